@@ -1,0 +1,70 @@
+# The README's commands. `make run` serves the portal on SQLite; `make test` runs the whole suite.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+STAMP := $(VENV)/.installed
+
+# Find a Python >= 3.12: PYTHON if given, then python3.13/python3.12/python3 on PATH, then pyenv's versions.
+find_python = for candidate in $(PYTHON) python3.14 python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	if command -v "$$candidate" >/dev/null 2>&1 && "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		command -v "$$candidate"; exit 0; fi; done; exit 1
+
+.PHONY: help
+help:
+	@echo "make run               serve the portal on http://$(HOST):$(PORT) (SQLite unless DATABASE_URL is set)"
+	@echo "make test              run the whole test suite, browser tests included"
+	@echo "make lint              ruff check and format check"
+	@echo "make format            ruff format and safe fixes"
+	@echo "make migrations-check  fail if models and migrations disagree"
+	@echo "make createsuperuser   create your own admin account"
+
+$(STAMP): pyproject.toml
+	@python=$$($(find_python)) || { \
+		echo "No Python 3.12 or newer found. Install one (e.g. 'pyenv install 3.13' or your OS package python3.13)" >&2; \
+		echo "or point to it: make run PYTHON=/path/to/python3.13" >&2; exit 1; }; \
+	echo "Using $$python ($$($$python --version))"; \
+	test -x $(PY) || $$python -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	$(PY) -m pip install --quiet --group dev
+	@touch $(STAMP)
+
+.PHONY: venv
+venv: $(STAMP)
+
+.PHONY: run
+run: export DEBUG ?= true
+run: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py loadcatalog
+	$(PY) manage.py ensuredevadmin
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: test
+test: export DEBUG := true
+test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+.PHONY: format
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+.PHONY: migrations-check
+migrations-check: export DEBUG := true
+migrations-check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+.PHONY: createsuperuser
+createsuperuser: export DEBUG ?= true
+createsuperuser: $(STAMP)
+	$(PY) manage.py createsuperuser

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django import forms
+
+from patterns.models import Category, Family, Interaction, Pattern
+from patterns.selectors import CatalogFilters
+
+
+class CatalogFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100, strip=True)
+    family = forms.ChoiceField(label="App family", required=False, choices=[("", "All app families"), *Family.choices])
+    category = forms.ChoiceField(label="Category", required=False, choices=[("", "All categories"), *Category.choices])
+    interaction = forms.ChoiceField(
+        label="Timing",
+        required=False,
+        choices=[("", "Synchronous or asynchronous"), *Interaction.choices[:2]],
+    )
+
+    def filters(self) -> CatalogFilters:
+        """The valid filters; a field with a bad value is dropped (its error is shown next to it)."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        return CatalogFilters(
+            family=data.get("family", ""),
+            category=data.get("category", ""),
+            interaction=data.get("interaction", ""),
+            query=data.get("q", ""),
+        )
+
+
+class CompareForm(forms.Form):
+    MIN, MAX = 2, 4
+    p = forms.MultipleChoiceField(label="Patterns to compare", choices=())
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["p"].choices = list(
+            Pattern.objects.filter(is_active=True).order_by("name").values_list("slug", "name")
+        )
+
+    def clean_p(self) -> list[str]:
+        slugs = list(dict.fromkeys(self.cleaned_data["p"]))
+        if not self.MIN <= len(slugs) <= self.MAX:
+            raise forms.ValidationError(f"Choose from {self.MIN} to {self.MAX} patterns to compare.")
+        return slugs

@@ -1,0 +1,228 @@
+"""The curated catalog: patterns, their fits per answer, cautions, scenarios, question weights and the checklist.
+
+Curators edit these rows in the admin; ``manage.py loadcatalog`` fills them from patterns/content/catalog.json.
+Each curated row keeps ``content_hash``, the hash of what the loader last wrote, so a later load can tell an admin
+edit (current state differs from that hash) from an untouched row and never overwrite the edit silently.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, URLValidator
+from django.db import models
+
+from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
+from patterns.snapshot import LEVEL_LABELS
+
+QUESTION_CHOICES = [(question.name, question.label) for question in QUESTIONS]
+LEVEL_CHOICES = list(LEVEL_LABELS.items())
+https_only = URLValidator(schemes=["https"])
+
+
+class Family(models.TextChoices):
+    FNO = "fno", "Finance and operations apps"
+    CE = "ce", "Customer engagement apps (Dataverse)"
+    CROSS_APP = "cross_app", "Cross-app (finance and operations with Dataverse)"
+
+
+class Category(models.TextChoices):
+    DATA = "data", "Data"
+    LOGIC = "logic", "Logic"
+    EVENTS = "events", "Events"
+    UI = "ui", "User interface"
+    ANALYTICS = "analytics", "Analytics"
+    DOCUMENTS = "documents", "Documents"
+    PRODUCTIVITY = "productivity", "Productivity"
+    CHANNELS = "channels", "Channels"
+
+
+class Interaction(models.TextChoices):
+    SYNCHRONOUS = "synchronous", "Synchronous"
+    ASYNCHRONOUS = "asynchronous", "Asynchronous"
+    BOTH = "both", "Synchronous or asynchronous"
+
+
+class Pattern(models.Model):
+    slug = models.SlugField(unique=True, help_text="Stable identifier used by the API and saved rankings.")
+    name = models.CharField(max_length=120)
+    family = models.CharField(max_length=20, choices=Family.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    summary = models.CharField(max_length=300, help_text="One or two plain sentences shown on cards.")
+    description = models.TextField(help_text="Markdown.")
+    benefits = models.TextField(help_text="Markdown, usually a bullet list.")
+    drawbacks = models.TextField(help_text="Markdown, usually a bullet list.")
+    use_when = models.TextField("use when", help_text="Markdown, usually a bullet list.")
+    interaction = models.CharField(max_length=20, choices=Interaction.choices)
+    code_required = models.BooleanField(help_text="Does using it need developers (X++, C#, JavaScript)?")
+    tie_break = models.PositiveSmallIntegerField(
+        default=100, help_text="Curated preference between equal scores: lower ranks first."
+    )
+    is_active = models.BooleanField("active", default=True, help_text="Inactive patterns are hidden and never ranked.")
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family", "tie_break", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PatternLink(models.Model):
+    pattern = models.ForeignKey(Pattern, on_delete=models.CASCADE, related_name="links")
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, validators=[https_only])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Fit(models.Model):
+    """How well a pattern fits one answer to one question, and why."""
+
+    pattern = models.ForeignKey(Pattern, on_delete=models.CASCADE, related_name="fits")
+    question = models.CharField(max_length=40, choices=QUESTION_CHOICES)
+    value = models.CharField(max_length=40)
+    level = models.CharField(max_length=20, choices=LEVEL_CHOICES)
+    rationale = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["pattern", "question", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["pattern", "question", "value"], name="fit_unique_answer"),
+            models.CheckConstraint(condition=models.Q(level__in=list(LEVEL_LABELS)), name="fit_known_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pattern}: {self.question}={self.value} ({self.level})"
+
+    def clean(self) -> None:
+        question = QUESTIONS_BY_NAME.get(self.question)
+        if question and self.value not in question.values:
+            raise ValidationError({"value": f"Choose one of: {', '.join(question.values)}."})
+
+
+class QuestionWeight(models.Model):
+    question = models.CharField(max_length=40, choices=QUESTION_CHOICES, unique=True)
+    weight = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(10)], help_text="How much this question counts in a score (0 to 10)."
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["question"]
+
+    def __str__(self) -> str:
+        return f"{self.get_question_display()}: {self.weight}"
+
+
+def validate_conditions(conditions: object) -> None:
+    if not isinstance(conditions, dict):
+        raise ValidationError("Use an object of question: [values].")
+    for name, values in conditions.items():
+        question = QUESTIONS_BY_NAME.get(name)
+        if question is None:
+            raise ValidationError(f"Unknown question {name!r}.")
+        if not isinstance(values, list) or not values or any(v not in question.values for v in values):
+            raise ValidationError(f"{name}: use a non-empty list of {', '.join(question.values)}.")
+
+
+class Caution(models.Model):
+    """A platform limit or gotcha shown with a pattern, optionally only under certain answers."""
+
+    pattern = models.ForeignKey(Pattern, on_delete=models.CASCADE, related_name="cautions")
+    slug = models.SlugField()
+    title = models.CharField(max_length=200)
+    text = models.TextField(help_text="Markdown.")
+    source_url = models.URLField(max_length=500, validators=[https_only])
+    conditions = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_conditions],
+        help_text='Show only for these answers, e.g. {"volume": ["medium", "high"]}. Empty: always.',
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["pattern", "title"]
+        constraints = [models.UniqueConstraint(fields=["pattern", "slug"], name="caution_unique_slug")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def validate_answers(answers: object) -> None:
+    try:
+        Requirements.from_mapping(answers)  # type: ignore[arg-type]
+    except RequirementsError as error:
+        raise ValidationError([f"{field}: {' '.join(messages)}" for field, messages in error.errors.items()]) from None
+
+
+class Scenario(models.Model):
+    """A curated situation with the answers an architect would give and the pattern an expert would pick."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(help_text="Markdown.")
+    answers = models.JSONField(validators=[validate_answers], help_text="A requirements object, as in the JSON API.")
+    expected_pattern = models.ForeignKey(Pattern, on_delete=models.PROTECT, related_name="expected_in")
+    alternatives = models.ManyToManyField(Pattern, blank=True, related_name="alternative_in")
+    rationale = models.TextField(help_text="Markdown: why an expert picks the expected pattern.")
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def requirements(self) -> Requirements:
+        return Requirements.from_mapping(self.answers)
+
+
+class ChecklistSection(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChecklistItem(models.Model):
+    section = models.ForeignKey(ChecklistSection, on_delete=models.CASCADE, related_name="items")
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=300)
+    guidance = models.TextField(help_text="Markdown.")
+    position = models.PositiveSmallIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["section__position", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContentLoad(models.Model):
+    """One run of loadcatalog: which content version it read and what it did."""
+
+    version = models.CharField(max_length=40)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    summary = models.TextField()
+
+    class Meta:
+        ordering = ["-loaded_at", "-id"]
+        get_latest_by = "loaded_at"
+
+    def __str__(self) -> str:
+        return f"{self.version} at {self.loaded_at:%Y-%m-%d %H:%M}"

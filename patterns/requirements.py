@@ -1,0 +1,369 @@
+"""The requirements vocabulary: the one set of questions and answers shared by the wizard, the JSON API,
+the recommender and the catalog's curated fits.
+
+The names and values here are a public API contract (``/api/v1``): add values with care, never rename them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    help: str
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    label: str
+    help: str
+    choices: tuple[Choice, ...]
+    required: bool = False
+    is_boolean: bool = False
+    # The question is only asked (and only counts) when the goal is one of these; None means always.
+    only_for_goals: frozenset[str] | None = None
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(choice.value for choice in self.choices)
+
+    def choice(self, value: str) -> Choice:
+        for choice in self.choices:
+            if choice.value == value:
+                return choice
+        raise KeyError(value)
+
+    def applies_to(self, goal: str | None) -> bool:
+        return self.only_for_goals is None or goal in self.only_for_goals
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        name="scope",
+        label="Systems involved",
+        help="Which Dynamics 365 apps take part, and whether the other side is outside Dynamics 365.",
+        required=True,
+        choices=(
+            Choice(
+                "fno_external",
+                "Finance and operations apps with another system",
+                "Finance, Supply Chain Management, Commerce and the like, talking to a partner, "
+                "legacy or custom-built system.",
+            ),
+            Choice(
+                "ce_external",
+                "Customer engagement apps (Dataverse) with another system",
+                "Sales, Customer Service, Field Service or a model-driven Power App, talking to a "
+                "system outside Dynamics 365.",
+            ),
+            Choice(
+                "fno_dataverse",
+                "Finance and operations apps with Dataverse",
+                "Connecting the two halves of Dynamics 365: finance and operations apps and the "
+                "Dataverse platform behind the customer engagement apps.",
+            ),
+        ),
+    ),
+    Question(
+        name="goal",
+        label="What the integration is for",
+        help="The main job the integration has to do. Pick the closest one.",
+        required=True,
+        choices=(
+            Choice(
+                "data_sync",
+                "Exchange or synchronise data",
+                "Records such as customers, orders or products move between systems, or one system "
+                "reads another's data.",
+            ),
+            Choice(
+                "invoke_logic",
+                "Run business logic in Dynamics 365",
+                "Another system asks Dynamics 365 to do something (post, confirm, calculate) and "
+                "gets a result, not just a row.",
+            ),
+            Choice(
+                "call_external_service",
+                "Call an outside service from Dynamics 365",
+                "Dynamics 365 looks something up or triggers work in another service, such as a "
+                "price feed, an address check or a tax engine.",
+            ),
+            Choice(
+                "event_notification",
+                "Tell other systems when something happens",
+                "A business event in Dynamics 365 (an order confirmed, a case closed) must reach "
+                "other systems or flows.",
+            ),
+            Choice(
+                "embed_ui",
+                "Show another app inside Dynamics 365",
+                "Users should see or work with another application's screens or data without "
+                "leaving the Dynamics 365 form.",
+            ),
+            Choice(
+                "reporting_visuals",
+                "Reports, dashboards and visuals",
+                "Charts, dashboards or analytics, possibly over data from several sources, shown "
+                "to Dynamics 365 users.",
+            ),
+            Choice(
+                "regulatory_documents",
+                "Regulatory and electronic documents",
+                "Documents in formats set by authorities or trading partners: e-invoices, tax "
+                "declarations, payment and bank files.",
+            ),
+            Choice(
+                "office_productivity",
+                "Work in Excel, Word or Outlook",
+                "Users pull data out to analyse or edit it in Office, or bring data in from "
+                "spreadsheets and documents.",
+            ),
+            Choice(
+                "communication_channels",
+                "Phone, chat and messaging channels",
+                "Agents handle calls, chats or messages from a channel provider inside the Dynamics 365 app.",
+            ),
+        ),
+    ),
+    Question(
+        name="direction",
+        label="Direction of the flow",
+        help="Seen from Dynamics 365: does information come in, go out, or both?",
+        choices=(
+            Choice("inbound", "Into Dynamics 365", "Another system sends or writes data into Dynamics 365."),
+            Choice("outbound", "Out of Dynamics 365", "Dynamics 365 sends or exposes data to another system."),
+            Choice(
+                "bidirectional",
+                "Both ways",
+                "Both sides create and change the same information and each must see the other's changes.",
+            ),
+        ),
+    ),
+    Question(
+        name="timing",
+        label="How fast the other side needs it",
+        help="Synchronous means the caller waits for the answer; near real time means within seconds "
+        "or minutes without waiting.",
+        choices=(
+            Choice(
+                "synchronous",
+                "Immediately, and the caller waits",
+                "A user or process cannot go on until the other system answers, like a stock check at checkout.",
+            ),
+            Choice(
+                "near_real_time",
+                "Within seconds or minutes",
+                "Changes should flow soon after they happen, but nobody waits for them.",
+            ),
+            Choice(
+                "scheduled_batch",
+                "On a schedule",
+                "Hourly, nightly or period-end runs are fine; data is collected and moved in bulk.",
+            ),
+        ),
+    ),
+    Question(
+        name="volume",
+        label="How much data",
+        help="A rough size helps pick a pattern that stays inside the platform's service protection limits.",
+        choices=(
+            Choice("low", "Low", "Up to a few thousand records or calls a day, small payloads."),
+            Choice("medium", "Medium", "Tens of thousands of records a day, or regular bursts."),
+            Choice(
+                "high",
+                "High",
+                "Hundreds of thousands of records or more in a run, or a constant heavy stream.",
+            ),
+        ),
+    ),
+    Question(
+        name="deployment",
+        label="Where Dynamics 365 runs",
+        help="Some patterns need the Microsoft cloud service and are not available on-premises.",
+        choices=(
+            Choice("cloud", "Cloud", "The Microsoft-hosted service."),
+            Choice(
+                "on_premises",
+                "On-premises",
+                "Finance and operations apps installed on the customer's own infrastructure (local business data).",
+            ),
+        ),
+    ),
+    Question(
+        name="data_residency",
+        label="Copy the data or read it where it lives",
+        help="Asked for data exchange only.",
+        only_for_goals=frozenset({"data_sync"}),
+        choices=(
+            Choice(
+                "replicate",
+                "Keep a copy on both sides",
+                "Each system keeps its own copy, so it can work with the data offline, report on it "
+                "and run its own logic.",
+            ),
+            Choice(
+                "live_access",
+                "Read it live, without copying",
+                "The data stays in its home system and is read or changed there on demand.",
+            ),
+        ),
+    ),
+    Question(
+        name="transformations",
+        label="Where data is reshaped",
+        help="Asked for data exchange only: formats, mappings and enrichment between the two sides.",
+        only_for_goals=frozenset({"data_sync"}),
+        choices=(
+            Choice("none", "Hardly any", "Both sides already agree on the shape of the data."),
+            Choice(
+                "in_dynamics",
+                "Inside Dynamics 365",
+                "Mappings or transformations should be configured in Dynamics 365 itself.",
+            ),
+            Choice(
+                "external",
+                "In middleware or the other system",
+                "An integration platform, Azure service or the other system does the mapping.",
+            ),
+        ),
+    ),
+    Question(
+        name="ui_kind",
+        label="What should appear in Dynamics 365",
+        help="Asked for embedding UI only.",
+        only_for_goals=frozenset({"embed_ui"}),
+        choices=(
+            Choice(
+                "existing_web_app",
+                "An existing web application",
+                "A page of another system that already runs in a browser, shown as it is.",
+            ),
+            Choice(
+                "custom_component",
+                "A custom control built for the form",
+                "A purpose-built visual control (a map, a timeline, a gauge) that reads and writes form data.",
+            ),
+            Choice(
+                "low_code_app",
+                "A low-code app",
+                "A small app made by makers with Power Apps and connectors.",
+            ),
+        ),
+    ),
+    Question(
+        name="prefers_low_code",
+        label="Prefer low-code",
+        help="Should makers be able to build and change it with configuration rather than code?",
+        is_boolean=True,
+        choices=(
+            Choice("true", "Yes, prefer low-code", "Configuration, Power Platform and connectors over custom code."),
+            Choice("false", "No, code is fine", "The team writes and maintains code (X++, C#, JavaScript)."),
+        ),
+    ),
+    Question(
+        name="needs_custom_logic",
+        label="Needs custom business logic",
+        help="Does the integration have to run logic of its own in Dynamics 365, beyond reading and writing records?",
+        is_boolean=True,
+        choices=(
+            Choice(
+                "true",
+                "Yes, custom logic",
+                "Validation, calculations or multi-step actions written for this integration.",
+            ),
+            Choice("false", "No, records only", "Standard create, read, update and delete of records is enough."),
+        ),
+    ),
+)
+
+QUESTIONS_BY_NAME: Mapping[str, Question] = {question.name: question for question in QUESTIONS}
+QUESTION_NAMES: tuple[str, ...] = tuple(QUESTIONS_BY_NAME)
+
+
+def boolean_value(value: bool) -> str:
+    """The vocabulary value of a boolean answer (fits are keyed by these strings)."""
+    return "true" if value else "false"
+
+
+class RequirementsError(ValueError):
+    """Invalid requirements; ``errors`` maps each field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Requirements:
+    scope: str
+    goal: str
+    direction: str | None = None
+    timing: str | None = None
+    volume: str | None = None
+    deployment: str | None = None
+    data_residency: str | None = None
+    transformations: str | None = None
+    ui_kind: str | None = None
+    prefers_low_code: bool | None = None
+    needs_custom_logic: bool | None = None
+
+    def answers(self) -> dict[str, str]:
+        """The answered questions that apply to this goal, as vocabulary strings, in question order."""
+        result: dict[str, str] = {}
+        for question in QUESTIONS:
+            value = getattr(self, question.name)
+            if value is None or not question.applies_to(self.goal):
+                continue
+            result[question.name] = boolean_value(value) if question.is_boolean else value
+        return result
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form with only the answered questions (booleans stay booleans)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Requirements:
+        """Validate a mapping (parsed JSON or stored answers) strictly.
+
+        Unknown fields, unknown values and wrong types are errors; ``None`` means unanswered. Answers to
+        questions that don't apply to the goal are dropped, since the wizard never asks them.
+        """
+        if not isinstance(data, Mapping):
+            raise RequirementsError({"non_field_errors": ["Expected an object of answers."]})
+        errors: dict[str, list[str]] = {}
+        for name in data:
+            if name not in QUESTIONS_BY_NAME:
+                errors.setdefault(str(name), []).append(f"Unknown field. Allowed fields: {', '.join(QUESTION_NAMES)}.")
+        values: dict[str, Any] = {}
+        for question in QUESTIONS:
+            raw = data.get(question.name)
+            if raw is None:
+                if question.required:
+                    errors.setdefault(question.name, []).append("This field is required.")
+                continue
+            if question.is_boolean:
+                if not isinstance(raw, bool):
+                    errors.setdefault(question.name, []).append("Expected true or false.")
+                    continue
+            elif not isinstance(raw, str):
+                errors.setdefault(question.name, []).append(f"Expected a string, one of: {', '.join(question.values)}.")
+                continue
+            elif raw not in question.values:
+                errors.setdefault(question.name, []).append(
+                    f"Unknown value {raw!r}. Allowed values: {', '.join(question.values)}."
+                )
+                continue
+            values[question.name] = raw
+        if errors:
+            raise RequirementsError(errors)
+        goal = values["goal"]
+        for name in list(values):
+            if not QUESTIONS_BY_NAME[name].applies_to(goal):
+                del values[name]
+        return cls(**values)

@@ -1,0 +1,337 @@
+"""Writes to the catalog. ``catalog_load`` fills it from the content file.
+
+The rule for admin edits: every curated row remembers the hash of the state the loader last wrote. On the next load
+a row whose current state still has that hash is updated from the file; a row whose state differs (a curator edited
+it in the admin, or created it there) is kept as it is and reported, unless ``overwrite=True`` (``--overwrite``).
+Rows that the file doesn't mention are never deleted. Patterns are a unit with their fits and links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from patterns.content import validate_content
+from patterns.models import (
+    Caution,
+    ChecklistItem,
+    ChecklistSection,
+    ContentLoad,
+    Fit,
+    Pattern,
+    PatternLink,
+    QuestionWeight,
+    Scenario,
+)
+
+PATTERN_FIELDS = (
+    "name",
+    "family",
+    "category",
+    "summary",
+    "description",
+    "benefits",
+    "drawbacks",
+    "use_when",
+    "interaction",
+    "code_required",
+    "tie_break",
+)
+
+
+def state_hash(state: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass
+class LoadReport:
+    version: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    kept_edits: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [
+            f"Catalog content {self.version}: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{self.unchanged} unchanged, {len(self.kept_edits)} admin edits kept."
+        ]
+        lines += [f"  kept admin edit: {name} (loadcatalog --overwrite replaces it)" for name in self.kept_edits]
+        return "\n".join(lines)
+
+
+# The state of each kind of row, computed the same way from a row and from a file entry.
+
+
+def pattern_state_from_row(pattern: Pattern) -> dict[str, Any]:
+    state: dict[str, Any] = {name: getattr(pattern, name) for name in PATTERN_FIELDS}
+    state["learn_more"] = [{"title": link.title, "url": link.url} for link in pattern.links.all()]
+    fits: dict[str, dict[str, dict[str, str]]] = {}
+    for fit in pattern.fits.all():
+        fits.setdefault(fit.question, {})[fit.value] = {"fit": fit.level, "why": fit.rationale}
+    state["fits"] = fits
+    return state
+
+
+def pattern_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    state = {name: entry[name] for name in PATTERN_FIELDS}
+    state["learn_more"] = [{"title": link["title"], "url": link["url"]} for link in entry["learn_more"]]
+    state["fits"] = {
+        question: {value: {"fit": fit["fit"], "why": fit["why"]} for value, fit in answers.items()}
+        for question, answers in entry["fits"].items()
+    }
+    return state
+
+
+def caution_state_from_row(caution: Caution) -> dict[str, Any]:
+    return {
+        "title": caution.title,
+        "text": caution.text,
+        "source_url": caution.source_url,
+        "when": caution.conditions,
+    }
+
+
+def caution_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "title": entry["title"],
+        "text": entry["text"],
+        "source_url": entry["source_url"],
+        "when": dict(entry.get("when", {})),
+    }
+
+
+def scenario_state_from_row(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "title": scenario.title,
+        "description": scenario.description,
+        "answers": scenario.answers,
+        "expected": scenario.expected_pattern.slug,
+        "alternatives": sorted(pattern.slug for pattern in scenario.alternatives.all()),
+        "rationale": scenario.rationale,
+    }
+
+
+def scenario_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "title": entry["title"],
+        "description": entry["description"],
+        "answers": dict(entry["answers"]),
+        "expected": entry["expected"],
+        "alternatives": sorted(entry.get("alternatives", [])),
+        "rationale": entry["rationale"],
+    }
+
+
+def _reconcile(
+    *,
+    report: LoadReport,
+    label: str,
+    row: Any,
+    row_state: Callable[[Any], dict[str, Any]],
+    new_state: dict[str, Any],
+    write: Callable[[Any], Any],
+    overwrite: bool,
+) -> None:
+    """Create, update, keep or skip one row by the admin-edit rule above; ``write(row_or_None)`` saves new_state
+    and returns the row."""
+    new_hash = state_hash(new_state)
+    if row is None:
+        row = write(None)
+        report.created.append(label)
+    else:
+        current_hash = state_hash(row_state(row))
+        if current_hash == new_hash:
+            report.unchanged += 1
+            if row.content_hash == new_hash:
+                return
+        elif current_hash != row.content_hash and not overwrite:
+            report.kept_edits.append(label)
+            return
+        else:
+            row = write(row)
+            report.updated.append(label)
+    type(row).objects.filter(pk=row.pk).update(content_hash=new_hash)
+
+
+def _write_pattern(entry: Mapping[str, Any], row: Pattern | None) -> Pattern:
+    pattern = row or Pattern(slug=entry["slug"])
+    for name in PATTERN_FIELDS:
+        setattr(pattern, name, entry[name])
+    pattern.full_clean()
+    pattern.save()
+    pattern.links.all().delete()
+    pattern.fits.all().delete()
+    links = [
+        PatternLink(pattern=pattern, title=link["title"], url=link["url"], position=position)
+        for position, link in enumerate(entry["learn_more"])
+    ]
+    fits = [
+        Fit(pattern=pattern, question=question, value=value, level=fit["fit"], rationale=fit["why"])
+        for question, answers in entry["fits"].items()
+        for value, fit in answers.items()
+    ]
+    # Uniqueness is already checked by validate_content and enforced by the database's constraints.
+    for child in (*links, *fits):
+        child.full_clean(validate_unique=False, validate_constraints=False)
+    PatternLink.objects.bulk_create(links)
+    Fit.objects.bulk_create(fits)
+    return pattern
+
+
+@transaction.atomic
+def catalog_load(*, data: Mapping[str, Any], overwrite: bool = False) -> LoadReport:
+    """Validate the whole content first (ContentError, nothing written), then reconcile every row in one
+    transaction."""
+    validate_content(data)
+    report = LoadReport(version=data["version"])
+
+    weights = {row.question: row for row in QuestionWeight.objects.all()}
+    for question, weight in data["weights"].items():
+
+        def write_weight(row: QuestionWeight | None, question: str = question, weight: int = weight) -> QuestionWeight:
+            row = row or QuestionWeight(question=question)
+            row.weight = weight
+            row.full_clean(validate_unique=False)
+            row.save()
+            return row
+
+        _reconcile(
+            report=report,
+            label=f"weight {question}",
+            row=weights.get(question),
+            row_state=lambda row: {"weight": row.weight},
+            new_state={"weight": weight},
+            write=write_weight,
+            overwrite=overwrite,
+        )
+
+    existing = {p.slug: p for p in Pattern.objects.prefetch_related("links", "fits")}
+    for entry in data["patterns"]:
+        _reconcile(
+            report=report,
+            label=f"pattern {entry['slug']}",
+            row=existing.get(entry["slug"]),
+            row_state=pattern_state_from_row,
+            new_state=pattern_state_from_entry(entry),
+            write=lambda row, entry=entry: _write_pattern(entry, row),
+            overwrite=overwrite,
+        )
+    patterns = {p.slug: p for p in Pattern.objects.all()}
+
+    cautions = {(c.pattern.slug, c.slug): c for c in Caution.objects.select_related("pattern")}
+    for entry in data.get("cautions", []):
+        for slug in entry["patterns"]:
+
+            def write_caution(row: Caution | None, entry: Mapping[str, Any] = entry, slug: str = slug) -> Caution:
+                row = row or Caution(pattern=patterns[slug], slug=entry["slug"])
+                row.title, row.text, row.source_url = entry["title"], entry["text"], entry["source_url"]
+                row.conditions = dict(entry.get("when", {}))
+                row.full_clean(validate_unique=False, validate_constraints=False)
+                row.save()
+                return row
+
+            _reconcile(
+                report=report,
+                label=f"caution {entry['slug']} on {slug}",
+                row=cautions.get((slug, entry["slug"])),
+                row_state=caution_state_from_row,
+                new_state=caution_state_from_entry(entry),
+                write=write_caution,
+                overwrite=overwrite,
+            )
+
+    scenarios = {
+        s.slug: s for s in Scenario.objects.select_related("expected_pattern").prefetch_related("alternatives")
+    }
+    for entry in data.get("scenarios", []):
+
+        def write_scenario(row: Scenario | None, entry: Mapping[str, Any] = entry) -> Scenario:
+            row = row or Scenario(slug=entry["slug"])
+            row.title, row.description, row.rationale = entry["title"], entry["description"], entry["rationale"]
+            row.answers = dict(entry["answers"])
+            row.expected_pattern = patterns[entry["expected"]]
+            row.full_clean(validate_unique=False)
+            row.save()
+            row.alternatives.set([patterns[slug] for slug in entry.get("alternatives", [])])
+            return row
+
+        _reconcile(
+            report=report,
+            label=f"scenario {entry['slug']}",
+            row=scenarios.get(entry["slug"]),
+            row_state=scenario_state_from_row,
+            new_state=scenario_state_from_entry(entry),
+            write=write_scenario,
+            overwrite=overwrite,
+        )
+
+    sections = {s.slug: s for s in ChecklistSection.objects.all()}
+    items = {i.slug: i for i in ChecklistItem.objects.select_related("section")}
+    for section_position, section_entry in enumerate(data["checklist"]):
+
+        def write_section(
+            row: ChecklistSection | None, entry: Mapping[str, Any] = section_entry, position: int = section_position
+        ) -> ChecklistSection:
+            row = row or ChecklistSection(slug=entry["slug"])
+            row.title, row.position = entry["title"], position
+            row.full_clean(validate_unique=False)
+            row.save()
+            return row
+
+        _reconcile(
+            report=report,
+            label=f"checklist section {section_entry['slug']}",
+            row=sections.get(section_entry["slug"]),
+            row_state=lambda row: {"title": row.title, "position": row.position},
+            new_state={"title": section_entry["title"], "position": section_position},
+            write=write_section,
+            overwrite=overwrite,
+        )
+        section = ChecklistSection.objects.get(slug=section_entry["slug"])
+        for item_position, item_entry in enumerate(section_entry["items"]):
+
+            def write_item(
+                row: ChecklistItem | None,
+                entry: Mapping[str, Any] = item_entry,
+                position: int = item_position,
+                section: ChecklistSection = section,
+            ) -> ChecklistItem:
+                row = row or ChecklistItem(slug=entry["slug"])
+                row.section, row.title, row.guidance, row.position = (
+                    section,
+                    entry["title"],
+                    entry["guidance"],
+                    position,
+                )
+                row.full_clean(validate_unique=False)
+                row.save()
+                return row
+
+            _reconcile(
+                report=report,
+                label=f"checklist item {item_entry['slug']}",
+                row=items.get(item_entry["slug"]),
+                row_state=lambda row: {
+                    "section": row.section.slug,
+                    "title": row.title,
+                    "guidance": row.guidance,
+                    "position": row.position,
+                },
+                new_state={
+                    "section": section_entry["slug"],
+                    "title": item_entry["title"],
+                    "guidance": item_entry["guidance"],
+                    "position": item_position,
+                },
+                write=write_item,
+                overwrite=overwrite,
+            )
+
+    ContentLoad.objects.create(version=report.version, summary=report.summary())
+    return report

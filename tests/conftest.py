@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Load the real curated catalog once; each test's transaction is rolled back over it."""
+    with django_db_blocker.unblock():
+        call_command("loadcatalog", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def make_user(username: str, *, staff: bool = False, superuser: bool = False) -> AbstractUser:
+    return get_user_model().objects.create_user(
+        username=username,
+        email=f"{username}@example.com",
+        password=f"{username}-password-123",
+        is_staff=staff or superuser,
+        is_superuser=superuser,
+    )
+
+
+@pytest.fixture
+def alice(db: None) -> AbstractUser:
+    """Owns things (and curates the catalog)."""
+    return make_user("alice", superuser=True)
+
+
+@pytest.fixture
+def bob(db: None) -> AbstractUser:
+    """A teammate without curation rights."""
+    return make_user("bob")
+
+
+@pytest.fixture
+def charlie(db: None) -> AbstractUser:
+    """An outsider."""
+    return make_user("charlie")

@@ -1,0 +1,51 @@
+"""Model validation that keeps curated data inside the vocabulary."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from patterns.models import Caution, Fit, Pattern, Scenario
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_fit_value_must_belong_to_its_question() -> None:
+    fit = Fit(pattern=Pattern.objects.get(slug="odata"), question="timing", value="high", level="good", rationale="x")
+    with pytest.raises(ValidationError, match="synchronous, near_real_time, scheduled_batch"):
+        fit.full_clean(validate_unique=False)
+
+
+def test_a_pattern_has_one_fit_per_answer() -> None:
+    existing = Fit.objects.filter(pattern__slug="odata").first()
+    with pytest.raises(IntegrityError):
+        Fit.objects.create(
+            pattern=existing.pattern, question=existing.question, value=existing.value, level="good", rationale="x"
+        )
+
+
+def test_the_database_refuses_an_unknown_fit_level() -> None:
+    with pytest.raises(IntegrityError):
+        Fit.objects.filter(pk=Fit.objects.first().pk).update(level="superb")
+
+
+def test_scenario_answers_are_validated_against_the_vocabulary() -> None:
+    scenario = Scenario.objects.first()
+    scenario.answers = {"scope": "fno_external", "goal": "data_sync", "volume": "enormous"}
+    with pytest.raises(ValidationError, match="volume: Unknown value 'enormous'"):
+        scenario.full_clean()
+
+
+def test_caution_conditions_must_use_known_questions_and_values() -> None:
+    caution = Caution.objects.first()
+    caution.conditions = {"volume": ["huge"]}
+    with pytest.raises(ValidationError, match="volume: use a non-empty list of low, medium, high"):
+        caution.full_clean()
+
+
+def test_learn_more_and_source_links_must_be_https() -> None:
+    caution = Caution.objects.first()
+    caution.source_url = "http://example.com/limits"
+    with pytest.raises(ValidationError):
+        caution.full_clean()
