@@ -6,10 +6,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 
-from patterns.models import Caution, ChecklistSection, ContentLoad, Fit, Pattern, QuestionWeight, Scenario
+from patterns.models import Caution, ChecklistSection, ContentLoad, Family, Fit, Pattern, QuestionWeight, Scenario
 from patterns.requirements import QUESTIONS
 from patterns.snapshot import CatalogSnapshot, CautionEntry, FitEntry, PatternEntry
 
@@ -45,7 +45,10 @@ def pattern_list(*, filters: CatalogFilters) -> QuerySet[Pattern]:
             | Q(use_when__icontains=word)
             | Q(slug__icontains=word)
         )
-    return patterns.only("slug", "name", "family", "category", "summary", "interaction", "code_required")
+    family_order = Case(*(When(family=value, then=position) for position, value in enumerate(Family.values)))
+    return patterns.only("slug", "name", "family", "category", "summary", "interaction", "code_required").order_by(
+        family_order, "tie_break", "name"
+    )
 
 
 def pattern_for_page(slug: str) -> Pattern:

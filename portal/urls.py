@@ -1,18 +1,65 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from portal import views
+from portal import account_views, api, project_views, views, wizard_views
 
 admin.site.site_header = "Integration decision portal: curation"
 admin.site.site_title = "Integration portal admin"
 admin.site.index_title = "Curate the catalog"
+
+wizard_patterns = (
+    [
+        path("", wizard_views.start, name="start"),
+        path("new/", wizard_views.new, name="new"),
+        path("<int:draft_id>/results/", wizard_views.results, name="results"),
+        path("<int:draft_id>/what-if/", wizard_views.keep_what_if, name="keep_what_if"),
+        path("<int:draft_id>/save/", wizard_views.save, name="save"),
+        path("<int:draft_id>/discard/", wizard_views.discard, name="discard"),
+        path("<int:draft_id>/<slug:key>/", wizard_views.step, name="step"),
+    ],
+    "wizard",
+)
+project_patterns = (
+    [
+        path("", project_views.project_list, name="list"),
+        path("new/", project_views.project_new, name="new"),
+        path("<int:project_id>/", project_views.project_detail, name="detail"),
+        path(
+            "<int:project_id>/integrations/<int:integration_id>/", project_views.integration_detail, name="integration"
+        ),
+    ],
+    "projects",
+)
+account_patterns = (
+    [
+        path("", account_views.profile, name="profile"),
+        path("tokens/", account_views.token_create, name="token_create"),
+        path("tokens/<int:token_id>/revoke/", account_views.token_revoke, name="token_revoke"),
+    ],
+    "account",
+)
+api_patterns = (
+    [
+        path("recommendations", api.recommendations, name="recommendations"),
+        path("patterns", api.pattern_list, name="patterns"),
+        path("patterns/<slug:slug>", api.pattern_detail, name="pattern"),
+        path("projects", api.projects, name="projects"),
+        path("projects/<int:project_id>", api.project_detail, name="project"),
+        re_path(r"^(?P<rest>.*)$", api.not_found),
+    ],
+    "api",
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include(account_patterns)),
+    path("wizard/", include(wizard_patterns)),
+    path("projects/", include(project_patterns)),
+    path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("", include("patterns.urls")),
 ]

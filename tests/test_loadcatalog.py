@@ -59,6 +59,7 @@ def test_loading_twice_changes_nothing() -> None:
 
 
 def test_a_malformed_file_loads_nothing_and_names_the_entry(tmp_path: Path, content: dict[str, Any]) -> None:
+    Scenario.objects.all().delete()
     Pattern.objects.all().delete()
     data = copy.deepcopy(content)
     data["patterns"][3]["category"] = "magic"

@@ -58,3 +58,11 @@ def answer_label(value: str, question_name: str) -> str:
 @register.filter
 def level_label(level: str) -> str:
     return LEVEL_LABELS.get(level, level)
+
+
+@register.filter
+def answer_value_label(value: object, question_name: str) -> str:
+    """The label of a stored answer (booleans included)."""
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return answer_label(str(value), question_name)

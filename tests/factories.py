@@ -1,0 +1,38 @@
+"""Hand-written factories for the architects' records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from patterns.requirements import Requirements
+from portal.models import Integration, Project, WizardDraft
+from portal.services import draft_create, integration_create, project_create
+
+WEB_SHOP = {
+    "scope": "fno_external",
+    "goal": "data_sync",
+    "direction": "inbound",
+    "timing": "synchronous",
+    "volume": "low",
+}
+
+
+def make_project(owner: AbstractBaseUser, name: str = "Order to cash") -> Project:
+    return project_create(owner=owner, name=name, description="Integrations for the web shop.")
+
+
+def make_integration(
+    project: Project, name: str = "Web shop orders", answers: dict[str, Any] | None = None
+) -> Integration:
+    return integration_create(
+        project=project,
+        name=name,
+        requirements=Requirements.from_mapping(answers or WEB_SHOP),
+        created_by=project.owner,
+    )
+
+
+def make_draft(owner: AbstractBaseUser, answers: dict[str, Any] | None = None) -> WizardDraft:
+    return draft_create(owner=owner, answers=dict(answers or {}))
