@@ -21,6 +21,7 @@ help:
 	@echo "make format            ruff format and safe fixes"
 	@echo "make migrations-check  fail if models and migrations disagree"
 	@echo "make createsuperuser   create your own admin account"
+	@echo "make bench             benchmark the recommender, query counts and API throughput"
 
 $(STAMP): pyproject.toml
 	@python=$$($(find_python)) || { \
@@ -68,3 +69,9 @@ migrations-check: $(STAMP)
 createsuperuser: export DEBUG ?= true
 createsuperuser: $(STAMP)
 	$(PY) manage.py createsuperuser
+
+.PHONY: bench
+bench: export DEBUG ?= true
+bench: $(STAMP)
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py benchmark $(BENCH_ARGS)

@@ -23,6 +23,7 @@ from patterns.requirements import Requirements, RequirementsError
 from patterns.selectors import catalog_snapshot
 from patterns.serializers import ranking_for_api
 from portal.models import ApiToken, Integration, Project
+from portal.openapi import openapi_document
 from portal.services import hash_token, integration_create, project_create
 
 MAX_BODY_BYTES = 64 * 1024
@@ -313,6 +314,11 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     if project is None:
         return error_response({"project": ["Not found."]}, 404)
     return JsonResponse(_project_json(request, project))
+
+
+@require_GET
+def openapi(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(openapi_document())
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:

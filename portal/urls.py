@@ -46,6 +46,7 @@ api_patterns = (
         path("patterns/<slug:slug>", api.pattern_detail, name="pattern"),
         path("projects", api.projects, name="projects"),
         path("projects/<int:project_id>", api.project_detail, name="project"),
+        path("openapi.json", api.openapi, name="openapi"),
         re_path(r"^(?P<rest>.*)$", api.not_found),
     ],
     "api",

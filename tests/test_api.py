@@ -221,3 +221,16 @@ def test_the_session_works_and_session_writes_need_csrf(alice: AbstractUser) -> 
         ).status_code
         == 201
     )
+
+
+def test_the_openapi_description_lists_the_vocabulary(client: Client) -> None:
+    document = client.get(reverse("api:openapi")).json()
+    scope = document["components"]["schemas"]["Requirements"]["properties"]["scope"]
+    assert scope["enum"] == ["fno_external", "ce_external", "fno_dataverse", None]
+    assert set(document["paths"]) == {
+        "/recommendations",
+        "/patterns",
+        "/patterns/{slug}",
+        "/projects",
+        "/projects/{id}",
+    }

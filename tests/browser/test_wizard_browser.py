@@ -1,0 +1,71 @@
+"""An architect's full run with a mouse: sign in, wizard with a step back, what-if, save, find the project."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_architect_runs_the_wizard_and_saves_the_result(page: Page, live_server: object, catalog: None) -> None:
+    get_user_model().objects.create_user("ada", password="a-long-enough-password")
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto(f"{live_server.url}/accounts/login/?next=/wizard/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill("a-long-enough-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Start the wizard").click()
+
+    expect(page.locator(".progress-label")).to_have_text("Step 1 of 4")
+    page.get_by_role("radio", name=re.compile("^Finance and operations apps with another system")).check()
+    page.get_by_role("radio", name=re.compile("^Exchange or synchronise data")).check()
+    page.get_by_role("button", name="Next →").click()
+
+    expect(page.locator(".progress-label")).to_have_text("Step 2 of 5")
+    page.get_by_role("radio", name=re.compile("^Into Dynamics 365")).check()
+    page.get_by_role("radio", name=re.compile("^Immediately, and the caller waits")).check()
+    page.get_by_role("radio", name=re.compile("^Low")).check()
+    # One step back: the first answers are still there.
+    page.get_by_role("button", name="← Back").click()
+    expect(page.locator(".progress-label")).to_have_text("Step 1 of 5")
+    expect(page.get_by_role("radio", name=re.compile("^Exchange or synchronise data"))).to_be_checked()
+    page.get_by_role("button", name="Next →").click()
+    expect(page.get_by_role("radio", name=re.compile("^Into Dynamics 365"))).to_be_checked()
+    page.get_by_role("button", name="Next →").click()
+    expect(page.locator(".progress-label")).to_have_text("Step 3 of 5")
+    page.get_by_role("button", name="Next →").click()
+    expect(page.locator(".progress-label")).to_have_text("Step 4 of 5")
+    page.get_by_role("button", name="Next →").click()
+
+    expect(page.locator(".progress-label")).to_have_text("Step 5 of 5")
+    expect(page.get_by_text("Immediately, and the caller waits")).to_be_visible()
+    page.get_by_role("button", name="See the ranking →").click()
+
+    winner = page.locator(".winner")
+    expect(winner.get_by_role("link", name="OData", exact=True)).to_be_visible()
+    expect(winner).to_contain_text("throttles")
+
+    # What if the volume were high? The ranking changes in place, nothing saved yet.
+    page.get_by_label("What if…").select_option("volume=high")
+    expect(page.locator(".what-if-banner")).to_be_visible()
+    expect(winner.get_by_role("link", name="Custom services")).to_be_visible()
+    page.get_by_role("link", name="Undo").click()
+    expect(page.locator(".winner").get_by_role("link", name="OData", exact=True)).to_be_visible()
+
+    page.get_by_label("Integration name").fill("Web shop sales orders")
+    page.get_by_label("New project name").fill("Order to cash")
+    page.get_by_role("button", name="Save to project").click()
+    expect(page.get_by_role("heading", name="Web shop sales orders")).to_be_visible()
+
+    page.get_by_role("link", name="My projects").first.click()
+    page.get_by_role("link", name="Order to cash").click()
+    expect(page.get_by_role("cell", name="OData")).to_be_visible()
+    expect(page.get_by_text("Solution by Design checklist")).to_be_visible()
+    expect(page.locator(".checklist > li")).to_have_count(19)
+    assert errors == [], errors

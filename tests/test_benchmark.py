@@ -1,0 +1,18 @@
+"""The benchmark command runs and reports its figures (the figures themselves are read by people, not asserted)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.django_db
+def test_the_benchmark_reports_recommender_timings_and_query_counts() -> None:
+    out = io.StringIO()
+    call_command("benchmark", "--skip-http", "--iterations", "20", stdout=out)
+    report = out.getvalue()
+    assert "Recommender (pure function, prebuilt snapshot of 22 patterns)" in report
+    assert "µs" in report
+    assert "POST /api/v1/recommendations       5 queries  (HTTP 200)" in report
