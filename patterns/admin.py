@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from patterns.models import (
@@ -59,6 +58,15 @@ class PatternAdmin(admin.ModelAdmin):
         ("Text (Markdown)", {"fields": ("summary", "description", "benefits", "drawbacks", "use_when")}),
         ("Ranking", {"fields": ("tie_break",)}),
     )
+
+
+@admin.register(PatternLink)
+class PatternLinkAdmin(admin.ModelAdmin):
+    list_display = ("title", "pattern", "url", "position")
+    list_filter = ("pattern__family", "pattern")
+    search_fields = ("title", "url", "pattern__name")
+    ordering = ("pattern__name", "position")
+    list_select_related = ("pattern",)
 
 
 @admin.register(Fit)
@@ -134,6 +142,3 @@ class ContentLoadAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: ContentLoad | None = None) -> bool:
         return False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ContentLoad]:
-        return super().get_queryset(request)

@@ -7,10 +7,20 @@ from django.contrib.auth.models import AbstractUser
 from django.test import Client
 from django.urls import reverse
 
-from patterns.models import Caution, ChecklistItem, ContentLoad, Fit, Pattern, QuestionWeight, Scenario
+from patterns.models import (
+    Caution,
+    ChecklistItem,
+    ChecklistSection,
+    ContentLoad,
+    Fit,
+    Pattern,
+    PatternLink,
+    QuestionWeight,
+    Scenario,
+)
 
 pytestmark = pytest.mark.django_db
-MODELS = [Pattern, Fit, Caution, Scenario, QuestionWeight, ChecklistItem, ContentLoad]
+MODELS = [Pattern, PatternLink, Fit, Caution, Scenario, QuestionWeight, ChecklistSection, ChecklistItem, ContentLoad]
 
 
 def changelist(model: type) -> str:
