@@ -22,7 +22,8 @@ from patterns.recommender import recommend
 from patterns.requirements import Requirements, RequirementsError
 from patterns.selectors import catalog_snapshot
 from patterns.serializers import ranking_for_api
-from portal.models import ApiToken, Integration, Project
+from portal.exports import export_queryset, project_json
+from portal.models import ApiToken, Project
 from portal.openapi import openapi_document
 from portal.services import hash_token, integration_create, project_create
 
@@ -197,35 +198,6 @@ def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # Projects
 
 
-def _integration_json(integration: Integration) -> dict[str, Any]:
-    return {
-        "id": integration.pk,
-        "name": integration.name,
-        "requirements": integration.requirements,
-        "catalog_version": integration.catalog_version,
-        "ranked_at": integration.ranked_at.isoformat(),
-        "top_pattern": integration.top_pattern_slug or None,
-        "ranking": integration.ranking,
-    }
-
-
-def _project_json(request: HttpRequest, project: Project) -> dict[str, Any]:
-    return {
-        "id": project.pk,
-        "name": project.name,
-        "description": project.description,
-        "owner": project.owner.get_username(),
-        "created_at": project.created_at.isoformat(),
-        "updated_at": project.updated_at.isoformat(),
-        "url": request.build_absolute_uri(reverse("api:project", args=[project.pk])),
-        "integrations": [_integration_json(i) for i in project.integrations.all()],
-        "checklist": [
-            {"section": e.section_title, "task": e.slug, "title": e.title, "guidance": e.guidance}
-            for e in project.checklist_entries.all()
-        ],
-    }
-
-
 def _parse_project(data: Any) -> tuple[str, str, list[tuple[str, Requirements]]]:
     if not isinstance(data, dict):
         raise BadRequest({"body": ["Expected an object with name, description and integrations."]})
@@ -265,12 +237,6 @@ def _parse_project(data: Any) -> tuple[str, str, list[tuple[str, Requirements]]]
     return name, description, parsed
 
 
-def _project_queryset(user: AbstractBaseUser) -> Any:
-    return (
-        Project.objects.filter(owner=user).select_related("owner").prefetch_related("integrations", "checklist_entries")
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @authenticated
 @api_view
@@ -281,13 +247,12 @@ def projects(request: HttpRequest) -> HttpResponse:
         project = project_create(owner=user, name=name, description=description)
         for integration_name, requirements in integrations:
             integration_create(project=project, name=integration_name, requirements=requirements, created_by=user)
-        project = _project_queryset(user).get(pk=project.pk)
-        response = JsonResponse(_project_json(request, project), status=201)
+        response = JsonResponse(project_json(export_queryset(project)), status=201)
         response["Location"] = reverse("api:project", args=[project.pk])
         return response
     listing = (
-        Project.objects.filter(owner=user)
-        .annotate(integration_count=Count("integrations"))
+        Project.objects.filter(team__memberships__user=user)
+        .annotate(integration_count=Count("integrations", distinct=True))
         .order_by("-updated_at", "-id")
     )
     return JsonResponse(
@@ -310,10 +275,10 @@ def projects(request: HttpRequest) -> HttpResponse:
 @require_GET
 @authenticated
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project_queryset(request.api_user).filter(pk=project_id).first()
+    project = Project.objects.filter(pk=project_id, team__memberships__user=request.api_user).first()
     if project is None:
         return error_response({"project": ["Not found."]}, 404)
-    return JsonResponse(_project_json(request, project))
+    return JsonResponse(project_json(export_queryset(project)))
 
 
 @require_GET

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 
-from portal.models import Project
+from portal.access import writable_projects
+from portal.models import Project, Role
 
 NEW_PROJECT = "new"
 
@@ -26,10 +27,10 @@ class SaveIntegrationForm(forms.Form):
 
     def __init__(self, *args: Any, owner: AbstractBaseUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.projects = {str(p.pk): p for p in Project.objects.filter(owner=owner).only("pk", "name")}
+        self.projects = {str(p.pk): p for p in writable_projects(owner)}
         self.fields["project"].choices = [
             (NEW_PROJECT, "A new project…"),
-            *((pk, project.name) for pk, project in self.projects.items()),
+            *((pk, f"{project.name} ({project.team.name})") for pk, project in self.projects.items()),
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -44,3 +45,84 @@ class SaveIntegrationForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label="Token name", max_length=100, help_text="What will use it, e.g. “CI pipeline”.")
+
+
+class DecisionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    chosen_pattern_slug = forms.ChoiceField(label="Chosen pattern")
+    rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    consequences = forms.CharField(
+        label="Consequences", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+    justification = forms.CharField(
+        label="Why not the top-ranked option",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text="Required when you choose something other than the first option.",
+    )
+
+    def __init__(self, *args: Any, options: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chosen_pattern_slug"].choices = [
+            (o["pattern"], f"{o['rank']}. {o['name']} ({o['score']:.0f})") for o in options
+        ]
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment (Markdown)", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+
+
+class ChecklistEntryForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        choices=[
+            ("open", "Open"),
+            ("in_progress", "In progress"),
+            ("done", "Done"),
+            ("not_applicable", "Not applicable"),
+        ]
+    )
+    not_applicable_reason = forms.CharField(label="Reason it doesn't apply", required=False, max_length=300)
+    assignee = forms.ChoiceField(label="Owner", required=False)
+    due_date = forms.DateField(label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+    evidence_url = forms.URLField(label="Evidence link", required=False, max_length=500, assume_scheme="https")
+
+    def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {str(user.pk): user for user in members}
+        self.fields["assignee"].choices = [
+            ("", "Nobody yet"),
+            *((pk, u.get_username()) for pk, u in self.members.items()),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("status") == "not_applicable" and not (data.get("not_applicable_reason") or "").strip():
+            self.add_error("not_applicable_reason", "Say why this task doesn't apply.")
+        return data
+
+    def chosen_assignee(self) -> Any:
+        return self.members.get(self.cleaned_data.get("assignee") or "")
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label="Team name", max_length=200)
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label="Username", max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class MilestoneForm(forms.Form):
+    name = forms.CharField(label="Milestone name", max_length=200)
+
+
+class SettingsForm(forms.Form):
+    required_approvals = forms.IntegerField(label="Approvals needed to accept a decision", min_value=0, max_value=10)

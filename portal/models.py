@@ -7,16 +7,74 @@ from django.conf import settings
 from django.db import models
 
 
+class Team(models.Model):
+    name = models.CharField(max_length=200)
+    personal_for = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="personal_team",
+        help_text="Set on the team every user gets for their own projects.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer (reads)"
+    CONTRIBUTOR = "contributor", "Contributor (edits integrations, checklist, comments; proposes decisions)"
+    REVIEWER = "reviewer", "Reviewer (contributor who also approves decisions)"
+    OWNER = "owner", "Owner (everything, plus members and settings)"
+
+
+# What each role may do; views ask for a capability, never for a role name.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.VIEWER: frozenset({"read"}),
+    Role.CONTRIBUTOR: frozenset({"read", "write"}),
+    Role.REVIEWER: frozenset({"read", "write", "review"}),
+    Role.OWNER: frozenset({"read", "write", "review", "manage"}),
+}
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="membership_unique_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+    def can(self, capability: str) -> bool:
+        return capability in CAPABILITIES[self.role]
+
+
 class Project(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="projects")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="projects", help_text="Who created it."
+    )
+    required_approvals = models.PositiveSmallIntegerField(
+        default=1, help_text="Reviewer approvals a decision needs before it can be accepted."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-updated_at"])]
+        indexes = [models.Index(fields=["team", "-updated_at"])]
 
     def __str__(self) -> str:
         return self.name
@@ -34,10 +92,31 @@ class ProjectChecklistEntry(models.Model):
     title = models.CharField(max_length=300)
     guidance = models.TextField()
     position = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=[
+        ("open", "Open"), ("in_progress", "In progress"), ("done", "Done"), ("not_applicable", "Not applicable"),
+    ], default="open")  # fmt: skip
+    not_applicable_reason = models.CharField(max_length=300, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; refuses stale saves.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["section_position", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["project", "slug"], name="checklist_entry_unique_task")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "slug"], name="checklist_entry_unique_task"),
+            models.CheckConstraint(
+                condition=~models.Q(status="not_applicable") | ~models.Q(not_applicable_reason=""),
+                name="checklist_entry_na_needs_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -104,3 +183,104 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class DecisionStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded"
+    DEPRECATED = "deprecated", "Deprecated"
+
+
+class Decision(models.Model):
+    """The team's decision on one integration, in the spirit of an architecture decision record."""
+
+    integration = models.OneToOneField(Integration, on_delete=models.CASCADE, related_name="decision")
+    status = models.CharField(max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.PROPOSED)
+    chosen_pattern_slug = models.SlugField()
+    chosen_pattern_name = models.CharField(max_length=120)
+    justification = models.TextField(blank=True, help_text="Required when the chosen pattern isn't the top-ranked one.")
+    rationale = models.TextField()
+    consequences = models.TextField(blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; approvals count per version.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()}: {self.chosen_pattern_name}"
+
+
+class Approval(models.Model):
+    """A reviewer's approval of one version of a decision; a changed decision needs fresh approvals."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="approvals")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    decision_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "reviewer", "decision_version"], name="approval_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} approved version {self.decision_version}"
+
+
+class Comment(models.Model):
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(help_text="Markdown.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.integration}"
+
+
+class HistoryEntry(models.Model):
+    """Append-only record of a change to a project: who, what, when, before and after. Never updated."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=60)
+    subject = models.CharField(max_length=200, help_text="What changed, in words.")
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "history entries"
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.subject}"
+
+
+class Milestone(models.Model):
+    """A named snapshot of a project: rankings, decisions and checklist state at one moment."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(max_length=200)
+    snapshot = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -14,14 +14,18 @@ from patterns.recommender import recommend
 from patterns.requirements import Requirements
 from patterns.selectors import catalog_snapshot, checklist_sections
 from patterns.serializers import ranking_snapshot
-from portal.models import ApiToken, Integration, Project, ProjectChecklistEntry, WizardDraft
+from portal.models import ApiToken, Integration, Project, ProjectChecklistEntry, Team, WizardDraft
+from portal.team_services import history_record, team_personal
 
 TOKEN_PREFIX = "dip_"  # noqa: S105 - a public marker that makes leaked tokens easy to recognise
 
 
 @transaction.atomic
-def project_create(*, owner: AbstractBaseUser, name: str, description: str = "") -> Project:
-    project = Project(owner=owner, name=name.strip(), description=description.strip())
+def project_create(*, owner: AbstractBaseUser, name: str, description: str = "", team: Team | None = None) -> Project:
+    """A project in ``team`` (default: the owner's personal team) with its own copy of the curated checklist."""
+    project = Project(
+        owner=owner, team=team or team_personal(owner), name=name.strip(), description=description.strip()
+    )
     project.full_clean()
     project.save()
     entries = [
@@ -39,6 +43,7 @@ def project_create(*, owner: AbstractBaseUser, name: str, description: str = "")
         for item in section.items.all()
     ]
     ProjectChecklistEntry.objects.bulk_create(entries)
+    history_record(project=project, actor=owner, action="project created", subject=project.name)
     return project
 
 
@@ -77,6 +82,13 @@ def integration_create(
     integration.full_clean(exclude=["source_draft"])
     integration.save()
     Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    history_record(
+        project=project,
+        actor=created_by,
+        action="integration added",
+        subject=integration.name,
+        after={"top_pattern": integration.top_pattern_slug, "requirements": integration.requirements},
+    )
     return integration
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from portal import account_views, api, project_views, views, wizard_views
+from portal import account_views, api, export_views, project_views, team_views, teams_views, views, wizard_views
 
 admin.site.site_header = "Integration decision portal: curation"
 admin.site.site_title = "Integration portal admin"
@@ -28,6 +28,32 @@ project_patterns = (
         path(
             "<int:project_id>/integrations/<int:integration_id>/", project_views.integration_detail, name="integration"
         ),
+        path(
+            "<int:project_id>/integrations/<int:integration_id>/decision/",
+            team_views.decision_save_view,
+            name="decision_save",
+        ),
+        path(
+            "<int:project_id>/integrations/<int:integration_id>/decision/approve/",
+            team_views.decision_approve_view,
+            name="decision_approve",
+        ),
+        path(
+            "<int:project_id>/integrations/<int:integration_id>/decision/status/",
+            team_views.decision_status_view,
+            name="decision_status",
+        ),
+        path(
+            "<int:project_id>/integrations/<int:integration_id>/comments/",
+            team_views.comment_add_view,
+            name="comment_add",
+        ),
+        path("<int:project_id>/checklist/<int:entry_id>/", team_views.checklist_entry_edit, name="checklist_entry"),
+        path("<int:project_id>/history/", team_views.history, name="history"),
+        path("<int:project_id>/milestones/", team_views.milestones, name="milestones"),
+        path("<int:project_id>/milestones/compare/", team_views.milestone_compare, name="milestone_compare"),
+        path("<int:project_id>/settings/", team_views.project_settings, name="settings"),
+        path("<int:project_id>/export/<slug:fmt>", export_views.project_export, name="export"),
     ],
     "projects",
 )
@@ -38,6 +64,16 @@ account_patterns = (
         path("tokens/<int:token_id>/revoke/", account_views.token_revoke, name="token_revoke"),
     ],
     "account",
+)
+team_patterns = (
+    [
+        path("", teams_views.team_list, name="list"),
+        path("<int:team_id>/", teams_views.team_detail, name="detail"),
+        path("<int:team_id>/members/", teams_views.member_add, name="member_add"),
+        path("<int:team_id>/members/<int:membership_id>/role/", teams_views.member_role, name="member_role"),
+        path("<int:team_id>/members/<int:membership_id>/remove/", teams_views.member_remove, name="member_remove"),
+    ],
+    "teams",
 )
 api_patterns = (
     [
@@ -60,6 +96,7 @@ urlpatterns = [
     path("account/", include(account_patterns)),
     path("wizard/", include(wizard_patterns)),
     path("projects/", include(project_patterns)),
+    path("teams/", include(team_patterns)),
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("", include("patterns.urls")),

@@ -52,7 +52,9 @@ def new(request: HttpRequest) -> HttpResponse:
         scenario = get_object_or_404(Scenario, slug=scenario_slug)
         links["scenario"], answers = scenario, dict(scenario.answers)
     if project_id := request.POST.get("project"):
-        links["project"] = get_project_for_user(request, int(project_id) if project_id.isdigit() else 0)
+        links["project"] = get_project_for_user(
+            request, int(project_id) if project_id.isdigit() else 0, capability="write"
+        )
     draft = draft_create(owner=request.user, answers=answers, **links)
     return redirect(_step_url(draft, active_steps(draft.answers)[0].key))
 

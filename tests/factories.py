@@ -36,3 +36,21 @@ def make_integration(
 
 def make_draft(owner: AbstractBaseUser, answers: dict[str, Any] | None = None) -> WizardDraft:
     return draft_create(owner=owner, answers=dict(answers or {}))
+
+
+def make_team(owner: AbstractBaseUser, name: str = "Integration team", **members: str) -> Any:
+    """A team owned by ``owner`` with other members as username=role."""
+    from django.contrib.auth import get_user_model
+
+    from portal.models import Membership
+    from portal.team_services import team_create
+
+    team = team_create(name=name, owner=owner)
+    for username, role in members.items():
+        Membership.objects.create(team=team, user=get_user_model().objects.get(username=username), role=role)
+    return team
+
+
+def make_team_project(owner: AbstractBaseUser, **members: str) -> Project:
+    team = make_team(owner, **members)
+    return project_create(owner=owner, name="Order to cash", description="", team=team)

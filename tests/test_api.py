@@ -158,7 +158,7 @@ def test_a_project_in_full_with_its_integrations_and_checklist(
     for index in range(3):
         make_integration(project, f"Integration {index}")
     _, secret = api_token_create(user=alice, name="ci")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):
         data = client.get(reverse("api:project", args=[project.pk]), **bearer(secret)).json()
     assert len(data["integrations"]) == 3 and len(data["checklist"]) == 19
     assert data["integrations"][0]["top_pattern"] == "odata"

@@ -25,7 +25,7 @@ def signed_in(client: Client, alice: AbstractUser) -> Client:
 
 def test_my_projects_lists_only_mine_paginated(signed_in: Client, alice: AbstractUser, charlie: AbstractUser) -> None:
     for index in range(23):
-        Project.objects.create(owner=alice, name=f"Project {index:02}")
+        make_project(alice, f"Project {index:02}")
     make_project(charlie, "Not mine")
     first = signed_in.get(reverse("projects:list"))
     assert len(first.context["page"].object_list) == 20 and "Not mine" not in first.content.decode()

@@ -1,0 +1,129 @@
+"""History as a timeline, milestones compared, and exports that parse back and escape what users typed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.test import Client
+from django.urls import reverse
+
+from portal.models import HistoryEntry, Role
+from portal.team_services import (
+    checklist_entry_update,
+    comment_add,
+    compare_states,
+    decision_approve,
+    decision_save,
+    decision_transition,
+    milestone_create,
+    project_state,
+)
+from tests.factories import make_integration, make_team_project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(alice: AbstractUser, bob: AbstractUser) -> Any:
+    return make_team_project(alice, bob=Role.REVIEWER)
+
+
+def test_the_history_page_is_a_timeline_of_changes(client: Client, project: Any, alice: AbstractUser) -> None:
+    integration = make_integration(project)
+    decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="Fits.")
+    client.force_login(alice)
+    body = client.get(reverse("projects:history", args=[project.pk])).content.decode()
+    assert body.index("Decision proposed") < body.index("Integration added") < body.index("Project created")
+    assert "Before and after" in body
+
+
+def test_history_is_append_only_in_the_admin(client: Client, project: Any, alice: AbstractUser) -> None:
+    client.force_login(alice)  # a superuser
+    entry = HistoryEntry.objects.filter(project=project).first()
+    assert client.get(reverse("admin:portal_historyentry_changelist")).status_code == 200
+    assert client.post(reverse("admin:portal_historyentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:portal_historyentry_add")).status_code == 403
+
+
+def test_a_milestone_compares_with_the_current_state(project: Any, alice: AbstractUser, bob: AbstractUser) -> None:
+    integration = make_integration(project)
+    milestone = milestone_create(project=project, name="Design review", actor=alice)
+    decision = decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="x")
+    decision_approve(decision=decision, reviewer=bob, expected_version=1)
+    decision_transition(decision=decision, actor=bob, status="accepted", expected_version=1)
+    entry = project.checklist_entries.first()
+    checklist_entry_update(entry=entry, actor=alice, expected_version=1, status="done")
+    make_integration(project, "New one")
+    changes = compare_states(milestone.snapshot, project_state(project))
+    by_name = {c["name"]: c for c in changes["integrations"]}
+    assert by_name["Web shop orders"]["before"]["decision"] is None
+    assert by_name["Web shop orders"]["after"]["decision"] == "accepted"
+    assert by_name["New one"]["change"] == "added"
+    assert [c["after"]["status"] for c in changes["checklist"]] == ["done"]
+
+
+def test_two_milestones_compare_on_the_page(client: Client, project: Any, alice: AbstractUser) -> None:
+    first = milestone_create(project=project, name="Start", actor=alice)
+    make_integration(project)
+    second = milestone_create(project=project, name="After sizing", actor=alice)
+    client.force_login(alice)
+    response = client.get(reverse("projects:milestone_compare", args=[project.pk]), {"a": first.pk, "b": second.pk})
+    body = response.content.decode()
+    assert "Start → After sizing" in body and "Web shop orders" in body and "added" in body
+    assert "No change to the checklist." in body
+    assert client.post(reverse("projects:milestones", args=[project.pk]), {"name": ""}).status_code == 400
+
+
+def hostile_project(project: Any, alice: AbstractUser) -> Any:
+    integration = make_integration(project, '=HYPERLINK("http://evil")')
+    decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata",
+                  rationale="<script>alert(1)</script> **bold** | pipe")  # fmt: skip
+    comment_add(integration=integration, author=alice, body="+cmd|' /C calc'!A0")
+    return integration
+
+
+def test_the_json_export_parses_back_with_everything(client: Client, project: Any, alice: AbstractUser) -> None:
+    hostile_project(project, alice)
+    client.force_login(alice)
+    response = client.get(reverse("projects:export", args=[project.pk, "json"]))
+    assert response["Content-Type"] == "application/json" and "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["schema"] == "d365-integration-portal/project/v1"
+    assert data["integrations"][0]["decision"]["rationale"].startswith("<script>")  # data, not markup
+    assert len(data["checklist"]) == 19 and data["integrations"][0]["comments"][0]["author"] == "alice"
+
+
+def test_the_csv_export_neutralises_formulas(client: Client, project: Any, alice: AbstractUser) -> None:
+    hostile_project(project, alice)
+    client.force_login(alice)
+    response = client.get(reverse("projects:export", args=[project.pk, "csv"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["integration", "scope", "goal", "top_pattern", "chosen_pattern", "decision_status"]
+    assert rows[1][0] == '\'=HYPERLINK("http://evil")'
+    assert rows[1][3:] == ["odata", "odata", "proposed"]
+
+
+def test_the_markdown_export_escapes_what_users_typed(client: Client, project: Any, alice: AbstractUser) -> None:
+    hostile_project(project, alice)
+    client.force_login(alice)
+    text = client.get(reverse("projects:export", args=[project.pk, "md"])).content.decode()
+    assert "# Order to cash" in text and "## Decision record 1:" in text and "## Solution by Design checklist" in text
+    assert "<script>" not in text and "&lt;script&gt;" in text and "\\*\\*bold\\*\\*" in text and "\\|" in text
+    assert text.count("- [ ]") == 19
+
+
+def test_exports_run_a_bounded_number_of_queries(client: Client, project: Any, alice: AbstractUser,
+                                                 django_assert_max_num_queries: Any) -> None:  # fmt: skip
+    for index in range(6):
+        integration = make_integration(project, f"I{index}")
+        decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="x")
+        comment_add(integration=integration, author=alice, body="c")
+    client.force_login(alice)
+    for fmt in ("json", "md", "csv"):
+        with django_assert_max_num_queries(9):
+            client.get(reverse("projects:export", args=[project.pk, fmt]))
