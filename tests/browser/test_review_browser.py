@@ -1,0 +1,70 @@
+"""Two people in one team take a decision from proposal to acceptance in the browser; history shows it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Browser, Page, expect
+
+from portal.models import Role
+from tests.factories import make_integration, make_team_project
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page: Page, base: str, username: str, next_url: str) -> None:
+    page.goto(f"{base}/accounts/login/?next={next_url}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(f"{username}-long-password")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_an_architect_proposes_and_a_reviewer_approves(browser: Browser, live_server: object, catalog: None) -> None:
+    users = get_user_model().objects
+    ada = users.create_user("ada", password="ada-long-password")
+    users.create_user("rex", password="rex-long-password")
+    project = make_team_project(ada, rex=Role.REVIEWER)
+    integration = make_integration(project)
+    url = f"/projects/{project.pk}/integrations/{integration.pk}/"
+
+    architect = browser.new_context().new_page()
+    sign_in(architect, live_server.url, "ada", url)
+    architect.get_by_label("Rationale").fill("Few hundred orders a day, caller waits: OData is enough.")
+    architect.get_by_role("button", name="Propose").click()
+    expect(architect.locator(".decision-card .status")).to_have_text("Proposed")
+
+    reviewer = browser.new_context().new_page()
+    sign_in(reviewer, live_server.url, "rex", url)
+    reviewer.get_by_label("Comment (Markdown)").fill("Agreed, **watch throttling**.")
+    reviewer.get_by_role("button", name="Add comment").click()
+    expect(reviewer.locator(".comment strong", has_text="watch throttling")).to_be_visible()
+    reviewer.get_by_role("button", name="Approve").click()
+    expect(reviewer.get_by_text("Approvals: 1 of 1 needed")).to_be_visible()
+    reviewer.get_by_role("button", name="Accept").click()
+    expect(reviewer.locator(".decision-card .status")).to_have_text("Accepted")
+
+    architect.reload()
+    expect(architect.locator(".decision-card .status")).to_have_text("Accepted")
+    architect.get_by_role("link", name=project.name).click()
+    architect.get_by_role("link", name="History").click()
+    expect(architect.get_by_text(re.compile("Decision accepted"))).to_be_visible()
+    expect(architect.get_by_text(re.compile("Decision approved"))).to_be_visible()
+    expect(architect.get_by_text(re.compile("Comment added"))).to_be_visible()
+
+
+def test_a_checklist_task_is_edited_in_place(page: Page, live_server: object, catalog: None) -> None:
+    ada = get_user_model().objects.create_user("ada", password="ada-long-password")
+    project = make_team_project(ada)
+    sign_in(page, live_server.url, "ada", f"/projects/{project.pk}/")
+    first = page.locator(".task").first
+    first.get_by_role("link", name="Edit").click()
+    form = page.locator(".task-editing")
+    form.get_by_label("Status").select_option("done")
+    form.get_by_label("Owner").select_option(label="ada")
+    form.get_by_role("button", name="Save task").click()
+    expect(page.locator(".task").first.locator(".status")).to_have_text("Done")
+    expect(page.locator(".task").first).to_contain_text("Owner ada")
+    page.reload()
+    expect(page.get_by_text("1 of 19 closed")).to_be_visible()
