@@ -111,9 +111,12 @@ class TeamForm(forms.Form):
     name = forms.CharField(label="Team name", max_length=200)
 
 
+ROLE_SHORT_CHOICES = [(role.value, role.value.capitalize()) for role in Role]
+
+
 class MemberForm(forms.Form):
     username = forms.CharField(label="Username", max_length=150)
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
+    role = forms.ChoiceField(choices=ROLE_SHORT_CHOICES, initial=Role.CONTRIBUTOR)
 
 
 class RoleForm(forms.Form):

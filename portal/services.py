@@ -61,7 +61,7 @@ def integration_create(
     From a draft, a second submit returns the integration the first one saved (the draft row is locked meanwhile).
     """
     if draft is not None:
-        draft = WizardDraft.objects.select_for_update().get(pk=draft.pk)
+        draft = WizardDraft.objects.select_for_update(of=("self",)).get(pk=draft.pk)
         existing = Integration.objects.filter(source_draft=draft).first()
         if existing is not None:
             return existing
@@ -104,7 +104,7 @@ def draft_save_as_integration(
     and creates no second project."""
     try:
         with transaction.atomic():
-            locked = WizardDraft.objects.select_for_update().get(pk=draft.pk)
+            locked = WizardDraft.objects.select_for_update(of=("self",)).get(pk=draft.pk)
             existing = Integration.objects.filter(source_draft=locked).first()
             if existing is not None:
                 return existing

@@ -99,7 +99,7 @@ def _owners_left(team: Team, excluding: Membership) -> int:
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, actor: AbstractBaseUser) -> Membership:
-    membership = Membership.objects.select_for_update().select_related("team", "user").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("team", "user").get(pk=membership.pk)
     before = membership.role
     if before == Role.OWNER and role != Role.OWNER and _owners_left(membership.team, membership) == 0:
         raise ValidationError({"role": "A team always keeps at least one owner: make someone else owner first."})
@@ -113,7 +113,7 @@ def membership_change_role(*, membership: Membership, role: str, actor: Abstract
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> None:
-    membership = Membership.objects.select_for_update().select_related("team", "user").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("team", "user").get(pk=membership.pk)
     if membership.role == Role.OWNER and _owners_left(membership.team, membership) == 0:
         raise ValidationError({"role": "A team always keeps at least one owner: the last owner can't be removed."})
     username = membership.user.get_username()
@@ -172,7 +172,7 @@ def decision_save(
         "consequences": consequences.strip(),
         "justification": justification.strip(),
     }
-    existing = Decision.objects.select_for_update().filter(integration=integration).first()
+    existing = Decision.objects.select_for_update(of=("self",)).filter(integration=integration).first()
     if existing is None:
         decision = Decision.objects.create(integration=integration, proposed_by=actor, **fields)
         history_record(project=integration.project, actor=actor, action="decision proposed",
@@ -207,7 +207,9 @@ def approvals_for_current_version(decision: Decision) -> int:
 
 @transaction.atomic
 def decision_approve(*, decision: Decision, reviewer: AbstractBaseUser, expected_version: int) -> Approval:
-    decision = Decision.objects.select_for_update().select_related("integration__project").get(pk=decision.pk)
+    decision = (
+        Decision.objects.select_for_update(of=("self",)).select_related("integration__project").get(pk=decision.pk)
+    )
     if decision.version != expected_version:
         raise _decision_conflict(decision)
     if decision.status != DecisionStatus.PROPOSED:
@@ -241,7 +243,9 @@ def decision_transition(
     expected_version: int,
     superseded_by: Decision | None = None,
 ) -> Decision:
-    decision = Decision.objects.select_for_update().select_related("integration__project").get(pk=decision.pk)
+    decision = (
+        Decision.objects.select_for_update(of=("self",)).select_related("integration__project").get(pk=decision.pk)
+    )
     if decision.version != expected_version:
         raise _decision_conflict(decision)
     if status not in ALLOWED_TRANSITIONS[decision.status]:
@@ -313,7 +317,7 @@ def checklist_entry_update(
     evidence_url: str = "",
 ) -> ProjectChecklistEntry:
     current = (
-        ProjectChecklistEntry.objects.select_for_update()
+        ProjectChecklistEntry.objects.select_for_update(of=("self",))
         .select_related("project", "assignee", "updated_by")
         .get(pk=entry.pk)
     )

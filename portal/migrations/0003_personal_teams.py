@@ -1,7 +1,7 @@
 """Move every existing project into a personal team of its owner, who becomes that team's owner."""
 
 from django.conf import settings
-from django.db import migrations, models
+from django.db import migrations
 
 
 def into_personal_teams(apps, schema_editor):
@@ -23,11 +23,4 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
-        migrations.RunPython(into_personal_teams, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="project",
-            name="team",
-            field=models.ForeignKey(on_delete=models.deletion.CASCADE, related_name="projects", to="portal.team"),
-        ),
-    ]
+    operations = [migrations.RunPython(into_personal_teams, migrations.RunPython.noop)]
