@@ -1,19 +1,60 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
+from patterns.audit import curation_record, form_changes
 from patterns.models import (
+    CatalogVersion,
     Caution,
     ChecklistItem,
     ChecklistSection,
     ContentLoad,
+    CurationEvent,
     Fit,
     Pattern,
     PatternLink,
     QuestionWeight,
     Scenario,
 )
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records every add, change and delete, inline rows included, as a CurationEvent."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        changes = form_changes(form)
+        super().save_model(request, obj, form, change)
+        if changes or not change:
+            curation_record(actor=request.user, obj=obj, action="changed" if change else "added", changes=changes)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        curation_record(actor=request.user, obj=obj, action="deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            curation_record(actor=request.user, obj=obj, action="deleted")
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        before = []
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() and not formset._should_delete_form(inline_form):
+                continue
+            deleting = formset._should_delete_form(inline_form)
+            before.append((inline_form, deleting, form_changes(inline_form) if not deleting else {}))
+        deleted = [(f.instance, str(f.instance)) for f, deleting, _ in before if deleting and f.instance.pk]
+        for instance, _ in deleted:
+            curation_record(actor=request.user, obj=instance, action="deleted")
+        super().save_formset(request, form, formset, change)
+        for inline_form, deleting, changes in before:
+            if deleting:
+                continue
+            action = "changed" if inline_form.initial else "added"
+            curation_record(actor=request.user, obj=inline_form.instance, action=action, changes=changes)
 
 
 class PatternLinkInline(admin.TabularInline):
@@ -45,7 +86,7 @@ class ExpectedScenarioInline(admin.StackedInline):
 
 
 @admin.register(Pattern)
-class PatternAdmin(admin.ModelAdmin):
+class PatternAdmin(AuditedAdmin):
     list_display = ("name", "slug", "family", "category", "interaction", "code_required", "tie_break", "is_active")
     list_filter = ("family", "category", "interaction", "code_required", "is_active")
     list_editable = ("tie_break", "is_active")
@@ -61,7 +102,7 @@ class PatternAdmin(admin.ModelAdmin):
 
 
 @admin.register(PatternLink)
-class PatternLinkAdmin(admin.ModelAdmin):
+class PatternLinkAdmin(AuditedAdmin):
     list_display = ("title", "pattern", "url", "position")
     list_filter = ("pattern__family", "pattern")
     search_fields = ("title", "url", "pattern__name")
@@ -70,7 +111,7 @@ class PatternLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fit)
-class FitAdmin(admin.ModelAdmin):
+class FitAdmin(AuditedAdmin):
     list_display = ("pattern", "question", "value", "level", "rationale")
     list_filter = ("question", "level", "pattern__family", "pattern")
     list_editable = ("level",)
@@ -80,7 +121,7 @@ class FitAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuestionWeight)
-class QuestionWeightAdmin(admin.ModelAdmin):
+class QuestionWeightAdmin(AuditedAdmin):
     list_display = ("question", "weight")
     list_editable = ("weight",)
     ordering = ("question",)
@@ -88,7 +129,7 @@ class QuestionWeightAdmin(admin.ModelAdmin):
 
 
 @admin.register(Caution)
-class CautionAdmin(admin.ModelAdmin):
+class CautionAdmin(AuditedAdmin):
     list_display = ("title", "pattern", "slug", "conditions")
     list_filter = ("pattern__family", "pattern")
     search_fields = ("title", "text", "slug", "pattern__name")
@@ -97,7 +138,7 @@ class CautionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(admin.ModelAdmin):
+class ScenarioAdmin(AuditedAdmin):
     list_display = ("title", "slug", "expected_pattern")
     list_filter = ("expected_pattern__family", "expected_pattern")
     search_fields = ("title", "description", "slug", "rationale")
@@ -113,7 +154,7 @@ class ChecklistItemInline(admin.StackedInline):
 
 
 @admin.register(ChecklistSection)
-class ChecklistSectionAdmin(admin.ModelAdmin):
+class ChecklistSectionAdmin(AuditedAdmin):
     list_display = ("title", "slug", "position")
     list_editable = ("position",)
     search_fields = ("title",)
@@ -122,12 +163,48 @@ class ChecklistSectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
-    list_display = ("title", "section", "position")
+class ChecklistItemAdmin(AuditedAdmin):
+    list_display = ("title", "section", "position", "condition")
     list_filter = ("section",)
     search_fields = ("title", "guidance")
     ordering = ("section__position", "position")
     list_select_related = ("section",)
+
+
+@admin.register(CatalogVersion)
+class CatalogVersionAdmin(admin.ModelAdmin):
+    list_display = ("label", "note", "published_by", "published_at")
+    search_fields = ("note", "override_reason")
+    ordering = ("-number",)
+    readonly_fields = ("number", "note", "override_reason", "published_by", "published_at", "content_hash")
+    exclude = ("content", "regression")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # versions are made by publishing (the Publish page), never by hand
+
+    def has_change_permission(self, request: HttpRequest, obj: CatalogVersion | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: CatalogVersion | None = None) -> bool:
+        return False
+
+
+@admin.register(CurationEvent)
+class CurationEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "actor", "action", "object_type", "object_repr", "pattern")
+    list_filter = ("action", "object_type", "pattern")
+    search_fields = ("object_repr",)
+    ordering = ("-created_at",)
+    list_select_related = ("actor", "pattern")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: CurationEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: CurationEvent | None = None) -> bool:
+        return False
 
 
 @admin.register(ContentLoad)

@@ -86,6 +86,16 @@ class _Checker:
                     if item not in QUESTIONS_BY_NAME[question].values:
                         self.error(f"{where}.{question}", f"unknown value {item!r}")
 
+    def item_condition(self, value: Any, where: str, pattern_slugs: set[str]) -> None:
+        if not isinstance(value, Mapping) or not value or set(value) - {"answers", "patterns"}:
+            self.error(where, "must be an object with “answers” and/or “patterns”")
+            return
+        if "answers" in value:
+            self.conditions(value["answers"], f"{where}.answers")
+        patterns = value.get("patterns", [])
+        if not isinstance(patterns, list) or any(not isinstance(p, str) or p not in pattern_slugs for p in patterns):
+            self.error(f"{where}.patterns", "must be a list of known pattern slugs")
+
 
 def validate_content(data: Any) -> None:
     """Raise ContentError listing every problem, each naming the entry and field."""
@@ -130,6 +140,8 @@ def validate_content(data: Any) -> None:
             check.error(f"{where}.category", f"must be one of {', '.join(CATEGORIES)}")
         if pattern.get("interaction") not in INTERACTIONS:
             check.error(f"{where}.interaction", f"must be one of {', '.join(INTERACTIONS)}")
+        if "active" in pattern and not isinstance(pattern["active"], bool):
+            check.error(f"{where}.active", "must be true or false (absent means true)")
         if not isinstance(pattern.get("code_required"), bool):
             check.error(f"{where}.code_required", "must be true or false")
         if not isinstance(pattern.get("tie_break"), int) or isinstance(pattern.get("tie_break"), bool):
@@ -247,13 +259,15 @@ def validate_content(data: Any) -> None:
             item_where = f"checklist item {item_slug}" if item_slug else item_where
             check.text(item, "title", item_where, max_length=300)
             check.text(item, "guidance", item_where)
+            if "when" in item:
+                check.item_condition(item["when"], f"{item_where}.when", pattern_slugs)
 
     if check.errors:
         raise ContentError(check.errors)
 
 
 def snapshot_from_content(data: Mapping[str, Any]) -> CatalogSnapshot:
-    """Build the recommender's view straight from validated content (every pattern in the file is active)."""
+    """Build the recommender's view straight from validated content (patterns marked "active": false are left out)."""
     cautions_by_pattern: dict[str, list[CautionEntry]] = {}
     for caution in data.get("cautions", []):
         entry = CautionEntry(
@@ -278,6 +292,7 @@ def snapshot_from_content(data: Mapping[str, Any]) -> CatalogSnapshot:
             cautions=tuple(cautions_by_pattern.get(pattern["slug"], [])),
         )
         for pattern in data["patterns"]
+        if pattern.get("active", True)
     )
     return CatalogSnapshot(version=data["version"], weights=dict(data["weights"]), patterns=patterns)
 

@@ -7,6 +7,7 @@ edit (current state differs from that hash) from an untouched row and never over
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, URLValidator
 from django.db import models
@@ -131,6 +132,19 @@ def validate_conditions(conditions: object) -> None:
             raise ValidationError(f"{name}: use a non-empty list of {', '.join(question.values)}.")
 
 
+def validate_item_condition(condition: object) -> None:
+    if not isinstance(condition, dict):
+        raise ValidationError("Use an object with “answers” and/or “patterns”.")
+    unknown = set(condition) - {"answers", "patterns"}
+    if unknown:
+        raise ValidationError(f"Unknown keys: {', '.join(sorted(unknown))}. Use “answers” and/or “patterns”.")
+    if "answers" in condition:
+        validate_conditions(condition["answers"])
+    patterns = condition.get("patterns", [])
+    if not isinstance(patterns, list) or not all(isinstance(slug, str) for slug in patterns):
+        raise ValidationError("“patterns” must be a list of pattern slugs.")
+
+
 class Caution(models.Model):
     """A platform limit or gotcha shown with a pattern, optionally only under certain answers."""
 
@@ -204,6 +218,14 @@ class ChecklistItem(models.Model):
     title = models.CharField(max_length=300)
     guidance = models.TextField(help_text="Markdown.")
     position = models.PositiveSmallIntegerField(default=0)
+    condition = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_item_condition],
+        help_text="Empty: every project. Otherwise the task applies when one integration matches, e.g. "
+        '{"patterns": ["odata", "custom-services"]} (its chosen or top pattern) or {"answers": {"deployment": '
+        '["on_premises"]}}; both keys must match when both are given.',
+    )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
@@ -211,6 +233,55 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CatalogVersion(models.Model):
+    """A published, immutable version of the whole catalog. Architects' rankings use the latest one."""
+
+    number = models.PositiveIntegerField(unique=True)
+    note = models.TextField(help_text="What changed and why.")
+    content = models.JSONField(help_text="The whole catalog in the content-file format.")
+    content_hash = models.CharField(max_length=64)
+    regression = models.JSONField(default=list, blank=True, help_text="The scenario regression seen when publishing.")
+    override_reason = models.TextField(blank=True, help_text="Why it was published although a scenario broke.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        get_latest_by = "number"
+        permissions = [("publish_catalog", "Can publish and roll back catalog versions")]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number}"
+
+
+class CurationEvent(models.Model):
+    """Audit: one change to the curated catalog, by whom and when, with the fields before and after."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pattern = models.ForeignKey(
+        Pattern, null=True, blank=True, on_delete=models.SET_NULL, related_name="curation_events"
+    )
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=60)
+    object_repr = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True, help_text="field: [before, after]")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_repr}"
 
 
 class ContentLoad(models.Model):

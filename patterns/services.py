@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from patterns.audit import curation_record
 from patterns.content import validate_content
 from patterns.models import (
     Caution,
@@ -128,6 +129,13 @@ def scenario_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def item_state(section: str, title: str, guidance: str, position: int, condition: dict[str, Any]) -> dict[str, Any]:
+    state: dict[str, Any] = {"section": section, "title": title, "guidance": guidance, "position": position}
+    if condition:  # absent when empty, so rows loaded before conditions existed keep their hash
+        state["condition"] = condition
+    return state
+
+
 def _reconcile(
     *,
     report: LoadReport,
@@ -144,8 +152,10 @@ def _reconcile(
     if row is None:
         row = write(None)
         report.created.append(label)
+        curation_record(actor=None, obj=row, action="loaded")
     else:
-        current_hash = state_hash(row_state(row))
+        row_state_before = row_state(row)
+        current_hash = state_hash(row_state_before)
         if current_hash == new_hash:
             report.unchanged += 1
             if row.content_hash == new_hash:
@@ -156,11 +166,21 @@ def _reconcile(
         else:
             row = write(row)
             report.updated.append(label)
+            curation_record(actor=None, obj=row, action="reloaded", changes=_changed_keys(row_state_before, new_state))
     type(row).objects.filter(pk=row.pk).update(content_hash=new_hash)
 
 
+def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Top-level keys that differ; fits are summarised rather than copied whole."""
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            changes[key] = ("(fits)", "(fits)") if key == "fits" else (before.get(key), after.get(key))
+    return changes
+
+
 def _write_pattern(entry: Mapping[str, Any], row: Pattern | None) -> Pattern:
-    pattern = row or Pattern(slug=entry["slug"])
+    pattern = row or Pattern(slug=entry["slug"], is_active=entry.get("active", True))
     for name in PATTERN_FIELDS:
         setattr(pattern, name, entry[name])
     pattern.full_clean()
@@ -309,6 +329,7 @@ def catalog_load(*, data: Mapping[str, Any], overwrite: bool = False) -> LoadRep
                     entry["guidance"],
                     position,
                 )
+                row.condition = dict(entry.get("when", {}))
                 row.full_clean(validate_unique=False)
                 row.save()
                 return row
@@ -317,18 +338,16 @@ def catalog_load(*, data: Mapping[str, Any], overwrite: bool = False) -> LoadRep
                 report=report,
                 label=f"checklist item {item_entry['slug']}",
                 row=items.get(item_entry["slug"]),
-                row_state=lambda row: {
-                    "section": row.section.slug,
-                    "title": row.title,
-                    "guidance": row.guidance,
-                    "position": row.position,
-                },
-                new_state={
-                    "section": section_entry["slug"],
-                    "title": item_entry["title"],
-                    "guidance": item_entry["guidance"],
-                    "position": item_position,
-                },
+                row_state=lambda row: item_state(
+                    row.section.slug, row.title, row.guidance, row.position, row.condition
+                ),
+                new_state=item_state(
+                    section_entry["slug"],
+                    item_entry["title"],
+                    item_entry["guidance"],
+                    item_position,
+                    dict(item_entry.get("when", {})),
+                ),
                 write=write_item,
                 overwrite=overwrite,
             )

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from patterns.forms import CatalogFilterForm, CompareForm
-from patterns.models import Family
-from patterns.requirements import QUESTIONS
+from patterns.models import Family, Pattern
+from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME
 from patterns.selectors import checklist_sections, pattern_for_page, pattern_list, patterns_for_compare
 
 FAMILY_LABELS = dict(Family.choices)
@@ -72,8 +72,28 @@ def compare(request: HttpRequest) -> HttpResponse:
 @require_GET
 def checklist(request: HttpRequest) -> HttpResponse:
     sections = list(checklist_sections())
+    items = [item for section in sections for item in section.items.all()]
+    names = dict(Pattern.objects.values_list("slug", "name"))
+    for item in items:
+        item.condition_text = condition_text(item.condition, names)
     return render(
         request,
         "patterns/checklist.html",
-        {"sections": sections, "task_count": sum(len(s.items.all()) for s in sections)},
+        {
+            "sections": sections,
+            "task_count": sum(1 for item in items if not item.condition),
+            "conditional_count": sum(1 for item in items if item.condition),
+        },
     )
+
+
+def condition_text(condition: dict[str, object], names: dict[str, str]) -> str:
+    """A conditional task's condition in words."""
+    parts = []
+    for question, values in (condition.get("answers") or {}).items():
+        spec = QUESTIONS_BY_NAME[question]
+        labels = " or ".join(spec.choice(v).label for v in values if v in spec.values)
+        parts.append(f"{spec.label.lower()} is {labels}")
+    if condition.get("patterns"):
+        parts.append("an integration relies on " + " or ".join(names.get(s, s) for s in condition["patterns"]))
+    return "Only when " + " and ".join(parts) if parts else ""

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from patterns.models import Pattern, Scenario
 from patterns.recommender import recommend
 from patterns.requirements import Requirements, RequirementsError
-from patterns.selectors import catalog_snapshot
 from patterns.serializers import ranking_for_api
+from patterns.versions import published_snapshot
 from portal.exports import export_queryset, project_json
 from portal.models import ApiToken, Project
 from portal.openapi import openapi_document
@@ -138,7 +138,7 @@ def authenticated(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 def recommendations(request: HttpRequest) -> HttpResponse:
     """Rank the catalog for a requirements object. Public and stateless."""
     requirements = parse_requirements(read_json(request))
-    return JsonResponse(ranking_for_api(recommend(requirements, catalog_snapshot())))
+    return JsonResponse(ranking_for_api(recommend(requirements, published_snapshot())))
 
 
 # Catalog

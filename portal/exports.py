@@ -10,7 +10,7 @@ JSON schema "d365-integration-portal/project/v1":
                                      justification, proposed_by, decided_by, decided_at, superseded_by, version},
                    comments: [{author, created_at, body}]}],
    checklist: [{section, task, title, guidance, status, not_applicable_reason, assignee, due_date, notes,
-                evidence_url}],
+                evidence_url, condition: null | {answers?, patterns?}}],
    milestones: [{name, created_at, created_by}]}
 """
 
@@ -110,6 +110,7 @@ def project_json(project: Project) -> dict[str, Any]:
                 "due_date": entry.due_date.isoformat() if entry.due_date else None,
                 "notes": entry.notes,
                 "evidence_url": entry.evidence_url,
+                "condition": entry.condition or None,
             }
             for entry in project.checklist_entries.all()
         ],

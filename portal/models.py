@@ -92,6 +92,9 @@ class ProjectChecklistEntry(models.Model):
     title = models.CharField(max_length=300)
     guidance = models.TextField()
     position = models.PositiveSmallIntegerField()
+    condition = models.JSONField(
+        default=dict, blank=True, help_text="Copied from a conditional catalog task: when it applies to the project."
+    )
     status = models.CharField(max_length=20, choices=[
         ("open", "Open"), ("in_progress", "In progress"), ("done", "Done"), ("not_applicable", "Not applicable"),
     ], default="open")  # fmt: skip

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.access import get_integration_for_user, get_project_for_user
 from portal.forms import ProjectForm
 from portal.models import CAPABILITIES, Integration, Membership, Project
-from portal.services import project_create
+from portal.services import integrations_with_new_first_pick, project_create
 from portal.team_views import integration_context
 
 PAGE_SIZE = 20
@@ -74,9 +74,13 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         Integration.objects.filter(project=project)
         .select_related("decision")
         .only("pk", "name", "top_pattern_slug", "top_pattern_name", "ranked_at", "project_id", "decision__status",
-              "decision__chosen_pattern_name")
+              "decision__chosen_pattern_name", "requirements", "catalog_version")
         .order_by("created_at", "id")
     )  # fmt: skip
+    integrations = list(integrations)
+    flags = integrations_with_new_first_pick(integrations)
+    for integration in integrations:
+        integration.new_first_pick = flags.get(integration.pk)
     all_entries = list(project.checklist_entries.select_related("assignee"))
     today = timezone.localdate()
     chosen = request.GET.get("tasks", "all")

@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from patterns.recommender import recommend
 from patterns.requirements import Requirements
-from patterns.selectors import catalog_snapshot, checklist_sections
 from patterns.serializers import ranking_snapshot
+from patterns.versions import published_snapshot
+from portal.checklist import checklist_entry_from_content, project_checklist_sync, published_checklist
+from portal.history import history_record
 from portal.models import ApiToken, Integration, Project, ProjectChecklistEntry, Team, WizardDraft
-from portal.team_services import history_record, team_personal
+from portal.team_services import team_personal
 
 TOKEN_PREFIX = "dip_"  # noqa: S105 - a public marker that makes leaked tokens easy to recognise
 
@@ -29,18 +31,10 @@ def project_create(*, owner: AbstractBaseUser, name: str, description: str = "",
     project.full_clean()
     project.save()
     entries = [
-        ProjectChecklistEntry(
-            project=project,
-            section_slug=section.slug,
-            section_title=section.title,
-            section_position=section.position,
-            slug=item.slug,
-            title=item.title,
-            guidance=item.guidance,
-            position=item.position,
-        )
-        for section in checklist_sections()
-        for item in section.items.all()
+        checklist_entry_from_content(project, position, section, item)
+        for position, section in enumerate(published_checklist())
+        for item in section["items"]
+        if not item.get("when")  # conditional tasks join when an integration meets their condition
     ]
     ProjectChecklistEntry.objects.bulk_create(entries)
     history_record(project=project, actor=owner, action="project created", subject=project.name)
@@ -65,7 +59,7 @@ def integration_create(
         existing = Integration.objects.filter(source_draft=draft).first()
         if existing is not None:
             return existing
-    ranking = recommend(requirements, catalog_snapshot())
+    ranking = recommend(requirements, published_snapshot())
     top = ranking.options[0] if ranking.options else None
     integration = Integration(
         project=project,
@@ -89,6 +83,7 @@ def integration_create(
         subject=integration.name,
         after={"top_pattern": integration.top_pattern_slug, "requirements": integration.requirements},
     )
+    project_checklist_sync(project=project, actor=created_by)
     return integration
 
 
@@ -151,3 +146,47 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def integration_new_ranking(integration: Integration) -> dict[str, Any]:
+    """The integration's requirements ranked with the current published catalog, as a snapshot (nothing saved)."""
+    ranking = recommend(Requirements.from_mapping(integration.requirements), published_snapshot())
+    return ranking_snapshot(ranking)
+
+
+@transaction.atomic
+def integration_rerank(*, integration: Integration, actor: AbstractBaseUser) -> Integration:
+    """Adopt the ranking of the current published catalog; the change is recorded in the project's history."""
+    before = {"catalog_version": integration.catalog_version, "top_pattern": integration.top_pattern_slug}
+    snapshot = integration_new_ranking(integration)
+    top = snapshot["options"][0] if snapshot["options"] else None
+    integration.ranking = snapshot
+    integration.catalog_version = snapshot["catalog_version"]
+    integration.top_pattern_slug = top["pattern"] if top else ""
+    integration.top_pattern_name = top["name"] if top else ""
+    integration.ranked_at = timezone.now()
+    integration.save(update_fields=["ranking", "catalog_version", "top_pattern_slug", "top_pattern_name", "ranked_at"])
+    history_record(project=integration.project, actor=actor, action="ranking re-evaluated", subject=integration.name,
+                   before=before, after={"catalog_version": integration.catalog_version,
+                                         "top_pattern": integration.top_pattern_slug})  # fmt: skip
+    project_checklist_sync(project=integration.project, actor=actor)
+    return integration
+
+
+def integration_keep_ranking(*, integration: Integration, actor: AbstractBaseUser) -> None:
+    """The team looked at the current catalog's ranking and kept the saved one: recorded, nothing else changes."""
+    history_record(project=integration.project, actor=actor, action="saved ranking kept", subject=integration.name,
+                   after={"catalog_version": integration.catalog_version})  # fmt: skip
+
+
+def integrations_with_new_first_pick(integrations: list[Integration]) -> dict[int, str]:
+    """For integrations ranked with an older catalog version: id -> the name of the new first pick, when it differs."""
+    snapshot = published_snapshot()
+    flags = {}
+    for integration in integrations:
+        if integration.catalog_version == snapshot.version:
+            continue
+        ranking = recommend(Requirements.from_mapping(integration.requirements), snapshot)
+        if ranking.options and ranking.options[0].slug != integration.top_pattern_slug:
+            flags[integration.pk] = ranking.options[0].name
+    return flags

@@ -16,12 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from portal.checklist import project_checklist_sync
+from portal.history import history_record
 from portal.models import (
     Approval,
     Comment,
     Decision,
     DecisionStatus,
-    HistoryEntry,
     Integration,
     Membership,
     Milestone,
@@ -38,20 +39,6 @@ class ConflictError(Exception):
     def __init__(self, *, current: dict[str, Any], changed_by: str, changed_at: Any):
         super().__init__(f"Changed by {changed_by} since you opened it.")
         self.current, self.changed_by, self.changed_at = current, changed_by, changed_at
-
-
-def history_record(
-    *,
-    project: Project,
-    actor: AbstractBaseUser | None,
-    action: str,
-    subject: str,
-    before: Any = None,
-    after: Any = None,
-) -> HistoryEntry:
-    return HistoryEntry.objects.create(
-        project=project, actor=actor, action=action, subject=subject[:200], before=before, after=after
-    )
 
 
 # Teams
@@ -177,6 +164,7 @@ def decision_save(
         decision = Decision.objects.create(integration=integration, proposed_by=actor, **fields)
         history_record(project=integration.project, actor=actor, action="decision proposed",
                        subject=f"{integration.name}: {name}", after=decision_state(decision))  # fmt: skip
+        project_checklist_sync(project=integration.project, actor=actor)
         return decision
     if expected_version is not None and existing.version != expected_version:
         raise _decision_conflict(existing)
@@ -192,6 +180,7 @@ def decision_save(
     existing.save()
     history_record(project=integration.project, actor=actor, action="decision changed",
                    subject=f"{integration.name}: {name}", before=before, after=decision_state(existing))  # fmt: skip
+    project_checklist_sync(project=integration.project, actor=actor)
     return existing
 
 
@@ -274,6 +263,7 @@ def decision_transition(
     history_record(project=project, actor=actor, action=f"decision {status}",
                    subject=f"{decision.integration.name}: {decision.chosen_pattern_name}",
                    before=before, after=decision_state(decision))  # fmt: skip
+    project_checklist_sync(project=project, actor=actor)
     return decision
 
 

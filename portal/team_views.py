@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.access import get_integration_for_user, get_project_for_user
 from portal.forms import ChecklistEntryForm, CommentForm, DecisionForm, MilestoneForm, SettingsForm
 from portal.models import CAPABILITIES, Decision, Milestone, ProjectChecklistEntry
+from portal.services import integration_keep_ranking, integration_new_ranking, integration_rerank
 from portal.team_services import (
     ConflictError,
     approvals_for_current_version,
@@ -290,3 +291,36 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
     else:
         messages.error(request, "Approvals needed must be a whole number from 0 to 10.")
     return redirect("projects:detail", project.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rerank(request: HttpRequest, project_id: int, integration_id: int) -> HttpResponse:
+    """Saved ranking and the current catalog's ranking side by side; adopt the new one or keep the saved one."""
+    capability = "write" if request.method == "POST" else "read"
+    integration = get_integration_for_user(request, project_id, integration_id, capability=capability)
+    if request.method == "POST":
+        if request.POST.get("action") == "adopt":
+            integration_rerank(integration=integration, actor=request.user)
+            messages.success(request, "The new ranking is saved; the change is in the project's history.")
+        else:
+            integration_keep_ranking(integration=integration, actor=request.user)
+            messages.success(request, "Kept the saved ranking.")
+        return redirect("projects:integration", project_id, integration_id)
+    new = integration_new_ranking(integration)
+    saved_ranks = {o["pattern"]: o for o in integration.ranking.get("options", [])}
+    rows = []
+    for option in new["options"]:
+        before = saved_ranks.get(option["pattern"])
+        rows.append({"new": option, "saved": before, "move": (before["rank"] - option["rank"]) if before else None})
+    context = {
+        "integration": integration,
+        "project": integration.project,
+        "new": new,
+        "rows": rows,
+        "same": new["catalog_version"] == integration.catalog_version,
+        "can_write": "write" in CAPABILITIES[integration.role],
+        "saved_top": integration.ranking.get("options", [None])[0] if integration.ranking.get("options") else None,
+        "new_top": new["options"][0] if new["options"] else None,
+    }
+    return render(request, "portal/rerank.html", context)

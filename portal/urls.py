@@ -4,10 +4,6 @@ from django.urls import include, path, re_path
 
 from portal import account_views, api, export_views, project_views, team_views, teams_views, views, wizard_views
 
-admin.site.site_header = "Integration decision portal: curation"
-admin.site.site_title = "Integration portal admin"
-admin.site.index_title = "Curate the catalog"
-
 wizard_patterns = (
     [
         path("", wizard_views.start, name="start"),
@@ -47,6 +43,11 @@ project_patterns = (
             "<int:project_id>/integrations/<int:integration_id>/comments/",
             team_views.comment_add_view,
             name="comment_add",
+        ),
+        path(
+            "<int:project_id>/integrations/<int:integration_id>/rerank/",
+            team_views.rerank,
+            name="rerank",
         ),
         path("<int:project_id>/checklist/<int:entry_id>/", team_views.checklist_entry_edit, name="checklist_entry"),
         path("<int:project_id>/history/", team_views.history, name="history"),
@@ -98,6 +99,7 @@ urlpatterns = [
     path("projects/", include(project_patterns)),
     path("teams/", include(team_patterns)),
     path("api/v1/", include(api_patterns)),
+    path("curation/", include("patterns.curation_urls")),
     path("admin/", admin.site.urls),
     path("", include("patterns.urls")),
 ]

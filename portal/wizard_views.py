@@ -15,7 +15,7 @@ from django_htmx.http import push_url
 from patterns.models import Scenario
 from patterns.recommender import Ranking, recommend
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
-from patterns.selectors import catalog_snapshot
+from patterns.versions import published_snapshot
 from portal.access import get_draft_for_user, get_project_for_user
 from portal.forms import NEW_PROJECT, SaveIntegrationForm
 from portal.models import Integration, WizardDraft
@@ -162,7 +162,7 @@ def results(request: HttpRequest, draft_id: int) -> HttpResponse:
     if requirements is None:
         messages.error(request, "Answer the required questions first.")
         return redirect(_step_url(draft, "need"))
-    snapshot = catalog_snapshot()
+    snapshot = published_snapshot()
     ranking = recommend(requirements, snapshot)
     what_if = _parse_what_if(request.GET.get("what_if", ""), requirements)
     movement: dict[str, int] = {}
@@ -251,7 +251,7 @@ def save(request: HttpRequest, draft_id: int) -> HttpResponse:
         return redirect(_step_url(draft, "need"))
     form = SaveIntegrationForm(request.POST, owner=request.user)
     if not form.is_valid():
-        ranking = recommend(requirements, catalog_snapshot())
+        ranking = recommend(requirements, published_snapshot())
         context = {
             "draft": draft,
             "requirements": requirements,

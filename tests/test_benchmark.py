@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -15,4 +16,4 @@ def test_the_benchmark_reports_recommender_timings_and_query_counts() -> None:
     report = out.getvalue()
     assert "Recommender (pure function, prebuilt snapshot of 22 patterns)" in report
     assert "µs" in report
-    assert "POST /api/v1/recommendations       5 queries  (HTTP 200)" in report
+    assert re.search(r"POST /api/v1/recommendations +\d queries  \(HTTP 200\)", report)

@@ -137,8 +137,9 @@ def test_compare_rejects_an_unknown_pattern(client: Client) -> None:
 def test_the_checklist_shows_19_tasks_by_section(client: Client, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(3):
         response = client.get(reverse("patterns:checklist"))
-    assert response.context["task_count"] == 19
+    assert response.context["task_count"] == 19 and response.context["conditional_count"] == 3
     assert len(response.context["sections"]) == 5
+    assert "Only when an integration relies on OData or Custom services" in response.content.decode()
 
 
 def test_the_home_page_points_to_the_catalog(client: Client) -> None:

@@ -75,7 +75,8 @@ def test_two_milestones_compare_on_the_page(client: Client, project: Any, alice:
     response = client.get(reverse("projects:milestone_compare", args=[project.pk]), {"a": first.pk, "b": second.pk})
     body = response.content.decode()
     assert "Start → After sizing" in body and "Web shop orders" in body and "added" in body
-    assert "No change to the checklist." in body
+    # The OData integration brings the conditional throttling task with it.
+    assert "Give the integration&#x27;s Microsoft Entra app a throttling priority" in body
     assert client.post(reverse("projects:milestones", args=[project.pk]), {"name": ""}).status_code == 400
 
 
@@ -95,7 +96,7 @@ def test_the_json_export_parses_back_with_everything(client: Client, project: An
     data = json.loads(response.content)
     assert data["schema"] == "d365-integration-portal/project/v1"
     assert data["integrations"][0]["decision"]["rationale"].startswith("<script>")  # data, not markup
-    assert len(data["checklist"]) == 19 and data["integrations"][0]["comments"][0]["author"] == "alice"
+    assert len(data["checklist"]) == 20 and data["integrations"][0]["comments"][0]["author"] == "alice"
 
 
 def test_the_csv_export_neutralises_formulas(client: Client, project: Any, alice: AbstractUser) -> None:
@@ -114,7 +115,7 @@ def test_the_markdown_export_escapes_what_users_typed(client: Client, project: A
     text = client.get(reverse("projects:export", args=[project.pk, "md"])).content.decode()
     assert "# Order to cash" in text and "## Decision record 1:" in text and "## Solution by Design checklist" in text
     assert "<script>" not in text and "&lt;script&gt;" in text and "\\*\\*bold\\*\\*" in text and "\\|" in text
-    assert text.count("- [ ]") == 19
+    assert text.count("- [ ]") == 20  # 19 curated tasks and the throttling task OData brings
 
 
 def test_exports_run_a_bounded_number_of_queries(client: Client, project: Any, alice: AbstractUser,

@@ -46,7 +46,8 @@ def test_the_catalog_is_loaded_with_every_pattern_fit_and_task(content: dict[str
     # The session fixture has loaded the shipped file already.
     assert Pattern.objects.count() == 22
     assert Fit.objects.count() == 22 * 35
-    assert ChecklistItem.objects.count() == 19
+    assert ChecklistItem.objects.filter(condition={}).count() == 19
+    assert ChecklistItem.objects.exclude(condition={}).count() == 3
     assert Scenario.objects.count() == len(content["scenarios"])
     assert QuestionWeight.objects.count() == 11
 

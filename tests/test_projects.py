@@ -53,7 +53,7 @@ def test_a_project_shows_its_integrations_top_pick_and_checklist(
         response = signed_in.get(reverse("projects:detail", args=[project.pk]))
     body = response.content.decode()
     assert "Integration 4" in body and "OData" in body
-    assert response.context["task_count"] == 19 and len(response.context["sections"]) == 5
+    assert response.context["task_count"] == 20 and len(response.context["sections"]) == 5
 
 
 def test_a_saved_integration_shows_the_full_ranking(signed_in: Client, alice: AbstractUser) -> None:

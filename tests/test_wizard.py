@@ -198,7 +198,8 @@ def test_saving_creates_a_project_with_the_checklist(signed_in: Client, alice: A
     integration = Integration.objects.get()
     assert response["Location"] == reverse("projects:integration", args=[integration.project_id, integration.pk])
     assert integration.top_pattern_slug == "odata" and integration.project.name == "Order to cash"
-    assert integration.project.checklist_entries.count() == 19
+    assert integration.project.checklist_entries.filter(condition={}).count() == 19
+    assert integration.project.checklist_entries.filter(slug="map-app-to-throttling-priority").exists()
     assert integration.ranking["options"][0]["pattern"] == "odata"
 
 

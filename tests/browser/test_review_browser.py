@@ -67,4 +67,4 @@ def test_a_checklist_task_is_edited_in_place(page: Page, live_server: object, ca
     expect(page.locator(".task").first.locator(".status")).to_have_text("Done")
     expect(page.locator(".task").first).to_contain_text("Owner ada")
     page.reload()
-    expect(page.get_by_text("1 of 19 closed")).to_be_visible()
+    expect(page.get_by_text("1 of 19 closed")).to_be_visible()  # no integration yet: the 19 curated tasks

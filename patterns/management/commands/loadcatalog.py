@@ -3,16 +3,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from patterns.content import CONTENT_FILE, ContentError, read_content
 from patterns.services import catalog_load
+from patterns.versions import draft_differs_from_published, version_publish
 
 
 class Command(BaseCommand):
     help = (
-        "Load the curated catalog from the content file. Idempotent; validates the whole file first and loads "
-        "nothing if any entry is malformed; keeps rows that curators edited in the admin unless --overwrite."
+        "Load the curated catalog from the content file into the draft, then publish it as a new catalog version "
+        "when it differs from the published one. Idempotent; validates the whole file first and loads nothing if "
+        "any entry is malformed; keeps rows that curators edited in the admin unless --overwrite."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,11 +23,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--overwrite", action="store_true", help="Replace rows edited in the admin with the file's content."
         )
+        parser.add_argument("--no-publish", action="store_true", help="Load into the draft only.")
+        parser.add_argument("--note", default="", help="The change note of the published version.")
+        parser.add_argument(
+            "--override-reason", default="", help="Publish even if a curated scenario no longer ranks first."
+        )
 
-    def handle(self, *args: Any, path: str, overwrite: bool, **options: Any) -> None:
+    def handle(self, *args: Any, path: str, overwrite: bool, no_publish: bool, **options: Any) -> None:
         try:
-            report = catalog_load(data=read_content(Path(path)), overwrite=overwrite)
+            data = read_content(Path(path))
+            report = catalog_load(data=data, overwrite=overwrite)
         except ContentError as error:
             problems = "\n".join(f"  {line}" for line in error.errors)
             raise CommandError(f"{path} was not loaded; nothing changed. Fix these entries:\n{problems}") from None
         self.stdout.write(report.summary())
+        if no_publish or not draft_differs_from_published():
+            self.stdout.write("Published catalog unchanged.")
+            return
+        try:
+            version = version_publish(
+                actor=None,
+                note=options["note"] or f"Loaded content {report.version} with loadcatalog.",
+                override_reason=options["override_reason"],
+            )
+        except ValidationError as error:
+            raise CommandError(
+                "Loaded into the draft but not published: " + " ".join(error.messages)
+                + " Use --override-reason to publish anyway."
+            ) from None  # fmt: skip
+        self.stdout.write(f"Published catalog version {version.label}.")

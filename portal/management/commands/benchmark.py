@@ -31,6 +31,7 @@ from django.urls import reverse
 from patterns.recommender import recommend
 from patterns.requirements import Requirements
 from patterns.selectors import catalog_snapshot
+from patterns.versions import published_snapshot
 from portal.services import draft_create
 
 SAMPLES = [
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             self.http(options["seconds"], options["concurrency"], options["workers"])
 
     def recommender(self, iterations: int) -> None:
-        snapshot = catalog_snapshot()
+        snapshot = published_snapshot()
         self.stdout.write(f"\nRecommender (pure function, prebuilt snapshot of {len(snapshot.patterns)} patterns)")
         for answers in SAMPLES:
             requirements = Requirements.from_mapping(answers)

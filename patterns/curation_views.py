@@ -1,0 +1,124 @@
+"""Curation pages for the Curators group: publish the draft with a scenario regression, versions, differences,
+rollback, and each pattern's audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from patterns.curators import curator_required
+from patterns.models import CatalogVersion, CurationEvent, Pattern
+from patterns.versions import (
+    catalog_diff,
+    catalog_export,
+    content_fingerprint,
+    published_content,
+    scenario_regression,
+    version_publish,
+    version_rollback,
+)
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(label="Change note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    override_reason = forms.CharField(
+        label="Publish anyway because…",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text="Only needed when a curated scenario no longer ranks its expected pattern first.",
+    )
+
+
+@curator_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    versions = CatalogVersion.objects.select_related("published_by").defer("content", "regression")
+    number, published = published_content()
+    draft = catalog_export()
+    changed = published is None or content_fingerprint(draft) != content_fingerprint(published)
+    context = {"versions": versions, "latest": number, "draft_changed": changed}
+    return render(request, "patterns/curation_overview.html", context)
+
+
+@curator_required
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest) -> HttpResponse:
+    number, published = published_content()
+    draft = catalog_export()
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = version_publish(
+                actor=request.user, note=form.cleaned_data["note"], override_reason=form.cleaned_data["override_reason"]
+            )
+            messages.success(request, f"Published {version.label}. Architects' rankings use it from now on.")
+            return redirect("curation:overview")
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    regression = scenario_regression(draft, published)
+    context = {
+        "form": form,
+        "latest": number,
+        "regression": regression,
+        "broken": [row for row in regression if row["broken"]],
+        "changed_first": [row for row in regression if row["first_changed"]],
+        "diff": catalog_diff(published, draft) if published else None,
+        "draft_changed": published is None or content_fingerprint(draft) != content_fingerprint(published),
+    }
+    return render(request, "patterns/curation_publish.html", context, status=400 if form.errors else 200)
+
+
+@curator_required
+@require_POST
+def rollback(request: HttpRequest, number: int) -> HttpResponse:
+    version = get_object_or_404(CatalogVersion, number=number)
+    new = version_rollback(version=version, actor=request.user)
+    messages.success(request, f"Published {new.label} with the content of v{number}; the draft matches it too.")
+    return redirect("curation:overview")
+
+
+def _content_for(key: str) -> tuple[str, dict[str, Any]]:
+    if key == "draft":
+        return "Draft", catalog_export()
+    version = CatalogVersion.objects.filter(number=int(key) if key.isdigit() else -1).first()
+    if version is None:
+        raise Http404("No such version.")
+    return version.label, version.content
+
+
+@curator_required
+@require_GET
+def diff(request: HttpRequest) -> HttpResponse:
+    latest, _ = published_content()
+    a_key = request.GET.get("a") or (str(latest - 1) if latest and latest > 1 else str(latest or ""))
+    b_key = request.GET.get("b") or "draft"
+    a_label, a_content = _content_for(a_key)
+    b_label, b_content = _content_for(b_key)
+    context = {
+        "a": a_key,
+        "b": b_key,
+        "a_label": a_label,
+        "b_label": b_label,
+        "diff": catalog_diff(a_content, b_content),
+        "choices": [
+            ("draft", "Draft"),
+            *((str(n), f"v{n}") for n in CatalogVersion.objects.values_list("number", flat=True)),
+        ],
+    }
+    return render(request, "patterns/curation_diff.html", context)
+
+
+@curator_required
+@require_GET
+def pattern_audit(request: HttpRequest, slug: str) -> HttpResponse:
+    pattern = get_object_or_404(Pattern, slug=slug)
+    events = CurationEvent.objects.filter(pattern=pattern).select_related("actor")[:300]
+    return render(request, "patterns/curation_pattern_audit.html", {"pattern": pattern, "events": events})
