@@ -14,14 +14,12 @@ from patterns.models import CurationEvent, Pattern
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, dict | list):
-        return value
-    if isinstance(value, datetime.date | decimal.Decimal):
-        return str(value)
-    if isinstance(value, models.Model):
-        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, models.QuerySet | list | tuple | set):
-        return sorted(str(v) for v in value)
+        return sorted((_plain(v) for v in value), key=str)
+    if isinstance(value, datetime.date | decimal.Decimal | models.Model):
+        return str(value)
     return str(value)
 
 

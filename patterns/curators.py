@@ -11,6 +11,26 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 CURATORS_GROUP = "Curators"
+CURATED_MODELS = (
+    "pattern", "patternlink", "fit", "questionweight", "caution", "scenario", "checklistsection", "checklistitem",
+)  # fmt: skip
+READ_ONLY_MODELS = ("catalogversion", "curationevent", "contentload")
+
+
+def curators_group() -> Any:
+    """The Curators group with every catalog permission (made by a migration; restored here if it went missing)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    group, created = Group.objects.get_or_create(name=CURATORS_GROUP)
+    if created or not group.permissions.exists():
+        permissions = Permission.objects.filter(content_type__app_label="patterns").filter(
+            Q(content_type__model__in=CURATED_MODELS)
+            | Q(codename__in=[f"view_{model}" for model in READ_ONLY_MODELS])
+            | Q(codename="publish_catalog")
+        )
+        group.permissions.add(*permissions)
+    return group
 
 
 def is_curator(user: Any) -> bool:

@@ -109,7 +109,7 @@ def content_fingerprint(content: dict[str, Any]) -> str:
 # Published versions
 
 _cache_lock = threading.Lock()
-_cache: dict[str, Any] = {"number": None, "snapshot": None}
+_cache: dict[str, Any] = {"key": None, "snapshot": None}  # keyed by the latest version's (id, number, hash)
 
 
 def latest_version_number() -> int | None:
@@ -124,16 +124,16 @@ def published_snapshot() -> CatalogSnapshot:
     from patterns.models import CatalogVersion
     from patterns.selectors import catalog_snapshot
 
-    number = latest_version_number()
-    if number is None:
+    latest = CatalogVersion.objects.order_by("-number").values_list("pk", "number", "content_hash").first()
+    if latest is None:
         return catalog_snapshot()
     with _cache_lock:
-        if _cache["number"] == number:
+        if _cache["key"] == latest:
             return _cache["snapshot"]
-    content = CatalogVersion.objects.values_list("content", flat=True).get(number=number)
-    snapshot = version_snapshot(content, number)
+    content = CatalogVersion.objects.values_list("content", flat=True).get(pk=latest[0])
+    snapshot = version_snapshot(content, latest[1])
     with _cache_lock:
-        _cache["number"], _cache["snapshot"] = number, snapshot
+        _cache["key"], _cache["snapshot"] = latest, snapshot
     return snapshot
 
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from patterns.curators import CURATORS_GROUP
+from patterns.curators import curators_group
 
 
 class Command(BaseCommand):
@@ -20,7 +19,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user {username!r}.")
-        group = Group.objects.get(name=CURATORS_GROUP)
+        group = curators_group()
         if remove:
             user.groups.remove(group)
             self.stdout.write(f"{username} is no longer a curator.")

@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", nargs="?", help="Write here instead of standard output.")
-        parser.add_argument("--version", dest="content_version", help="The version label to write.")
+        parser.add_argument("--content-version", dest="content_version", help="The version label to write.")
 
     def handle(self, *args: Any, path: str | None, content_version: str | None, **options: Any) -> None:
         content = catalog_export()
