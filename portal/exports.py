@@ -49,7 +49,7 @@ def export_queryset(project: Project) -> Project:
     )
 
 
-def _decision(integration: Integration) -> dict[str, Any] | None:
+def decision_json(integration: Integration) -> dict[str, Any] | None:
     decision = getattr(integration, "decision", None)
     if decision is None:
         return None
@@ -90,7 +90,7 @@ def project_json(project: Project) -> dict[str, Any]:
                 "top_pattern": integration.top_pattern_slug or None,
                 "top_pattern_name": integration.top_pattern_name or None,
                 "ranking": integration.ranking,
-                "decision": _decision(integration),
+                "decision": decision_json(integration),
                 "comments": [
                     {"author": c.author.get_username(), "created_at": c.created_at.isoformat(), "body": c.body}
                     for c in integration.comments.all()

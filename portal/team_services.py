@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.checklist import project_checklist_sync
+from portal.exports import decision_json
 from portal.history import history_record
 from portal.models import (
     Approval,
@@ -337,7 +338,9 @@ def checklist_entry_update(
 
 def project_state(project: Project) -> dict[str, Any]:
     """Rankings, decisions and checklist state of a project as plain data (milestones, exports, comparisons)."""
-    integrations = project.integrations.select_related("decision").order_by("created_at", "id")
+    integrations = project.integrations.select_related(
+        "decision__proposed_by", "decision__decided_by", "decision__superseded_by__integration"
+    ).order_by("created_at", "id")
     entries = project.checklist_entries.select_related("assignee")
     return {
         "integrations": [
@@ -351,28 +354,13 @@ def project_state(project: Project) -> dict[str, Any]:
                     {"pattern": o["pattern"], "name": o["name"], "rank": o["rank"], "score": o["score"]}
                     for o in integration.ranking.get("options", [])
                 ],
-                "decision": _decision_summary(integration),
+                "decision": decision_json(integration),
             }
             for integration in integrations
         ],
         "checklist": [
             {"task": e.slug, "section": e.section_title, "title": e.title, **checklist_state(e)} for e in entries
         ],
-    }
-
-
-def _decision_summary(integration: Integration) -> dict[str, Any] | None:
-    decision = getattr(integration, "decision", None)
-    if decision is None:
-        return None
-    return {
-        "status": decision.status,
-        "chosen_pattern": decision.chosen_pattern_slug,
-        "chosen_pattern_name": decision.chosen_pattern_name,
-        "rationale": decision.rationale,
-        "consequences": decision.consequences,
-        "justification": decision.justification,
-        "decided_at": decision.decided_at.isoformat() if decision.decided_at else None,
     }
 
 
