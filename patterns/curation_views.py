@@ -63,7 +63,10 @@ def publish(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
-    regression = scenario_regression(draft, published)
+    regression = sorted(  # what needs attention first
+        scenario_regression(draft, published),
+        key=lambda row: (not row["broken"], not row["first_changed"], not row["top_three_changed"], row["title"]),
+    )
     context = {
         "form": form,
         "latest": number,
