@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from patterns.curators import curator_required
 from patterns.models import CatalogVersion, CurationEvent, Pattern
+from patterns.parsing import whole_number
 from patterns.versions import (
     catalog_diff,
     catalog_export,
@@ -91,7 +92,7 @@ def rollback(request: HttpRequest, number: int) -> HttpResponse:
 def _content_for(key: str) -> tuple[str, dict[str, Any]]:
     if key == "draft":
         return "Draft", catalog_export()
-    version = CatalogVersion.objects.filter(number=int(key) if key.isdigit() else -1).first()
+    version = CatalogVersion.objects.filter(number=whole_number(key)).first()
     if version is None:
         raise Http404("No such version.")
     return version.label, version.content

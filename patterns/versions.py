@@ -39,17 +39,17 @@ def catalog_export() -> dict[str, Any]:
     for fit in Fit.objects.order_by("question", "value"):
         fits[fit.pattern_id].setdefault(fit.question, {})[fit.value] = {"fit": fit.level, "why": fit.rationale}
     patterns = []
-    for pattern in (
-        Pattern.objects.filter(is_active=True).prefetch_related("links").order_by("family", "tie_break", "slug")
-    ):
+    for pattern in Pattern.objects.prefetch_related("links").order_by("family", "tie_break", "slug"):
         entry: dict[str, Any] = {"slug": pattern.slug, **{name: getattr(pattern, name) for name in PATTERN_FIELDS}}
+        if not pattern.is_active:
+            entry["active"] = False
         entry["learn_more"] = [{"title": link.title, "url": link.url} for link in pattern.links.all()]
         entry["fits"] = {q.name: fits[pattern.pk].get(q.name, {}) for q in QUESTIONS}
         patterns.append(entry)
-    active = {p["slug"] for p in patterns}  # every pattern, inactive ones included, so references stay valid
+    known = {p["slug"] for p in patterns}  # every pattern, inactive ones included, so references stay valid
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
     for caution in Caution.objects.select_related("pattern").order_by("slug", "pattern__slug"):
-        if caution.pattern.slug not in active:
+        if caution.pattern.slug not in known:
             continue
         body = {"title": caution.title, "text": caution.text, "source_url": caution.source_url}
         if caution.conditions:
@@ -68,11 +68,11 @@ def catalog_export() -> dict[str, Any]:
             "description": s.description,
             "answers": s.answers,
             "expected": s.expected_pattern.slug,
-            "alternatives": sorted(p.slug for p in s.alternatives.all() if p.slug in active),
+            "alternatives": sorted(p.slug for p in s.alternatives.all() if p.slug in known),
             "rationale": s.rationale,
         }
         for s in Scenario.objects.select_related("expected_pattern").prefetch_related("alternatives").order_by("slug")
-        if s.expected_pattern.slug in active
+        if s.expected_pattern.slug in known
     ]
     checklist = [
         {

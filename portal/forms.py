@@ -48,7 +48,7 @@ class ApiTokenForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)  # 0: the editor saw no decision yet
     chosen_pattern_slug = forms.ChoiceField(label="Chosen pattern")
     rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     consequences = forms.CharField(

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.checklist import project_checklist_sync
@@ -138,9 +138,10 @@ def decision_save(
     rationale: str,
     consequences: str = "",
     justification: str = "",
-    expected_version: int | None = None,
+    expected_version: int = 0,
 ) -> Decision:
-    """Propose a decision, or change the proposal. A change is a new version: earlier approvals no longer count."""
+    """Propose a decision (``expected_version`` 0: the editor saw none) or change it (the version the editor saw).
+    A change is a new version: earlier approvals no longer count. A stale version is refused with a ConflictError."""
     name = _pattern_name(integration, chosen_pattern_slug)
     errors: dict[str, str] = {}
     if name is None:
@@ -162,15 +163,19 @@ def decision_save(
     }
     existing = Decision.objects.select_for_update(of=("self",)).filter(integration=integration).first()
     if existing is None:
-        decision = Decision.objects.create(integration=integration, proposed_by=actor, **fields)
+        try:
+            with transaction.atomic():
+                decision = Decision.objects.create(integration=integration, proposed_by=actor, **fields)
+        except IntegrityError:  # someone proposed at the same moment
+            raise _decision_conflict(Decision.objects.get(integration=integration)) from None
         history_record(project=integration.project, actor=actor, action="decision proposed",
                        subject=f"{integration.name}: {name}", after=decision_state(decision))  # fmt: skip
         project_checklist_sync(project=integration.project, actor=actor)
         return decision
-    if expected_version is not None and existing.version != expected_version:
-        raise _decision_conflict(existing)
     if existing.status in {DecisionStatus.SUPERSEDED, DecisionStatus.DEPRECATED}:
         raise ValidationError({"status": f"A {existing.status} decision is history; it can't be edited."})
+    if existing.version != expected_version:
+        raise _decision_conflict(existing)
     before = decision_state(existing)
     for key, value in fields.items():
         setattr(existing, key, value)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patterns.parsing import whole_number
 from portal.access import get_integration_for_user, get_project_for_user
 from portal.forms import ChecklistEntryForm, CommentForm, DecisionForm, MilestoneForm, SettingsForm
 from portal.models import CAPABILITIES, Decision, Milestone, ProjectChecklistEntry
@@ -60,7 +61,7 @@ def integration_context(request: HttpRequest, integration: Any, **extra: Any) ->
         "decision_form": DecisionForm(
             options=integration.ranking.get("options", []),
             initial={
-                "version": decision.version if decision else None,
+                "version": decision.version if decision else 0,
                 "chosen_pattern_slug": decision.chosen_pattern_slug if decision else integration.top_pattern_slug,
                 "rationale": decision.rationale if decision else "",
                 "consequences": decision.consequences if decision else "",
@@ -124,7 +125,7 @@ def decision_status_view(request: HttpRequest, project_id: int, integration_id: 
     replacement = None
     if replacement_id := request.POST.get("superseded_by"):
         replacement = Decision.objects.filter(
-            pk=int(replacement_id) if replacement_id.isdigit() else 0, integration__project_id=project_id
+            pk=whole_number(replacement_id, default=0), integration__project_id=project_id
         ).first()
     try:
         decision_transition(
@@ -144,8 +145,7 @@ def decision_status_view(request: HttpRequest, project_id: int, integration_id: 
 
 
 def _version(request: HttpRequest) -> int:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else -1
+    return whole_number(request.POST.get("version", ""))
 
 
 @login_required

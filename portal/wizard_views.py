@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import push_url
 
 from patterns.models import Scenario
+from patterns.parsing import whole_number
 from patterns.recommender import Ranking, recommend
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
 from patterns.versions import published_snapshot
@@ -52,9 +53,7 @@ def new(request: HttpRequest) -> HttpResponse:
         scenario = get_object_or_404(Scenario, slug=scenario_slug)
         links["scenario"], answers = scenario, dict(scenario.answers)
     if project_id := request.POST.get("project"):
-        links["project"] = get_project_for_user(
-            request, int(project_id) if project_id.isdigit() else 0, capability="write"
-        )
+        links["project"] = get_project_for_user(request, whole_number(project_id, default=0), capability="write")
     draft = draft_create(owner=request.user, answers=answers, **links)
     return redirect(_step_url(draft, active_steps(draft.answers)[0].key))
 

@@ -127,9 +127,12 @@ def test_the_integration_page_runs_the_workflow(client: Client, integration: obj
     p, i = integration.project_id, integration.pk
     client.force_login(alice)
     response = client.post(reverse("projects:decision_save", args=[p, i]),
-                           {"chosen_pattern_slug": "custom-services", "rationale": "x"})  # fmt: skip
+                           {"chosen_pattern_slug": "custom-services", "rationale": "x", "version": "0"})  # fmt: skip
     assert response.status_code == 400 and "say why" in response.content.decode()
-    client.post(reverse("projects:decision_save", args=[p, i]), {"chosen_pattern_slug": "odata", "rationale": "Fits."})
+    client.post(
+        reverse("projects:decision_save", args=[p, i]),
+        {"chosen_pattern_slug": "odata", "rationale": "Fits.", "version": "0"},
+    )
     client.force_login(bob)
     client.post(reverse("projects:decision_approve", args=[p, i]), {"version": "1"})
     client.post(reverse("projects:decision_status", args=[p, i]), {"version": "1", "status": "accepted"})

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from patterns.content import CONTENT_FILE, read_content
-from patterns.models import Caution, ChecklistItem, ContentLoad, Fit, Pattern, QuestionWeight, Scenario
+from patterns.models import CatalogVersion, Caution, ChecklistItem, ContentLoad, Fit, Pattern, QuestionWeight, Scenario
 from patterns.services import catalog_load
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +121,18 @@ def test_an_edited_caution_and_checklist_item_are_kept_too() -> None:
 
 def test_a_deactivated_pattern_stays_inactive_after_a_reload() -> None:
     Pattern.objects.filter(slug="html-web-resources").update(is_active=False)
-    load()
+    load(CONTENT_FILE, "--no-publish")
     assert not Pattern.objects.get(slug="html-web-resources").is_active
+
+
+def test_a_load_that_breaks_a_scenario_is_not_published_without_a_reason() -> None:
+    Pattern.objects.filter(slug="html-web-resources").update(is_active=False)  # a scenario expects it
+    with pytest.raises(CommandError, match="ce-onprem-custom-visual"):
+        load()
+    assert CatalogVersion.objects.count() == 1
+    output = load(CONTENT_FILE, "--override-reason", "Retiring HTML web resources.")
+    assert "Published catalog version v2." in output
+    assert CatalogVersion.objects.latest().override_reason == "Retiring HTML web resources."
 
 
 def test_a_pattern_the_file_no_longer_mentions_is_kept(tmp_path: Path, content: dict[str, Any]) -> None:
