@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patterns.content import ContentError, validate_content
 from patterns.curators import curator_required
 from patterns.models import CatalogVersion, CurationEvent, Pattern
 from patterns.parsing import whole_number
@@ -64,8 +65,14 @@ def publish(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
+    try:
+        validate_content(draft)
+        problems: list[str] = []
+    except ContentError as error:  # e.g. a deactivated pattern that a conditional task still names
+        problems = error.errors
+        draft = None
     regression = sorted(  # what needs attention first
-        scenario_regression(draft, published),
+        scenario_regression(draft, published) if draft else [],
         key=lambda row: (not row["broken"], not row["first_changed"], not row["top_three_changed"], row["title"]),
     )
     context = {
@@ -74,8 +81,11 @@ def publish(request: HttpRequest) -> HttpResponse:
         "regression": regression,
         "broken": [row for row in regression if row["broken"]],
         "changed_first": [row for row in regression if row["first_changed"]],
-        "diff": catalog_diff(published, draft) if published else None,
-        "draft_changed": published is None or content_fingerprint(draft) != content_fingerprint(published),
+        "diff": catalog_diff(published, draft) if published and draft else None,
+        "draft_changed": draft is None
+        or published is None
+        or content_fingerprint(draft) != content_fingerprint(published),
+        "problems": problems,
     }
     return render(request, "patterns/curation_publish.html", context, status=400 if form.errors else 200)
 

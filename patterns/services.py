@@ -56,6 +56,7 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     kept_edits: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [
@@ -63,6 +64,7 @@ class LoadReport:
             f"{self.unchanged} unchanged, {len(self.kept_edits)} admin edits kept."
         ]
         lines += [f"  kept admin edit: {name} (loadcatalog --overwrite replaces it)" for name in self.kept_edits]
+        lines += [f"  removed: {name}" for name in self.removed]
         return "\n".join(lines)
 
 
@@ -145,6 +147,7 @@ def _reconcile(
     new_state: dict[str, Any],
     write: Callable[[Any], Any],
     overwrite: bool,
+    actor: Any = None,
 ) -> None:
     """Create, update, keep or skip one row by the admin-edit rule above; ``write(row_or_None)`` saves new_state
     and returns the row."""
@@ -152,7 +155,7 @@ def _reconcile(
     if row is None:
         row = write(None)
         report.created.append(label)
-        curation_record(actor=None, obj=row, action="loaded")
+        curation_record(actor=actor, obj=row, action="loaded")
     else:
         row_state_before = row_state(row)
         current_hash = state_hash(row_state_before)
@@ -166,7 +169,8 @@ def _reconcile(
         else:
             row = write(row)
             report.updated.append(label)
-            curation_record(actor=None, obj=row, action="reloaded", changes=_changed_keys(row_state_before, new_state))
+            changes = _changed_keys(row_state_before, new_state)
+            curation_record(actor=actor, obj=row, action="reloaded", changes=changes)
     type(row).objects.filter(pk=row.pk).update(content_hash=new_hash)
 
 
@@ -177,6 +181,26 @@ def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tu
         if before.get(key) != after.get(key):
             changes[key] = ("(fits)", "(fits)") if key == "fits" else (before.get(key), after.get(key))
     return changes
+
+
+def _prune(*, data: Mapping[str, Any], actor: Any, report: LoadReport) -> None:
+    """Delete the rows the content doesn't mention (a rollback makes the draft match a version exactly)."""
+    scenario_slugs = {s["slug"] for s in data.get("scenarios", [])}
+    caution_keys = {(slug, c["slug"]) for c in data.get("cautions", []) for slug in c["patterns"]}
+    item_slugs = {i["slug"] for section in data["checklist"] for i in section["items"]}
+    section_slugs = {section["slug"] for section in data["checklist"]}
+    pattern_slugs = {p["slug"] for p in data["patterns"]}
+    doomed: list[Any] = [
+        *Scenario.objects.exclude(slug__in=scenario_slugs),
+        *(c for c in Caution.objects.select_related("pattern") if (c.pattern.slug, c.slug) not in caution_keys),
+        *ChecklistItem.objects.exclude(slug__in=item_slugs),
+        *ChecklistSection.objects.exclude(slug__in=section_slugs),
+        *Pattern.objects.exclude(slug__in=pattern_slugs),
+    ]
+    for row in doomed:
+        curation_record(actor=actor, obj=row, action="removed")
+        report.removed.append(f"{row._meta.verbose_name} {row}")
+        row.delete()
 
 
 def _write_pattern(entry: Mapping[str, Any], row: Pattern | None) -> Pattern:
@@ -205,7 +229,9 @@ def _write_pattern(entry: Mapping[str, Any], row: Pattern | None) -> Pattern:
 
 
 @transaction.atomic
-def catalog_load(*, data: Mapping[str, Any], overwrite: bool = False) -> LoadReport:
+def catalog_load(
+    *, data: Mapping[str, Any], overwrite: bool = False, actor: Any = None, prune: bool = False
+) -> LoadReport:
     """Validate the whole content first (ContentError, nothing written), then reconcile every row in one
     transaction."""
     validate_content(data)
@@ -229,6 +255,7 @@ def catalog_load(*, data: Mapping[str, Any], overwrite: bool = False) -> LoadRep
             new_state={"weight": weight},
             write=write_weight,
             overwrite=overwrite,
+            actor=actor,
         )
 
     existing = {p.slug: p for p in Pattern.objects.prefetch_related("links", "fits")}
@@ -241,6 +268,7 @@ def catalog_load(*, data: Mapping[str, Any], overwrite: bool = False) -> LoadRep
             new_state=pattern_state_from_entry(entry),
             write=lambda row, entry=entry: _write_pattern(entry, row),
             overwrite=overwrite,
+            actor=actor,
         )
     patterns = {p.slug: p for p in Pattern.objects.all()}
 
@@ -264,6 +292,7 @@ def catalog_load(*, data: Mapping[str, Any], overwrite: bool = False) -> LoadRep
                 new_state=caution_state_from_entry(entry),
                 write=write_caution,
                 overwrite=overwrite,
+                actor=actor,
             )
 
     scenarios = {
@@ -289,6 +318,7 @@ def catalog_load(*, data: Mapping[str, Any], overwrite: bool = False) -> LoadRep
             new_state=scenario_state_from_entry(entry),
             write=write_scenario,
             overwrite=overwrite,
+            actor=actor,
         )
 
     sections = {s.slug: s for s in ChecklistSection.objects.all()}
@@ -312,6 +342,7 @@ def catalog_load(*, data: Mapping[str, Any], overwrite: bool = False) -> LoadRep
             new_state={"title": section_entry["title"], "position": section_position},
             write=write_section,
             overwrite=overwrite,
+            actor=actor,
         )
         section = ChecklistSection.objects.get(slug=section_entry["slug"])
         for item_position, item_entry in enumerate(section_entry["items"]):
@@ -350,7 +381,10 @@ def catalog_load(*, data: Mapping[str, Any], overwrite: bool = False) -> LoadRep
                 ),
                 write=write_item,
                 overwrite=overwrite,
+                actor=actor,
             )
 
+    if prune:
+        _prune(data=data, actor=actor, report=report)
     ContentLoad.objects.create(version=report.version, summary=report.summary())
     return report

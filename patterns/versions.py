@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from patterns.content import FORMAT, snapshot_from_content, validate_content
+from patterns.content import FORMAT, ContentError, snapshot_from_content, validate_content
 from patterns.models import (
     Caution,
     ChecklistSection,
@@ -184,7 +184,10 @@ def version_publish(*, actor: AbstractBaseUser | None, note: str, override_reaso
     if not note.strip():
         raise ValidationError({"note": "Say what changed and why."})
     draft = catalog_export()
-    validate_content(draft)
+    try:
+        validate_content(draft)
+    except ContentError as error:
+        raise ValidationError({"note": ["The draft isn't consistent yet:", *error.errors]}) from None
     _, published = published_content()
     regression = scenario_regression(draft, published)
     broken = [row["scenario"] for row in regression if row["broken"]]
@@ -227,7 +230,7 @@ def _create_version(
 def version_rollback(*, version: Any, actor: AbstractBaseUser | None) -> Any:
     """Publish an earlier version's content as a new version, and make the draft match it."""
     content = dict(version.content)
-    catalog_load(data=content, overwrite=True)
+    catalog_load(data=content, overwrite=True, actor=actor, prune=True)
     inactive = [p["slug"] for p in content["patterns"] if not p.get("active", True)]
     Pattern.objects.filter(slug__in=inactive).update(is_active=False)
     Pattern.objects.filter(slug__in=[p["slug"] for p in content["patterns"]]).exclude(slug__in=inactive).update(

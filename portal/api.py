@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -198,10 +199,23 @@ def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # Projects
 
 
+def _has_nul(value: Any) -> bool:
+    """PostgreSQL text can't hold NUL; refuse it up front rather than fail on save."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _parse_project(data: Any) -> tuple[str, str, list[tuple[str, Requirements]]]:
     if not isinstance(data, dict):
         raise BadRequest({"body": ["Expected an object with name, description and integrations."]})
     errors: dict[str, list[str]] = {}
+    if _has_nul(data):
+        raise BadRequest({"body": ["Text may not contain NUL characters."]})
     for field in sorted(set(data) - {"name", "description", "integrations"}):
         errors[field] = ["Unknown field. Allowed fields: name, description, integrations."]
     name = data.get("name")
@@ -244,9 +258,10 @@ def projects(request: HttpRequest) -> HttpResponse:
     user = request.api_user
     if request.method == "POST":
         name, description, integrations = _parse_project(read_json(request))
-        project = project_create(owner=user, name=name, description=description)
-        for integration_name, requirements in integrations:
-            integration_create(project=project, name=integration_name, requirements=requirements, created_by=user)
+        with transaction.atomic():  # the project and all its integrations, or nothing
+            project = project_create(owner=user, name=name, description=description)
+            for integration_name, requirements in integrations:
+                integration_create(project=project, name=integration_name, requirements=requirements, created_by=user)
         response = JsonResponse(project_json(export_queryset(project)), status=201)
         response["Location"] = reverse("api:project", args=[project.pk])
         return response

@@ -57,12 +57,18 @@ def project_checklist_sync(*, project: Project, actor: AbstractBaseUser | None) 
     """Add the conditional tasks that an integration of the project now meets; drop those none meets any more.
     Tasks that stay keep their status, owner, dates and notes."""
     integrations = list(Integration.objects.filter(project=project).select_related("decision"))
-    existing = {entry.slug: entry for entry in project.checklist_entries.all()}
+    existing = {entry.slug: entry for entry in project.checklist_entries.select_related("assignee")}
     for entry in existing.values():
         if entry.condition and not any(integration_matches(i, entry.condition) for i in integrations):
+            state = {
+                "status": entry.status, "not_applicable_reason": entry.not_applicable_reason,
+                "assignee": entry.assignee.get_username() if entry.assignee else None,
+                "due_date": entry.due_date.isoformat() if entry.due_date else None,
+                "notes": entry.notes, "evidence_url": entry.evidence_url,
+            }  # fmt: skip
             entry.delete()
             history_record(project=project, actor=actor, action="checklist task removed", subject=entry.title,
-                           before={"status": entry.status}, after=None)  # fmt: skip
+                           before=state, after=None)  # the work done on it stays readable in the history  # fmt: skip
     for position, section in enumerate(published_checklist()):
         for item in section["items"]:
             condition = item.get("when")

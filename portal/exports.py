@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from django.db.models import Prefetch
@@ -121,12 +122,18 @@ def project_json(project: Project) -> dict[str, Any]:
     }
 
 
+LIST_OR_RULE = re.compile(r"^(\s*)([-+=])", re.MULTILINE)
+NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+
+
 def _md_escape(text: str) -> str:
     """Keep what users typed from turning into Markdown structure or HTML in the record."""
     escaped = text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;")
     for character in "`*_[]#|":
         escaped = escaped.replace(character, "\\" + character)
-    return escaped.replace("\r", "").replace("\n", "  \n")
+    escaped = LIST_OR_RULE.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped.replace("\r", ""))
+    escaped = NUMBERED.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    return escaped.replace("\n", "  \n")
 
 
 def _answer(name: str, value: Any) -> str:
@@ -153,7 +160,8 @@ def project_markdown(project: Project) -> str:
         if decision:
             lines += [f"- Chosen pattern: {_md_escape(decision.chosen_pattern_name)}"]
             if decision.decided_by:
-                lines += [f"- Decided by {decision.decided_by.get_username()} on {decision.decided_at:%Y-%m-%d}"]
+                decider = _md_escape(decision.decided_by.get_username())
+                lines += [f"- Decided by {decider} on {decision.decided_at:%Y-%m-%d}"]
         lines += ["", "### Context", ""]
         lines += [f"- {_md_escape(_answer(k, v))}" for k, v in integration.requirements.items()]
         lines += [f"- Ranked {integration.ranked_at:%Y-%m-%d} with catalog {integration.catalog_version}", ""]

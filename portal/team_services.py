@@ -82,6 +82,9 @@ def membership_add(*, team: Team, username: str, role: str, actor: AbstractBaseU
 
 
 def _owners_left(team: Team, excluding: Membership) -> int:
+    """Owners other than ``excluding``; the team row is locked first, so two owners demoting each other at the same
+    moment can't both succeed."""
+    Team.objects.select_for_update().filter(pk=team.pk).first()
     return team.memberships.filter(role=Role.OWNER).exclude(pk=excluding.pk).count()
 
 
@@ -197,7 +200,11 @@ def _decision_conflict(current: Decision) -> ConflictError:
 
 
 def approvals_for_current_version(decision: Decision) -> int:
-    return decision.approvals.filter(decision_version=decision.version).count()
+    """Approvals of the current version by people who are still reviewers or owners of the project's team."""
+    reviewers = Membership.objects.filter(
+        team__projects__integrations__decision=decision, role__in=[Role.REVIEWER, Role.OWNER]
+    ).values("user_id")
+    return decision.approvals.filter(decision_version=decision.version, reviewer_id__in=reviewers).count()
 
 
 @transaction.atomic
@@ -209,6 +216,10 @@ def decision_approve(*, decision: Decision, reviewer: AbstractBaseUser, expected
         raise _decision_conflict(decision)
     if decision.status != DecisionStatus.PROPOSED:
         raise ValidationError({"status": "Only a proposed decision can be approved."})
+    if decision.proposed_by_id == reviewer.pk:
+        raise ValidationError(
+            {"reviewer": "You proposed this decision: another reviewer approves it (or an owner sets approvals to 0)."}
+        )
     approval, created = Approval.objects.get_or_create(
         decision=decision, reviewer=reviewer, decision_version=decision.version
     )
@@ -393,6 +404,12 @@ def compare_states(before: dict[str, Any], after: dict[str, Any]) -> dict[str, l
                 {"name": b["name"], "change": "changed", "before": _brief(a), "after": _brief(b)}
             )
     old_tasks = {t["task"]: t for t in before["checklist"]}
+    new_tasks = {t["task"] for t in after["checklist"]}
+    for task in before["checklist"]:
+        if task["task"] not in new_tasks:
+            changes["checklist"].append(
+                {"title": task["title"], "before": {"status": task.get("status")}, "after": None}
+            )
     for task in after["checklist"]:
         previous = old_tasks.get(task["task"])
         fields = ("status", "assignee", "due_date", "not_applicable_reason", "evidence_url")

@@ -235,3 +235,11 @@ def test_the_openapi_description_lists_the_vocabulary(client: Client) -> None:
         "/projects",
         "/projects/{id}",
     }
+
+
+def test_nul_characters_are_refused_and_nothing_is_saved(client: Client, alice: AbstractUser) -> None:
+    _, secret = api_token_create(user=alice, name="ci")
+    body = {"name": "ok", "integrations": [{"name": "bad\u0000name", "requirements": WEB_SHOP}]}
+    response = post_json(client, reverse("api:projects"), body, **bearer(secret))
+    assert response.status_code == 400 and "NUL" in response.json()["errors"]["body"][0]
+    assert Project.objects.count() == 0

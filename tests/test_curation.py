@@ -241,3 +241,17 @@ def test_addcurator_makes_a_curator(bob: AbstractUser) -> None:
     call_command("addcurator", "bob", stdout=io.StringIO())
     bob.refresh_from_db()
     assert bob.is_staff and bob.groups.filter(name=CURATORS_GROUP).exists()
+
+
+def test_a_rollback_makes_the_draft_match_the_version_exactly(curator: AbstractUser) -> None:
+    from patterns.models import Scenario
+    from patterns.versions import draft_differs_from_published
+
+    extra = Scenario.objects.first()
+    extra.pk, extra.slug, extra.title = None, "added-after-v1", "Added after v1"
+    extra.save()
+    version_publish(actor=curator, note="Add a scenario.")
+    version_rollback(version=CatalogVersion.objects.get(number=1), actor=curator)
+    assert not Scenario.objects.filter(slug="added-after-v1").exists()
+    assert not draft_differs_from_published()
+    assert CurationEvent.objects.filter(action="removed", actor=curator, object_repr="Added after v1").exists()

@@ -169,3 +169,40 @@ def test_a_viewer_cannot_comment(client: Client, integration: object, charlie: A
     client.force_login(charlie)
     url = reverse("projects:comment_add", args=[integration.project_id, integration.pk])
     assert client.post(url, {"body": "hi"}).status_code == 403
+
+
+def test_a_second_first_proposal_does_not_overwrite_the_first(
+    client: Client, integration: object, alice: AbstractUser, bob: AbstractUser
+) -> None:
+    decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="Alice was first.")
+    client.force_login(bob)  # bob opened the page before alice saved: his form says "no decision yet" (version 0)
+    response = client.post(reverse("projects:decision_save", args=[integration.project_id, integration.pk]),
+                           {"chosen_pattern_slug": "odata", "rationale": "Bob's take.", "version": "0"})  # fmt: skip
+    assert response.status_code == 409 and "Alice was first." in response.content.decode()
+    assert Decision.objects.get().rationale == "Alice was first."
+
+
+def test_a_reviewer_cannot_approve_their_own_proposal(integration: object, bob: AbstractUser) -> None:
+    decision = decision_save(integration=integration, actor=bob, chosen_pattern_slug="odata", rationale="x")
+    with pytest.raises(ValidationError, match="You proposed this decision"):
+        decision_approve(decision=decision, reviewer=bob, expected_version=1)
+
+
+def test_approvals_of_people_who_left_the_team_do_not_count(integration: object, alice: AbstractUser,
+                                                            bob: AbstractUser) -> None:  # fmt: skip
+    decision = decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="x")
+    decision_approve(decision=decision, reviewer=bob, expected_version=1)
+    Membership.objects.filter(user=bob).update(role=Role.VIEWER)
+    assert approvals_for_current_version(decision) == 0
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0661", "-1", "", "9" * 40])
+def test_odd_numbers_in_posts_never_give_a_server_error(client: Client, integration: object, bob: AbstractUser,
+                                                        value: str) -> None:  # fmt: skip
+    decision_save(integration=integration, actor=integration.project.owner, chosen_pattern_slug="odata", rationale="x")
+    client.force_login(bob)
+    p, i = integration.project_id, integration.pk
+    assert client.post(reverse("projects:decision_approve", args=[p, i]), {"version": value}).status_code == 302
+    status = {"version": value, "status": "superseded", "superseded_by": value}
+    assert client.post(reverse("projects:decision_status", args=[p, i]), status).status_code == 302
+    assert client.post(reverse("wizard:new"), {"project": value}).status_code == (302 if value == "" else 404)

@@ -128,3 +128,24 @@ def test_exports_run_a_bounded_number_of_queries(client: Client, project: Any, a
     for fmt in ("json", "md", "csv"):
         with django_assert_max_num_queries(9):
             client.get(reverse("projects:export", args=[project.pk, fmt]))
+
+
+def test_a_task_that_disappeared_shows_in_the_comparison(project: Any, alice: AbstractUser) -> None:
+    integration = make_integration(project)
+    milestone = milestone_create(project=project, name="With OData", actor=alice)
+    other = next(
+        o["pattern"] for o in integration.ranking["options"] if o["pattern"] not in {"odata", "custom-services"}
+    )
+    decision_save(integration=integration, actor=alice, chosen_pattern_slug=other, rationale="x", justification="y")
+    changes = compare_states(milestone.snapshot, project_state(project))
+    removed = [c for c in changes["checklist"] if c["after"] is None]
+    assert [c["title"][:8] for c in removed] == ["Give the"]
+
+
+def test_markdown_structure_typed_by_users_stays_text(client: Client, project: Any, alice: AbstractUser) -> None:
+    integration = make_integration(project)
+    decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata",
+                  rationale="- not a list\n1. not numbered\n=== not a rule")  # fmt: skip
+    client.force_login(alice)
+    text = client.get(reverse("projects:export", args=[project.pk, "md"])).content.decode()
+    assert "\\- not a list" in text and "1\\. not numbered" in text and "\\=== not a rule" in text
