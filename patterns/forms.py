@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from patterns.models import Category, Family, Interaction, Pattern
+from patterns.models import Category, Family, Interaction
 from patterns.selectors import CatalogFilters
 
 
@@ -31,11 +33,9 @@ class CompareForm(forms.Form):
     MIN, MAX = 2, 4
     p = forms.MultipleChoiceField(label="Patterns to compare", choices=())
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, patterns: list[Any], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["p"].choices = list(
-            Pattern.objects.filter(is_active=True).order_by("name").values_list("slug", "name")
-        )
+        self.fields["p"].choices = sorted(((p.slug, p.name) for p in patterns), key=lambda choice: choice[1])
 
     def clean_p(self) -> list[str]:
         slugs = list(dict.fromkeys(self.cleaned_data["p"]))

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patterns.models import Pattern, Scenario
+from patterns.published import PatternView, published_catalog
 from patterns.recommender import recommend
 from patterns.requirements import Requirements, RequirementsError
 from patterns.serializers import ranking_for_api
@@ -145,7 +145,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
 # Catalog
 
 
-def _pattern_summary(request: HttpRequest, pattern: Pattern) -> dict[str, Any]:
+def _pattern_summary(request: HttpRequest, pattern: PatternView, version: str) -> dict[str, Any]:
     return {
         "pattern": pattern.slug,
         "name": pattern.name,
@@ -154,43 +154,45 @@ def _pattern_summary(request: HttpRequest, pattern: Pattern) -> dict[str, Any]:
         "interaction": pattern.interaction,
         "code_required": pattern.code_required,
         "summary": pattern.summary,
+        "catalog_version": version,
         "url": request.build_absolute_uri(reverse("api:pattern", args=[pattern.slug])),
-        "learn_more": [{"title": link.title, "url": link.url} for link in pattern.links.all()],
+        "learn_more": pattern.links,
     }
 
 
 @require_GET
 def pattern_list(request: HttpRequest) -> HttpResponse:
-    patterns = Pattern.objects.filter(is_active=True).prefetch_related("links")
-    return JsonResponse({"patterns": [_pattern_summary(request, p) for p in patterns]})
+    """The latest published catalog."""
+    catalog = published_catalog()
+    return JsonResponse(
+        {
+            "catalog_version": catalog.version,
+            "patterns": [_pattern_summary(request, p, catalog.version) for p in catalog.patterns],
+        }
+    )
 
 
 @require_GET
 def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    pattern = (
-        Pattern.objects.filter(slug=slug, is_active=True)
-        .prefetch_related("links", "fits", "cautions", Prefetch("expected_in", queryset=Scenario.objects.all()))
-        .first()
-    )
+    catalog = published_catalog()
+    pattern = catalog.by_slug.get(slug)
     if pattern is None:
-        return error_response({"pattern": [f"No active pattern {slug!r}."]}, 404)
-    fits: dict[str, dict[str, dict[str, str]]] = {}
-    for fit in pattern.fits.all():
-        fits.setdefault(fit.question, {})[fit.value] = {"fit": fit.level, "why": fit.rationale}
+        return error_response({"pattern": [f"No active pattern {slug!r} in the published catalog."]}, 404)
     return JsonResponse(
         {
-            **_pattern_summary(request, pattern),
+            **_pattern_summary(request, pattern, catalog.version),
             "description": pattern.description,
             "benefits": pattern.benefits,
             "drawbacks": pattern.drawbacks,
             "use_when": pattern.use_when,
-            "fits": fits,
+            "fits": pattern.fits,
             "cautions": [
                 {"title": c.title, "text": c.text, "source_url": c.source_url, "when": c.conditions}
-                for c in pattern.cautions.all()
+                for c in pattern.cautions
             ],
             "scenarios": [
-                {"scenario": s.slug, "title": s.title, "answers": s.answers} for s in pattern.expected_in.all()
+                {"scenario": s.slug, "title": s.title, "answers": s.answers, "expected": s.expected}
+                for s in pattern.scenarios
             ],
         }
     )

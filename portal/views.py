@@ -6,20 +6,20 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from patterns.models import ChecklistItem, Pattern, Scenario
-from patterns.selectors import latest_content_load
+from patterns.published import published_catalog
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    catalog = published_catalog()
     return render(
         request,
         "portal/home.html",
         {
-            "pattern_count": Pattern.objects.filter(is_active=True).count(),
-            "scenario_count": Scenario.objects.count(),
-            "task_count": ChecklistItem.objects.count(),
-            "content_load": latest_content_load(),
+            "pattern_count": len(catalog.patterns),
+            "scenario_count": len(catalog.scenarios),
+            "task_count": sum(1 for _, items in catalog.checklist for item in items if not item.condition),
+            "catalog_version": catalog.version,
         },
     )
 

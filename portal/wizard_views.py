@@ -6,14 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
 from patterns.models import Scenario
 from patterns.parsing import whole_number
+from patterns.published import published_catalog
 from patterns.recommender import Ranking, recommend
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
 from patterns.versions import published_snapshot
@@ -39,7 +40,7 @@ def _progress(draft: WizardDraft, key: str) -> dict[str, int]:
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     drafts = WizardDraft.objects.filter(owner=request.user, integration__isnull=True).select_related("scenario")[:20]
-    scenarios = Scenario.objects.select_related("expected_pattern").order_by("title")
+    scenarios = published_catalog().scenarios
     return render(request, "portal/wizard_start.html", {"drafts": drafts, "scenarios": scenarios})
 
 
@@ -50,8 +51,11 @@ def new(request: HttpRequest) -> HttpResponse:
     links: dict[str, Any] = {}
     answers: dict[str, Any] = {}
     if scenario_slug := request.POST.get("scenario"):
-        scenario = get_object_or_404(Scenario, slug=scenario_slug)
-        links["scenario"], answers = scenario, dict(scenario.answers)
+        published = next((s for s in published_catalog().scenarios if s.slug == scenario_slug), None)
+        if published is None:
+            raise Http404("No such scenario in the published catalog.")
+        answers = dict(published.answers)
+        links["scenario"] = Scenario.objects.filter(slug=scenario_slug).first()
     if project_id := request.POST.get("project"):
         links["project"] = get_project_for_user(request, whole_number(project_id, default=0), capability="write")
     draft = draft_create(owner=request.user, answers=answers, **links)

@@ -54,3 +54,10 @@ def make_team(owner: AbstractBaseUser, name: str = "Integration team", **members
 def make_team_project(owner: AbstractBaseUser, **members: str) -> Project:
     team = make_team(owner, **members)
     return project_create(owner=owner, name="Order to cash", description="", team=team)
+
+
+def publish_draft() -> Any:
+    """Publish whatever the test changed in the draft, so pages and the API show it."""
+    from patterns.versions import version_publish
+
+    return version_publish(actor=None, note="Published by a test.", override_reason="A test changed the draft.")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from patterns.models import Caution, Pattern
+from tests.factories import publish_draft
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -74,6 +75,7 @@ def test_an_empty_result_says_so(client: Client) -> None:
 
 def test_inactive_patterns_are_hidden(client: Client) -> None:
     Pattern.objects.filter(slug="html-web-resources").update(is_active=False)
+    publish_draft()
     assert client.get(reverse("patterns:catalog")).context["count"] == 21
     assert client.get(reverse("patterns:detail", args=["html-web-resources"])).status_code == 404
 
@@ -184,5 +186,6 @@ def test_htmx_is_served_locally_not_from_a_cdn(client: Client) -> None:
 def test_caution_conditions_are_shown_in_words(client: Client) -> None:
     caution = Caution.objects.filter(pattern__slug="odata").first()
     Caution.objects.filter(pk=caution.pk).update(conditions={"volume": ["high"]})
+    publish_draft()
     body = client.get(reverse("patterns:detail", args=["odata"])).content.decode()
     assert "Applies when: How much data is High." in body

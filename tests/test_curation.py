@@ -255,3 +255,15 @@ def test_a_rollback_makes_the_draft_match_the_version_exactly(curator: AbstractU
     assert not Scenario.objects.filter(slug="added-after-v1").exists()
     assert not draft_differs_from_published()
     assert CurationEvent.objects.filter(action="removed", actor=curator, object_repr="Added after v1").exists()
+
+
+def test_catalog_pages_and_the_api_show_only_the_published_version(client: Client) -> None:
+    from tests.factories import publish_draft
+
+    Pattern.objects.filter(slug="pcf").update(summary="An unpublished summary.")
+    page = reverse("patterns:detail", args=["pcf"])
+    assert "An unpublished summary." not in client.get(page).content.decode()
+    assert client.get(reverse("api:pattern", args=["pcf"])).json()["summary"] != "An unpublished summary."
+    publish_draft()
+    assert "An unpublished summary." in client.get(page).content.decode()
+    assert client.get(reverse("api:pattern", args=["pcf"])).json()["catalog_version"] == "v2"
