@@ -1,7 +1,8 @@
 # The portal on gunicorn. Build: docker build -t d365-integration-portal .
 FROM python:3.13-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
+ENV DEBUG=false \
+    PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
