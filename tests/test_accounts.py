@@ -62,6 +62,9 @@ def test_no_default_account_outside_development(settings: object) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="only runs in development"):
         call_command("ensuredevadmin")
+    settings.DEBUG, settings.SECRET_KEY = True, "a-real-deployment-key-" + "x" * 40
+    with pytest.raises(CommandError, match="only runs in development"):
+        call_command("ensuredevadmin")
     assert not get_user_model().objects.filter(username="admin").exists()
 
 

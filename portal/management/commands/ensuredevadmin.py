@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.settings import DEVELOPMENT_SECRET_KEY
+
 
 class Command(BaseCommand):
     help = (
@@ -15,8 +17,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG:
-            raise CommandError("ensuredevadmin only runs in development (DEBUG=true); use createsuperuser instead.")
+        # Development means DEBUG on *and* the built-in development key: a real SECRET_KEY means a real deployment.
+        if not settings.DEBUG or settings.SECRET_KEY != DEVELOPMENT_SECRET_KEY:
+            raise CommandError(
+                "ensuredevadmin only runs in development (DEBUG=true, no SECRET_KEY set); use createsuperuser instead."
+            )
         users = get_user_model().objects
         if users.exists():
             self.stdout.write("Users exist already; no development account created.")
