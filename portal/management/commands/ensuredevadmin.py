@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.settings import DEVELOPMENT_SECRET_KEY
 
 
 class Command(BaseCommand):
@@ -18,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Development means DEBUG on *and* the built-in development key: a real SECRET_KEY means a real deployment.
-        if not settings.DEBUG or settings.SECRET_KEY != DEVELOPMENT_SECRET_KEY:
+        if not settings.DEBUG or settings.SECRET_KEY != settings.DEVELOPMENT_SECRET_KEY:
             raise CommandError(
                 "ensuredevadmin only runs in development (DEBUG=true, no SECRET_KEY set); use createsuperuser instead."
             )
