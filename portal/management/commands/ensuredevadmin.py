@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 
-
 class Command(BaseCommand):
     help = (
         "Development only: when no user exists yet, create the superuser 'admin' with a generated password and "
