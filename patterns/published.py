@@ -3,12 +3,12 @@ draft before anything is published), never half-finished curation."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from patterns.models import CatalogVersion, Category, Family, Interaction
+from patterns.models import Category, Family, Interaction
 from patterns.requirements import QUESTIONS_BY_NAME
+from patterns.versions import cached_for_latest_version, catalog_export
 
 FAMILY_LABELS = dict(Family.choices)
 CATEGORY_LABELS = dict(Category.choices)
@@ -157,22 +157,7 @@ def build_catalog(content: dict[str, Any], version: str) -> PublishedCatalog:
     return PublishedCatalog(version, patterns, by_slug, scenarios, checklist)
 
 
-_lock = threading.Lock()
-_cache: dict[str, Any] = {"key": None, "catalog": None}
-
-
 def published_catalog() -> PublishedCatalog:
-    """The latest published version, cached per version (one query when cached); the draft before any publishing."""
-    latest = CatalogVersion.objects.order_by("-number").values_list("pk", "number", "content_hash").first()
-    if latest is None:
-        from patterns.versions import catalog_export
-
-        return build_catalog(catalog_export(), "draft")
-    with _lock:
-        if _cache["key"] == latest:
-            return _cache["catalog"]
-    content = CatalogVersion.objects.values_list("content", flat=True).get(pk=latest[0])
-    catalog = build_catalog(content, f"v{latest[1]}")
-    with _lock:
-        _cache["key"], _cache["catalog"] = latest, catalog
-    return catalog
+    """The latest published version (cached per version: one query), or the draft before anything is published."""
+    catalog = cached_for_latest_version("catalog", build_catalog)
+    return catalog if catalog is not None else build_catalog(catalog_export(), "draft")

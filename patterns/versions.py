@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,6 +16,7 @@ from django.db.models import Max
 
 from patterns.content import FORMAT, ContentError, snapshot_from_content, validate_content
 from patterns.models import (
+    CatalogVersion,
     Caution,
     ChecklistSection,
     ContentLoad,
@@ -108,44 +110,46 @@ def content_fingerprint(content: dict[str, Any]) -> str:
 
 # Published versions
 
+
 _cache_lock = threading.Lock()
-_cache: dict[str, Any] = {"key": None, "snapshot": None}  # keyed by the latest version's (id, number, hash)
+_cache: dict[str, tuple[Any, Any]] = {}  # view name -> (the latest version's (id, number, hash), the view)
 
 
 def latest_version_number() -> int | None:
-    from patterns.models import CatalogVersion
-
     return CatalogVersion.objects.aggregate(latest=Max("number"))["latest"]
 
 
-def published_snapshot() -> CatalogSnapshot:
-    """The recommender's view of the latest published version (one query when it is cached), or of the draft
-    when nothing has been published yet."""
-    from patterns.models import CatalogVersion
-    from patterns.selectors import catalog_snapshot
-
+def cached_for_latest_version[T](name: str, build: Callable[[dict[str, Any], str], T]) -> T | None:
+    """``build(content, label)`` of the latest published version, kept per process until a newer version appears
+    (versions are immutable, so one query checks the cache). None when nothing has been published yet."""
     latest = CatalogVersion.objects.order_by("-number").values_list("pk", "number", "content_hash").first()
     if latest is None:
-        return catalog_snapshot()
+        return None
     with _cache_lock:
-        if _cache["key"] == latest:
-            return _cache["snapshot"]
+        key, view = _cache.get(name, (None, None))
+        if key == latest:
+            return view
     content = CatalogVersion.objects.values_list("content", flat=True).get(pk=latest[0])
-    snapshot = version_snapshot(content, latest[1])
+    view = build(content, f"v{latest[1]}")
     with _cache_lock:
-        _cache["key"], _cache["snapshot"] = latest, snapshot
-    return snapshot
+        _cache[name] = (latest, view)
+    return view
 
 
-def version_snapshot(content: dict[str, Any], number: int | None) -> CatalogSnapshot:
+def published_snapshot() -> CatalogSnapshot:
+    """The recommender's view of the latest published version, or of the draft before anything is published."""
+    from patterns.selectors import catalog_snapshot
+
+    snapshot = cached_for_latest_version("snapshot", _labelled_snapshot)
+    return snapshot if snapshot is not None else catalog_snapshot()
+
+
+def _labelled_snapshot(content: dict[str, Any], label: str) -> CatalogSnapshot:
     snapshot = snapshot_from_content(content)
-    label = f"v{number}" if number is not None else "draft"
     return CatalogSnapshot(version=label, weights=snapshot.weights, patterns=snapshot.patterns)
 
 
 def published_content() -> tuple[int | None, dict[str, Any] | None]:
-    from patterns.models import CatalogVersion
-
     version = CatalogVersion.objects.order_by("-number").only("number", "content").first()
     return (version.number, version.content) if version else (None, None)
 
@@ -203,8 +207,6 @@ def version_publish(*, actor: AbstractBaseUser | None, note: str, override_reaso
 def _create_version(
     *, actor: Any, note: str, content: dict[str, Any], regression: list[Any], override_reason: str
 ) -> Any:
-    from patterns.models import CatalogVersion
-
     number = (latest_version_number() or 0) + 1
     try:
         with transaction.atomic():

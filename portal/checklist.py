@@ -9,17 +9,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from patterns.requirements import Requirements
-from patterns.versions import catalog_export, published_content
+from patterns.versions import cached_for_latest_version, catalog_export
 from portal.history import history_record
 from portal.models import Integration, Project, ProjectChecklistEntry
 
 
 def published_checklist() -> list[dict[str, Any]]:
     """The checklist of the latest published catalog version (or of the draft before any publishing)."""
-    _, content = published_content()
-    if content is None:
-        content = catalog_export()
-    return content["checklist"]
+    checklist = cached_for_latest_version("checklist", lambda content, label: content["checklist"])
+    return checklist if checklist is not None else catalog_export()["checklist"]
 
 
 def checklist_entry_from_content(

@@ -128,14 +128,14 @@ def decision_status_view(request: HttpRequest, project_id: int, integration_id: 
             pk=whole_number(replacement_id, default=0), integration__project_id=project_id
         ).first()
     try:
-        decision_transition(
+        decision = decision_transition(
             decision=decision,
             actor=request.user,
             status=request.POST.get("status", ""),
             expected_version=_version(request),
             superseded_by=replacement,
         )
-        messages.success(request, f"Decision is now {decision.__class__.objects.get(pk=decision.pk).status}.")
+        messages.success(request, f"Decision is now {decision.get_status_display().lower()}.")
     except (ValidationError, KeyError) as error:
         text = " ".join(error.messages) if isinstance(error, ValidationError) else "Unknown status."
         messages.error(request, text)

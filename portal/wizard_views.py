@@ -199,10 +199,8 @@ def _what_if_choices(requirements: Requirements) -> list[tuple[str, list[tuple[s
     answers = requirements.answers()
     groups = []
     for question in QUESTIONS:
-        if (question.required and question.name == "scope") or not question.applies_to(requirements.goal):
-            continue
-        if question.name == "goal":
-            continue  # a different goal is a different need: start another wizard
+        if question.required or not question.applies_to(requirements.goal):
+            continue  # another scope or goal is another need: start another wizard
         options = [
             (f"{question.name}={choice.value}", choice.label)
             for choice in question.choices
