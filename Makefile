@@ -18,6 +18,7 @@ help:
 	@echo "make run               serve the portal on http://$(HOST):$(PORT) (SQLite unless DATABASE_URL is set)"
 	@echo "make test              run the whole test suite, browser tests included"
 	@echo "make lint              ruff check and format check"
+	@echo "make typecheck         mypy with django-stubs and the pydantic plugin over the whole project"
 	@echo "make format            ruff format and safe fixes"
 	@echo "make migrations-check  fail if models and migrations disagree"
 	@echo "make createsuperuser   create your own admin account"
@@ -54,6 +55,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+.PHONY: typecheck
+typecheck: export DEBUG := true
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
 
 .PHONY: format
 format: $(STAMP)

@@ -39,7 +39,7 @@ def curation_record(*, actor: Any, obj: models.Model, action: str, changes: dict
         actor=actor if getattr(actor, "pk", None) else None,
         pattern=pattern if pattern is not None and pattern.pk else None,
         action=action,
-        object_type=obj._meta.verbose_name,
+        object_type=str(obj._meta.verbose_name),
         object_repr=str(obj)[:300],
         changes={name: [_plain(before), _plain(after)] for name, (before, after) in (changes or {}).items()},
     )

@@ -8,19 +8,20 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.content import ContentError, validate_content
 from patterns.curators import curator_required
+from patterns.draft import catalog_export
+from patterns.http import SignedInRequest
 from patterns.models import CatalogVersion, CurationEvent, Pattern
 from patterns.parsing import whole_number
-from patterns.versions import (
+from patterns.published import published_content
+from patterns.publishing import (
     catalog_diff,
-    catalog_export,
     content_fingerprint,
-    published_content,
     scenario_regression,
     version_publish,
     version_rollback,
@@ -40,7 +41,7 @@ class PublishForm(forms.Form):
 
 @curator_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: SignedInRequest) -> HttpResponse:
     versions = CatalogVersion.objects.select_related("published_by").defer("content", "regression")
     number, published = published_content()
     draft = catalog_export()
@@ -51,9 +52,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @curator_required
 @require_http_methods(["GET", "POST"])
-def publish(request: HttpRequest) -> HttpResponse:
+def publish(request: SignedInRequest) -> HttpResponse:
     number, published = published_content()
-    draft = catalog_export()
+    draft: dict[str, Any] | None = catalog_export()
     form = PublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,7 +93,7 @@ def publish(request: HttpRequest) -> HttpResponse:
 
 @curator_required
 @require_POST
-def rollback(request: HttpRequest, number: int) -> HttpResponse:
+def rollback(request: SignedInRequest, number: int) -> HttpResponse:
     version = get_object_or_404(CatalogVersion, number=number)
     new = version_rollback(version=version, actor=request.user)
     messages.success(request, f"Published {new.label} with the content of v{number}; the draft matches it too.")
@@ -110,7 +111,7 @@ def _content_for(key: str) -> tuple[str, dict[str, Any]]:
 
 @curator_required
 @require_GET
-def diff(request: HttpRequest) -> HttpResponse:
+def diff(request: SignedInRequest) -> HttpResponse:
     latest, _ = published_content()
     a_key = request.GET.get("a") or (str(latest - 1) if latest and latest > 1 else str(latest or ""))
     b_key = request.GET.get("b") or "draft"
@@ -132,7 +133,7 @@ def diff(request: HttpRequest) -> HttpResponse:
 
 @curator_required
 @require_GET
-def pattern_audit(request: HttpRequest, slug: str) -> HttpResponse:
+def pattern_audit(request: SignedInRequest, slug: str) -> HttpResponse:
     pattern = get_object_or_404(Pattern, slug=slug)
     events = CurationEvent.objects.filter(pattern=pattern).select_related("actor")[:300]
     return render(request, "patterns/curation_pattern_audit.html", {"pattern": pattern, "events": events})

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
-from patterns.models import Category, Family, Interaction
-from patterns.selectors import CatalogFilters
+from patterns.published import CatalogFilters
+from patterns.taxonomy import Category, Family, Interaction
 
 
 class CatalogFilterForm(forms.Form):
@@ -33,9 +33,10 @@ class CompareForm(forms.Form):
     MIN, MAX = 2, 4
     p = forms.MultipleChoiceField(label="Patterns to compare", choices=())
 
-    def __init__(self, *args: object, patterns: list[Any], **kwargs: object) -> None:
+    def __init__(self, *args: Any, patterns: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["p"].choices = sorted(((p.slug, p.name) for p in patterns), key=lambda choice: choice[1])
+        choices: list[tuple[str, str]] = sorted(((p.slug, p.name) for p in patterns), key=lambda choice: choice[1])
+        cast(forms.ChoiceField, self.fields["p"]).choices = choices
 
     def clean_p(self) -> list[str]:
         slugs = list(dict.fromkeys(self.cleaned_data["p"]))

@@ -13,34 +13,10 @@ from django.core.validators import MaxValueValidator, URLValidator
 from django.db import models
 
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
-from patterns.snapshot import LEVEL_LABELS
+from patterns.taxonomy import Category, Family, FitLevel, Interaction
 
 QUESTION_CHOICES = [(question.name, question.label) for question in QUESTIONS]
-LEVEL_CHOICES = list(LEVEL_LABELS.items())
 https_only = URLValidator(schemes=["https"])
-
-
-class Family(models.TextChoices):
-    FNO = "fno", "Finance and operations apps"
-    CE = "ce", "Customer engagement apps (Dataverse)"
-    CROSS_APP = "cross_app", "Cross-app (finance and operations with Dataverse)"
-
-
-class Category(models.TextChoices):
-    DATA = "data", "Data"
-    LOGIC = "logic", "Logic"
-    EVENTS = "events", "Events"
-    UI = "ui", "User interface"
-    ANALYTICS = "analytics", "Analytics"
-    DOCUMENTS = "documents", "Documents"
-    PRODUCTIVITY = "productivity", "Productivity"
-    CHANNELS = "channels", "Channels"
-
-
-class Interaction(models.TextChoices):
-    SYNCHRONOUS = "synchronous", "Synchronous"
-    ASYNCHRONOUS = "asynchronous", "Asynchronous"
-    BOTH = "both", "Synchronous or asynchronous"
 
 
 class Pattern(models.Model):
@@ -88,14 +64,14 @@ class Fit(models.Model):
     pattern = models.ForeignKey(Pattern, on_delete=models.CASCADE, related_name="fits")
     question = models.CharField(max_length=40, choices=QUESTION_CHOICES)
     value = models.CharField(max_length=40)
-    level = models.CharField(max_length=20, choices=LEVEL_CHOICES)
+    level = models.CharField(max_length=20, choices=FitLevel.choices)
     rationale = models.CharField(max_length=300)
 
     class Meta:
         ordering = ["pattern", "question", "value"]
         constraints = [
             models.UniqueConstraint(fields=["pattern", "question", "value"], name="fit_unique_answer"),
-            models.CheckConstraint(condition=models.Q(level__in=list(LEVEL_LABELS)), name="fit_known_level"),
+            models.CheckConstraint(condition=models.Q(level__in=FitLevel.values), name="fit_known_level"),
         ]
 
     def __str__(self) -> str:
@@ -171,7 +147,7 @@ class Caution(models.Model):
 
 def validate_answers(answers: object) -> None:
     try:
-        Requirements.from_mapping(answers)  # type: ignore[arg-type]
+        Requirements.from_mapping(answers)
     except RequirementsError as error:
         raise ValidationError([f"{field}: {' '.join(messages)}" for field, messages in error.errors.items()]) from None
 

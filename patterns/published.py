@@ -1,14 +1,24 @@
-"""The published catalog as architects see it: the pages and the JSON API read the latest published version (or the
-draft before anything is published), never half-finished curation."""
+"""The published catalog as architects see it: the single reader of published versions.
+
+Pages, the JSON API, the recommender's snapshot and new projects' checklists all come from ``published_catalog()``:
+the latest published version, built once per process per version (versions are immutable, so one small query checks
+whether the cache is current). The one fallback rule: before anything is published, the draft is shown, labelled
+"draft". Curators' half-finished edits never reach architects once a version exists.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from patterns.models import Category, Family, Interaction
-from patterns.requirements import QUESTIONS_BY_NAME
-from patterns.versions import cached_for_latest_version, catalog_export
+from patterns.draft import catalog_export
+from patterns.models import CatalogVersion
+from patterns.ranking.recommender import recommend
+from patterns.ranking.records import RankingRecord
+from patterns.ranking.snapshot import CatalogSnapshot, snapshot_from_content
+from patterns.requirements import QUESTIONS_BY_NAME, Requirements
+from patterns.taxonomy import Category, Family, Interaction
 
 FAMILY_LABELS = dict(Family.choices)
 CATEGORY_LABELS = dict(Category.choices)
@@ -66,6 +76,28 @@ class PatternView:
         return INTERACTION_LABELS.get(self.interaction, self.interaction)
 
 
+@dataclass(frozen=True)
+class CatalogFilters:
+    family: str = ""
+    category: str = ""
+    interaction: str = ""
+    query: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any((self.family, self.category, self.interaction, self.query))
+
+    def matches(self, pattern: PatternView) -> bool:
+        if self.family and pattern.family != self.family:
+            return False
+        if self.category and pattern.category != self.category:
+            return False
+        if self.interaction and pattern.interaction not in {self.interaction, Interaction.BOTH}:
+            return False  # a pattern that works both ways belongs to either filter
+        haystack = " ".join((pattern.slug, pattern.name, pattern.summary, pattern.description, pattern.use_when))
+        return all(word in haystack.lower() for word in self.query.lower().split())
+
+
 @dataclass
 class ChecklistItemView:
     slug: str
@@ -78,10 +110,26 @@ class ChecklistItemView:
 @dataclass
 class PublishedCatalog:
     version: str
+    snapshot: CatalogSnapshot
     patterns: list[PatternView]
     by_slug: dict[str, PatternView]
     scenarios: list[ScenarioView]
     checklist: list[tuple[str, list[ChecklistItemView]]]
+    # The checklist in the content-file format: what a new project copies.
+    checklist_content: list[dict[str, Any]]
+
+    def scenario(self, slug: str) -> ScenarioView | None:
+        return next((s for s in self.scenarios if s.slug == slug), None)
+
+    @property
+    def task_count(self) -> int:
+        """Checklist tasks every project gets."""
+        return sum(1 for _, items in self.checklist for item in items if not item.condition)
+
+    @property
+    def conditional_task_count(self) -> int:
+        """Checklist tasks a project gets only when one of its integrations calls for them."""
+        return sum(1 for _, items in self.checklist for item in items if item.condition)
 
 
 def condition_text(condition: dict[str, Any], names: dict[str, str]) -> str:
@@ -121,11 +169,11 @@ def build_catalog(content: dict[str, Any], version: str) -> PublishedCatalog:
     patterns.sort(key=lambda p: (FAMILY_ORDER.get(p.family, 99), p.tie_break, p.name))
     by_slug = {p.slug: p for p in patterns}
     for caution in sorted(content.get("cautions", []), key=lambda c: c["title"]):
-        view = CautionView(caution["slug"], caution["title"], caution["text"], caution["source_url"],
-                           dict(caution.get("when", {})))  # fmt: skip
+        caution_view = CautionView(caution["slug"], caution["title"], caution["text"], caution["source_url"],
+                                   dict(caution.get("when", {})))  # fmt: skip
         for slug in caution["patterns"]:
             if slug in by_slug:
-                by_slug[slug].cautions.append(view)
+                by_slug[slug].cautions.append(caution_view)
     scenarios = []
     for s in sorted(content.get("scenarios", []), key=lambda s: s["title"]):
         view = ScenarioView(
@@ -154,10 +202,52 @@ def build_catalog(content: dict[str, Any], version: str) -> PublishedCatalog:
         )
         for section in content["checklist"]
     ]
-    return PublishedCatalog(version, patterns, by_slug, scenarios, checklist)
+    snapshot = snapshot_from_content(content, version=version)
+    return PublishedCatalog(version, snapshot, patterns, by_slug, scenarios, checklist, list(content["checklist"]))
+
+
+_cache_lock = threading.Lock()
+_cache: dict[str, Any] = {}  # "key": the latest version's (id, number, hash); "catalog": its PublishedCatalog
 
 
 def published_catalog() -> PublishedCatalog:
     """The latest published version (cached per version: one query), or the draft before anything is published."""
-    catalog = cached_for_latest_version("catalog", build_catalog)
-    return catalog if catalog is not None else build_catalog(catalog_export(), "draft")
+    latest = CatalogVersion.objects.order_by("-number").values_list("pk", "number", "content_hash").first()
+    if latest is None:
+        return build_catalog(catalog_export(), "draft")
+    with _cache_lock:
+        if _cache.get("key") == latest:
+            cached: PublishedCatalog = _cache["catalog"]
+            return cached
+    content = CatalogVersion.objects.values_list("content", flat=True).get(pk=latest[0])
+    catalog = build_catalog(content, f"v{latest[1]}")
+    with _cache_lock:
+        _cache["key"], _cache["catalog"] = latest, catalog
+    return catalog
+
+
+def published_snapshot() -> CatalogSnapshot:
+    """The recommender's view of the published catalog."""
+    return published_catalog().snapshot
+
+
+def rank(requirements: Requirements) -> RankingRecord:
+    """The requirements ranked with the published catalog."""
+    return RankingRecord.from_ranking(recommend(requirements, published_snapshot()))
+
+
+def first_pick(requirements: Requirements, snapshot: CatalogSnapshot) -> tuple[str, str] | None:
+    """(slug, name) of the first option for these requirements, without building the whole record."""
+    options = recommend(requirements, snapshot).options
+    return (options[0].slug, options[0].name) if options else None
+
+
+def published_checklist() -> list[dict[str, Any]]:
+    """The published checklist in the content-file format, for a project's own copy."""
+    return published_catalog().checklist_content
+
+
+def published_content() -> tuple[int | None, dict[str, Any] | None]:
+    """The latest published version's number and content, uncached (curation pages compare it with the draft)."""
+    version = CatalogVersion.objects.order_by("-number").only("number", "content").first()
+    return (version.number, version.content) if version else (None, None)

@@ -286,9 +286,43 @@ QUESTIONS_BY_NAME: Mapping[str, Question] = {question.name: question for questio
 QUESTION_NAMES: tuple[str, ...] = tuple(QUESTIONS_BY_NAME)
 
 
-def boolean_value(value: bool) -> str:
-    """The vocabulary value of a boolean answer (fits are keyed by these strings)."""
-    return "true" if value else "false"
+# The answer codec: the one place that turns stored answers (booleans stay booleans) into the vocabulary's strings
+# (fits, forms, URLs and exports use "true"/"false") and back, and either into the label a person reads.
+
+NO_PREFERENCE_LABEL = "No preference"
+
+
+def encode_answer(value: str | bool) -> str:
+    """The vocabulary string of a stored answer: booleans become "true"/"false", strings stay as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def decode_answer(question: Question, text: str) -> str | bool | None:
+    """The stored form of a vocabulary string: "" is unanswered (None), booleans come back as booleans."""
+    if text == "":
+        return None
+    return text == "true" if question.is_boolean else text
+
+
+def answer_label(name: str, value: object) -> str:
+    """What a person reads for an answer, stored or encoded; an unknown question or value reads as itself."""
+    if value is None or value == "":
+        return NO_PREFERENCE_LABEL
+    question = QUESTIONS_BY_NAME.get(name)
+    text = encode_answer(value) if isinstance(value, bool | str) else str(value)
+    if question is None:
+        return text
+    try:
+        return question.choice(text).label
+    except KeyError:
+        return text
+
+
+def question_label(name: str) -> str:
+    question = QUESTIONS_BY_NAME.get(name)
+    return question.label if question else name
 
 
 class RequirementsError(ValueError):
@@ -320,15 +354,19 @@ class Requirements:
             value = getattr(self, question.name)
             if value is None or not question.applies_to(self.goal):
                 continue
-            result[question.name] = boolean_value(value) if question.is_boolean else value
+            result[question.name] = encode_answer(value)
         return result
+
+    def labelled(self) -> list[tuple[Question, str]]:
+        """(question, answer label) for the answered questions that apply, in question order."""
+        return [(QUESTIONS_BY_NAME[name], answer_label(name, value)) for name, value in self.answers().items()]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form with only the answered questions (booleans stay booleans)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Requirements:
+    def from_mapping(cls, data: object) -> Requirements:
         """Validate a mapping (parsed JSON or stored answers) strictly.
 
         Unknown fields, unknown values and wrong types are errors; ``None`` means unanswered. Answers to

@@ -5,34 +5,23 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from patterns.forms import CatalogFilterForm, CompareForm
-from patterns.published import FAMILY_LABELS, PatternView, published_catalog
+from patterns.http import HtmxRequest
+from patterns.published import FAMILY_LABELS, published_catalog
 from patterns.requirements import QUESTIONS
-from patterns.selectors import CatalogFilters
-
-
-def _matches(pattern: PatternView, filters: CatalogFilters) -> bool:
-    if filters.family and pattern.family != filters.family:
-        return False
-    if filters.category and pattern.category != filters.category:
-        return False
-    if filters.interaction and pattern.interaction not in {filters.interaction, "both"}:
-        return False  # a pattern that works both ways belongs to either filter
-    haystack = " ".join((pattern.slug, pattern.name, pattern.summary, pattern.description, pattern.use_when)).lower()
-    return all(word.lower() in haystack for word in filters.query.split())
 
 
 @require_GET
-def catalog(request: HttpRequest) -> HttpResponse:
+def catalog(request: HtmxRequest) -> HttpResponse:
     form = CatalogFilterForm(request.GET or None)
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
-    patterns = [p for p in published_catalog().patterns if _matches(p, filters)]
+    patterns = [p for p in published_catalog().patterns if filters.matches(p)]
     groups = [(FAMILY_LABELS[family], list(members)) for family, members in groupby(patterns, key=lambda p: p.family)]
     template = "patterns/catalog.html#results" if request.htmx else "patterns/catalog.html"
     return render(
@@ -41,7 +30,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def pattern_detail(request: HtmxRequest, slug: str) -> HttpResponse:
     pattern = published_catalog().by_slug.get(slug)
     if pattern is None:
         raise Http404("No such pattern in the published catalog.")
@@ -53,7 +42,7 @@ def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def compare(request: HttpRequest) -> HttpResponse:
+def compare(request: HtmxRequest) -> HttpResponse:
     catalog = published_catalog()
     form = CompareForm(request.GET or None, patterns=catalog.patterns)
     patterns = [catalog.by_slug[s] for s in form.cleaned_data["p"]] if form.is_bound and form.is_valid() else []
@@ -74,15 +63,11 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def checklist(request: HttpRequest) -> HttpResponse:
-    sections = published_catalog().checklist
-    items = [item for _, section_items in sections for item in section_items]
-    return render(
-        request,
-        "patterns/checklist.html",
-        {
-            "sections": sections,
-            "task_count": sum(1 for item in items if not item.condition),
-            "conditional_count": sum(1 for item in items if item.condition),
-        },
-    )
+def checklist(request: HtmxRequest) -> HttpResponse:
+    catalog = published_catalog()
+    context = {
+        "sections": catalog.checklist,
+        "task_count": catalog.task_count,
+        "conditional_count": catalog.conditional_task_count,
+    }
+    return render(request, "patterns/checklist.html", context)

@@ -8,68 +8,65 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from portal.models import CAPABILITIES, ApiToken, Integration, Membership, Project, Team, WizardDraft
+from patterns.http import SignedInRequest
+from portal.models import ApiToken, Capability, Integration, Membership, Project, Team, WizardDraft, can
 
 
-def _check(role: str | None, capability: str) -> None:
+def _check(role: str | None, capability: str) -> str:
     if role is None:
         raise Http404("No such project.")
-    if capability not in CAPABILITIES[role]:
+    if not can(role, capability):
         raise PermissionDenied(f"Your role ({role}) can't do this.")
+    return role
 
 
-def get_project_for_user(request: HttpRequest, project_id: int, *, capability: str = "read") -> Project:
+def get_project_for_user(request: SignedInRequest, project_id: int, *, capability: str = Capability.READ) -> Project:
     """The project with ``project.role`` set to the user's role in its team, in one query."""
     project = (
         Project.objects.filter(pk=project_id, team__memberships__user=request.user)
-        .annotate(role=F("team__memberships__role"))
+        .annotate(member_role=F("team__memberships__role"))
         .select_related("team")
         .first()
     )
-    _check(project.role if project else None, capability)
+    if project is None:
+        raise Http404("No such project.")
+    project.role = _check(project.member_role, capability)
     return project
 
 
 def get_integration_for_user(
-    request: HttpRequest, project_id: int, integration_id: int, *, capability: str = "read"
+    request: SignedInRequest, project_id: int, integration_id: int, *, capability: str = Capability.READ
 ) -> Integration:
     integration = (
         Integration.objects.filter(
             pk=integration_id, project_id=project_id, project__team__memberships__user=request.user
         )
-        .annotate(role=F("project__team__memberships__role"))
+        .annotate(member_role=F("project__team__memberships__role"))
         .select_related("project", "project__team", "created_by")
         .first()
     )
-    _check(integration.role if integration else None, capability)
-    integration.project.role = integration.role
+    if integration is None:
+        raise Http404("No such project.")
+    integration.role = integration.project.role = _check(integration.member_role, capability)
     return integration
 
 
-def get_team_for_user(request: HttpRequest, team_id: int, *, capability: str = "read") -> Team:
+def get_team_for_user(request: SignedInRequest, team_id: int, *, capability: str = Capability.READ) -> Team:
     membership = Membership.objects.select_related("team").filter(team_id=team_id, user=request.user).first()
-    _check(membership.role if membership else None, capability)
+    if membership is None:
+        raise Http404("No such team.")
+    _check(membership.role, capability)
     team = membership.team
     team.role = membership.role
     return team
 
 
-def get_draft_for_user(request: HttpRequest, draft_id: int) -> WizardDraft:
-    return get_object_or_404(WizardDraft.objects.select_related("scenario", "project"), pk=draft_id, owner=request.user)
+def get_draft_for_user(request: SignedInRequest, draft_id: int) -> WizardDraft:
+    return get_object_or_404(WizardDraft.objects.select_related("project"), pk=draft_id, owner=request.user)
 
 
-def get_token_for_user(request: HttpRequest, token_id: int) -> ApiToken:
+def get_token_for_user(request: SignedInRequest, token_id: int) -> ApiToken:
     return get_object_or_404(ApiToken, pk=token_id, user=request.user)
-
-
-def writable_projects(user: object) -> list[Project]:
-    """Projects the user may add integrations to."""
-    roles = [role for role, capabilities in CAPABILITIES.items() if "write" in capabilities]
-    return list(
-        Project.objects.filter(team__memberships__user=user, team__memberships__role__in=roles)
-        .select_related("team")
-        .order_by("team__name", "name")
-    )

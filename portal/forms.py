@@ -1,21 +1,43 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 
-from portal.access import writable_projects
-from portal.models import Project, Role
+from portal.models import Project, Role, TaskStatus
+from portal.selectors import writable_projects
 
 NEW_PROJECT = "new"
 
 
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one, else above the form."""
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
 class ProjectForm(forms.ModelForm):
+    """A new project, in one of the teams the user may write to (or their personal team)."""
+
+    team = forms.ChoiceField(label="Team", required=False)
+
     class Meta:
         model = Project
         fields = ("name", "description")
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, teams: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.teams = {str(team.pk): team for team in teams}
+        cast(forms.ChoiceField, self.fields["team"]).choices = [
+            ("", "My personal team"),
+            *((k, t.name) for k, t in self.teams.items()),
+        ]
+
+    def chosen_team(self) -> Any:
+        return self.teams.get(self.cleaned_data.get("team") or "")
 
 
 class SaveIntegrationForm(forms.Form):
@@ -25,16 +47,16 @@ class SaveIntegrationForm(forms.Form):
     project = forms.ChoiceField(label="Save in project")
     new_project_name = forms.CharField(label="New project name", max_length=200, required=False)
 
-    def __init__(self, *args: Any, owner: AbstractBaseUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.projects = {str(p.pk): p for p in writable_projects(owner)}
-        self.fields["project"].choices = [
+        cast(forms.ChoiceField, self.fields["project"]).choices = [
             (NEW_PROJECT, "A new project…"),
             *((pk, f"{project.name} ({project.team.name})") for pk, project in self.projects.items()),
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("project") == NEW_PROJECT and not (data.get("new_project_name") or "").strip():
             self.add_error("new_project_name", "Name the new project, or choose an existing one.")
         return data
@@ -64,7 +86,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, options: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chosen_pattern_slug"].choices = [
+        cast(forms.ChoiceField, self.fields["chosen_pattern_slug"]).choices = [
             (o["pattern"], f"{o['rank']}. {o['name']} ({o['score']:.0f})") for o in options
         ]
 
@@ -75,14 +97,7 @@ class CommentForm(forms.Form):
 
 class ChecklistEntryForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.ChoiceField(
-        choices=[
-            ("open", "Open"),
-            ("in_progress", "In progress"),
-            ("done", "Done"),
-            ("not_applicable", "Not applicable"),
-        ]
-    )
+    status = forms.ChoiceField(choices=TaskStatus.choices)
     not_applicable_reason = forms.CharField(label="Reason it doesn't apply", required=False, max_length=300)
     assignee = forms.ChoiceField(label="Owner", required=False)
     due_date = forms.DateField(label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -92,14 +107,14 @@ class ChecklistEntryForm(forms.Form):
     def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.members = {str(user.pk): user for user in members}
-        self.fields["assignee"].choices = [
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
             ("", "Nobody yet"),
             *((pk, u.get_username()) for pk, u in self.members.items()),
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("status") == "not_applicable" and not (data.get("not_applicable_reason") or "").strip():
+        data = super().clean() or {}
+        if data.get("status") == TaskStatus.NOT_APPLICABLE and not (data.get("not_applicable_reason") or "").strip():
             self.add_error("not_applicable_reason", "Say why this task doesn't apply.")
         return data
 

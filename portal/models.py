@@ -8,6 +8,7 @@ from django.db import models
 
 
 class Team(models.Model):
+    role: str  # the viewer's role, set by portal.access
     name = models.CharField(max_length=200)
     personal_for = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -33,13 +34,24 @@ class Role(models.TextChoices):
     OWNER = "owner", "Owner (everything, plus members and settings)"
 
 
+class Capability(models.TextChoices):
+    READ = "read", "Read"
+    WRITE = "write", "Write"
+    REVIEW = "review", "Review"
+    MANAGE = "manage", "Manage"
+
+
 # What each role may do; views ask for a capability, never for a role name.
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.VIEWER: frozenset({"read"}),
-    Role.CONTRIBUTOR: frozenset({"read", "write"}),
-    Role.REVIEWER: frozenset({"read", "write", "review"}),
-    Role.OWNER: frozenset({"read", "write", "review", "manage"}),
+    Role.VIEWER: frozenset({Capability.READ}),
+    Role.CONTRIBUTOR: frozenset({Capability.READ, Capability.WRITE}),
+    Role.REVIEWER: frozenset({Capability.READ, Capability.WRITE, Capability.REVIEW}),
+    Role.OWNER: frozenset({Capability.READ, Capability.WRITE, Capability.REVIEW, Capability.MANAGE}),
 }
+
+
+def can(role: str | None, capability: str) -> bool:
+    return role is not None and capability in CAPABILITIES[role]
 
 
 class Membership(models.Model):
@@ -56,10 +68,12 @@ class Membership(models.Model):
         return f"{self.user} in {self.team} ({self.role})"
 
     def can(self, capability: str) -> bool:
-        return capability in CAPABILITIES[self.role]
+        return can(self.role, capability)
 
 
 class Project(models.Model):
+    role: str  # the viewer's role in the project's team, annotated by portal.access
+
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="projects")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -80,6 +94,17 @@ class Project(models.Model):
         return self.name
 
 
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+# A task that needs no more work: done, or not applicable (with a reason).
+CLOSED_STATUSES = frozenset({TaskStatus.DONE.value, TaskStatus.NOT_APPLICABLE.value})
+
+
 class ProjectChecklistEntry(models.Model):
     """A copy of one curated checklist task, taken when the project was created, so later curation doesn't
     change what a project committed to."""
@@ -95,9 +120,7 @@ class ProjectChecklistEntry(models.Model):
     condition = models.JSONField(
         default=dict, blank=True, help_text="Copied from a conditional catalog task: when it applies to the project."
     )
-    status = models.CharField(max_length=20, choices=[
-        ("open", "Open"), ("in_progress", "In progress"), ("done", "Done"), ("not_applicable", "Not applicable"),
-    ], default="open")  # fmt: skip
+    status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     not_applicable_reason = models.CharField(max_length=300, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -116,13 +139,17 @@ class ProjectChecklistEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "slug"], name="checklist_entry_unique_task"),
             models.CheckConstraint(
-                condition=~models.Q(status="not_applicable") | ~models.Q(not_applicable_reason=""),
+                condition=~models.Q(status=TaskStatus.NOT_APPLICABLE) | ~models.Q(not_applicable_reason=""),
                 name="checklist_entry_na_needs_reason",
             ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
 
 
 class WizardDraft(models.Model):
@@ -131,7 +158,10 @@ class WizardDraft(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wizard_drafts")
     answers = models.JSONField(default=dict, blank=True)
     step = models.PositiveSmallIntegerField(default=1)
-    scenario = models.ForeignKey("patterns.Scenario", null=True, blank=True, on_delete=models.SET_NULL)
+    # The curated scenario it started from, by slug and the catalog version that had it: a draft never points at
+    # the curators' draft rows, which may change or go.
+    scenario_slug = models.SlugField(blank=True)
+    catalog_version = models.CharField(max_length=80, blank=True)
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.SET_NULL, help_text="Add the result to this project."
     )
@@ -147,6 +177,8 @@ class WizardDraft(models.Model):
 
 class Integration(models.Model):
     """One integration need with the ranking the team saw, frozen as a snapshot."""
+
+    role: str  # the viewer's role in the project's team, annotated by portal.access
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="integrations")
     name = models.CharField(max_length=200)

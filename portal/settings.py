@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API's interactive docs from its own static files, not a CDN
     "axes",
     "portal",
     "patterns",

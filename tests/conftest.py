@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 
@@ -20,7 +20,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
         call_command("loadcatalog", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def make_user(username: str, *, staff: bool = False, superuser: bool = False) -> AbstractUser:
+def make_user(username: str, *, staff: bool = False, superuser: bool = False) -> User:
     return get_user_model().objects.create_user(
         username=username,
         email=f"{username}@example.com",
@@ -31,18 +31,18 @@ def make_user(username: str, *, staff: bool = False, superuser: bool = False) ->
 
 
 @pytest.fixture
-def alice(db: None) -> AbstractUser:
+def alice(db: None) -> User:
     """Owns things (and curates the catalog)."""
     return make_user("alice", superuser=True)
 
 
 @pytest.fixture
-def bob(db: None) -> AbstractUser:
+def bob(db: None) -> User:
     """A teammate without curation rights."""
     return make_user("bob")
 
 
 @pytest.fixture
-def charlie(db: None) -> AbstractUser:
+def charlie(db: None) -> User:
     """An outsider."""
     return make_user("charlie")

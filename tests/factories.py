@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from patterns.requirements import Requirements
 from portal.models import Integration, Project, WizardDraft
-from portal.services import draft_create, integration_create, project_create
+from portal.services.drafts import draft_create
+from portal.services.integrations import integration_create
+from portal.services.projects import project_create
 
 WEB_SHOP = {
     "scope": "fno_external",
@@ -19,7 +21,7 @@ WEB_SHOP = {
 }
 
 
-def make_project(owner: AbstractBaseUser, name: str = "Order to cash") -> Project:
+def make_project(owner: User, name: str = "Order to cash") -> Project:
     return project_create(owner=owner, name=name, description="Integrations for the web shop.")
 
 
@@ -34,16 +36,16 @@ def make_integration(
     )
 
 
-def make_draft(owner: AbstractBaseUser, answers: dict[str, Any] | None = None) -> WizardDraft:
+def make_draft(owner: User, answers: dict[str, Any] | None = None) -> WizardDraft:
     return draft_create(owner=owner, answers=dict(answers or {}))
 
 
-def make_team(owner: AbstractBaseUser, name: str = "Integration team", **members: str) -> Any:
+def make_team(owner: User, name: str = "Integration team", **members: str) -> Any:
     """A team owned by ``owner`` with other members as username=role."""
     from django.contrib.auth import get_user_model
 
     from portal.models import Membership
-    from portal.team_services import team_create
+    from portal.services.teams import team_create
 
     team = team_create(name=name, owner=owner)
     for username, role in members.items():
@@ -51,13 +53,13 @@ def make_team(owner: AbstractBaseUser, name: str = "Integration team", **members
     return team
 
 
-def make_team_project(owner: AbstractBaseUser, **members: str) -> Project:
+def make_team_project(owner: User, **members: str) -> Project:
     team = make_team(owner, **members)
     return project_create(owner=owner, name="Order to cash", description="", team=team)
 
 
 def publish_draft() -> Any:
     """Publish whatever the test changed in the draft, so pages and the API show it."""
-    from patterns.versions import version_publish
+    from patterns.publishing import version_publish
 
     return version_publish(actor=None, note="Published by a test.", override_reason="A test changed the draft.")

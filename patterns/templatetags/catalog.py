@@ -9,8 +9,8 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
-from patterns.requirements import QUESTIONS_BY_NAME
-from patterns.snapshot import LEVEL_LABELS
+from patterns.requirements import answer_label, question_label
+from patterns.taxonomy import LEVEL_LABELS
 
 register = template.Library()
 
@@ -40,29 +40,17 @@ def markdown_filter(text: str) -> SafeString:
     return mark_safe(render_markdown(text))  # noqa: S308 - sanitized by nh3 above
 
 
-@register.filter
-def question_label(name: str) -> str:
-    question = QUESTIONS_BY_NAME.get(name)
-    return question.label if question else name
+@register.filter(name="question_label")
+def question_label_filter(name: str) -> str:
+    return question_label(name)
 
 
-@register.filter
-def answer_label(value: str, question_name: str) -> str:
-    question = QUESTIONS_BY_NAME.get(question_name)
-    try:
-        return question.choice(value).label if question else value
-    except KeyError:
-        return value
+@register.filter(name="answer_label")
+def answer_label_filter(value: object, question_name: str) -> str:
+    """The label of an answer, stored (booleans included) or encoded."""
+    return answer_label(question_name, value)
 
 
 @register.filter
 def level_label(level: str) -> str:
     return LEVEL_LABELS.get(level, level)
-
-
-@register.filter
-def answer_value_label(value: object, question_name: str) -> str:
-    """The label of a stored answer (booleans included)."""
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    return answer_label(str(value), question_name)

@@ -6,11 +6,12 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
-def test_browse_filter_and_open_a_pattern(page: Page, live_server: object, catalog: None) -> None:
+def test_browse_filter_and_open_a_pattern(page: Page, live_server: LiveServer, catalog: None) -> None:
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(f"{live_server.url}/patterns/")
@@ -36,14 +37,14 @@ def test_browse_filter_and_open_a_pattern(page: Page, live_server: object, catal
     assert errors == [], errors  # no CSP violations or script errors
 
 
-def test_a_shared_filter_link_opens_the_same_view(page: Page, live_server: object, catalog: None) -> None:
+def test_a_shared_filter_link_opens_the_same_view(page: Page, live_server: LiveServer, catalog: None) -> None:
     page.goto(f"{live_server.url}/patterns/?family=ce&category=ui")
     expect(page.get_by_label("App family")).to_have_value("ce")
     expect(page.get_by_role("link", name="Power Apps component framework", exact=False)).to_be_visible()
     expect(page.get_by_role("link", name="OData", exact=True)).to_have_count(0)
 
 
-def test_compare_two_patterns(page: Page, live_server: object, catalog: None) -> None:
+def test_compare_two_patterns(page: Page, live_server: LiveServer, catalog: None) -> None:
     page.goto(f"{live_server.url}/patterns/")
     page.locator("input[name=p][value=odata]").check()
     page.locator("input[name=p][value=custom-services]").check()

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from patterns.curators import curators_group
 from patterns.models import Fit
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_curator_edits_a_fit_sees_the_regression_and_publishes(
-    page: Page, live_server: object, catalog: None
+    page: Page, live_server: LiveServer, catalog: None
 ) -> None:
     cora = get_user_model().objects.create_user("cora", password="cora-long-password", is_staff=True)
     cora.groups.add(curators_group())  # the migration's group is flushed by earlier live-server tests

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from portal.models import Role
 from tests.factories import make_integration, make_team_project
@@ -21,7 +22,9 @@ def sign_in(page: Page, base: str, username: str, next_url: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_an_architect_proposes_and_a_reviewer_approves(browser: Browser, live_server: object, catalog: None) -> None:
+def test_an_architect_proposes_and_a_reviewer_approves(
+    browser: Browser, live_server: LiveServer, catalog: None
+) -> None:
     users = get_user_model().objects
     ada = users.create_user("ada", password="ada-long-password")
     users.create_user("rex", password="rex-long-password")
@@ -54,7 +57,7 @@ def test_an_architect_proposes_and_a_reviewer_approves(browser: Browser, live_se
     expect(architect.get_by_text(re.compile("Comment added"))).to_be_visible()
 
 
-def test_a_checklist_task_is_edited_in_place(page: Page, live_server: object, catalog: None) -> None:
+def test_a_checklist_task_is_edited_in_place(page: Page, live_server: LiveServer, catalog: None) -> None:
     ada = get_user_model().objects.create_user("ada", password="ada-long-password")
     project = make_team_project(ada)
     sign_in(page, live_server.url, "ada", f"/projects/{project.pk}/")

@@ -7,11 +7,12 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
-def test_an_architect_runs_the_wizard_and_saves_the_result(page: Page, live_server: object, catalog: None) -> None:
+def test_an_architect_runs_the_wizard_and_saves_the_result(page: Page, live_server: LiveServer, catalog: None) -> None:
     get_user_model().objects.create_user("ada", password="a-long-enough-password")
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)

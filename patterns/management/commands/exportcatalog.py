@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from patterns.content import validate_content
-from patterns.versions import catalog_export
+from patterns.draft import catalog_export
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from patterns.content import CONTENT_FILE, ContentError, read_content
-from patterns.services import catalog_load
-from patterns.versions import draft_differs_from_published, version_publish
+from patterns.draft import catalog_load
+from patterns.publishing import draft_differs_from_published, version_publish
 
 
 class Command(BaseCommand):

@@ -28,13 +28,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from patterns.recommender import recommend
+from patterns.draft import catalog_export
+from patterns.published import published_snapshot
+from patterns.ranking.recommender import recommend
+from patterns.ranking.snapshot import snapshot_from_content
 from patterns.requirements import Requirements
-from patterns.selectors import catalog_snapshot
-from patterns.versions import published_snapshot
-from portal.services import draft_create
+from portal.services.drafts import draft_create
 
-SAMPLES = [
+SAMPLES: list[dict[str, Any]] = [
     {"scope": "fno_external", "goal": "data_sync", "direction": "inbound", "timing": "synchronous", "volume": "low"},
     {"scope": "ce_external", "goal": "event_notification", "volume": "high", "deployment": "cloud"},
     {"scope": "fno_dataverse", "goal": "data_sync", "data_residency": "replicate", "direction": "bidirectional",
@@ -76,14 +77,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {len(answers):2} answers: median {median:7.1f} µs   p99 {p99:7.1f} µs   ({iterations} runs)"
             )
-        start = time.perf_counter()
+        begin = time.perf_counter()
         for _ in range(50):
-            catalog_snapshot()
-        draft_ms = (time.perf_counter() - start) / 50 * 1000
-        start = time.perf_counter()
+            snapshot_from_content(catalog_export())
+        draft_ms = (time.perf_counter() - begin) / 50 * 1000
+        begin = time.perf_counter()
         for _ in range(200):
             published_snapshot()
-        cached_ms = (time.perf_counter() - start) / 200 * 1000
+        cached_ms = (time.perf_counter() - begin) / 200 * 1000
         self.stdout.write(f"  building a snapshot from the draft's rows: {draft_ms:.2f} ms")
         self.stdout.write(f"  the published snapshot, cached per version (one query): {cached_ms:.2f} ms")
 
@@ -120,10 +121,10 @@ class Command(BaseCommand):
             "LOG_LEVEL": "WARNING",
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        database = settings.DATABASES["default"]
+        engine = str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1]
         self.stdout.write(
             f"\nPOST /api/v1/recommendations under gunicorn ({workers} sync workers, {concurrency} client threads "
-            f"on the same {os.cpu_count()} cores, {seconds:.0f} s, database {database['ENGINE'].rsplit('.', 1)[-1]})"
+            f"on the same {os.cpu_count()} cores, {seconds:.0f} s, database {engine})"
         )
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
             [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),

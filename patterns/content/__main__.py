@@ -1,0 +1,36 @@
+"""Check a content file without a database: validate it, then rank every curated scenario and report any whose
+expected pattern isn't first. ``python -m patterns.content [PATH]``; exits 1 on any problem."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from patterns.content.schema import CONTENT_FILE, ContentError, read_content, validate_content
+from patterns.ranking.recommender import recommend
+from patterns.ranking.snapshot import snapshot_from_content
+from patterns.requirements import Requirements
+
+
+def main(argv: list[str]) -> int:
+    path = Path(argv[0]) if argv else CONTENT_FILE
+    try:
+        data = read_content(path)
+        validate_content(data)
+    except ContentError as error:
+        print("\n".join(error.errors))
+        return 1
+    snapshot = snapshot_from_content(data)
+    failures = 0
+    for scenario in data.get("scenarios", []):
+        ranking = recommend(Requirements.from_mapping(scenario["answers"]), snapshot)
+        top = [f"{o.slug} {o.score}" for o in ranking.options[:3]]
+        ok = bool(ranking.options) and ranking.options[0].slug == scenario["expected"]
+        failures += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} {scenario['slug']}: expected {scenario['expected']}; top: {', '.join(top)}")
+    print(f"{len(data['patterns'])} patterns, {len(data.get('scenarios', []))} scenarios, {failures} failing")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,266 @@
+"""The curated content file: where it lives, how it is read, and its schema with whole-file validation.
+
+Validation is pure (no database) so the loader can check the whole file before it touches a row, and so curators
+can check a change with ``python -m patterns.content`` before loading it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
+from patterns.taxonomy import Category, Family, FitLevel, Interaction
+
+CONTENT_FILE = Path(__file__).resolve().parent / "catalog.json"
+FORMAT = 1
+
+FAMILIES: tuple[str, ...] = tuple(Family.values)
+CATEGORIES: tuple[str, ...] = tuple(Category.values)
+INTERACTIONS: tuple[str, ...] = tuple(Interaction.values)
+LEVELS: tuple[str, ...] = tuple(FitLevel.values)
+PATTERN_TEXT_FIELDS = ("name", "summary", "description", "benefits", "drawbacks", "use_when")
+
+
+class ContentError(ValueError):
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def read_content(path: Path = CONTENT_FILE) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError([f"{path}: file not found"]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ContentError([f"{path}: not valid JSON ({error})"]) from None
+    return data
+
+
+def _is_learn_url(url: Any) -> bool:
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.netloc)
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}")
+
+    def text(self, entry: Mapping[str, Any], key: str, where: str, *, max_length: int | None = None) -> None:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.error(f"{where}.{key}", "must be non-empty text")
+        elif max_length and len(value) > max_length:
+            self.error(f"{where}.{key}", f"must be at most {max_length} characters (has {len(value)})")
+
+    def slug(self, entry: Mapping[str, Any], where: str, seen: set[str]) -> str | None:
+        value = entry.get("slug")
+        if not isinstance(value, str) or not value or not all(c.isalnum() or c == "-" for c in value):
+            self.error(f"{where}.slug", "must be a slug of letters, digits and hyphens")
+            return None
+        if value in seen:
+            self.error(f"{where}.slug", f"duplicate slug {value!r}")
+        seen.add(value)
+        return value
+
+    def conditions(self, value: Any, where: str) -> None:
+        if not isinstance(value, Mapping):
+            self.error(where, "must be an object of question: [values]")
+            return
+        for question, allowed in value.items():
+            if question not in QUESTIONS_BY_NAME:
+                self.error(f"{where}.{question}", "unknown question")
+            elif not isinstance(allowed, list) or not allowed:
+                self.error(f"{where}.{question}", "must be a non-empty list of values")
+            else:
+                for item in allowed:
+                    if item not in QUESTIONS_BY_NAME[question].values:
+                        self.error(f"{where}.{question}", f"unknown value {item!r}")
+
+    def item_condition(self, value: Any, where: str, pattern_slugs: set[str]) -> None:
+        if not isinstance(value, Mapping) or not value or set(value) - {"answers", "patterns"}:
+            self.error(where, "must be an object with “answers” and/or “patterns”")
+            return
+        if "answers" in value:
+            self.conditions(value["answers"], f"{where}.answers")
+        patterns = value.get("patterns", [])
+        if not isinstance(patterns, list) or any(not isinstance(p, str) or p not in pattern_slugs for p in patterns):
+            self.error(f"{where}.patterns", "must be a list of known pattern slugs")
+
+
+def validate_content(data: Any) -> None:
+    """Raise ContentError listing every problem, each naming the entry and field."""
+    check = _Checker()
+    if not isinstance(data, Mapping):
+        raise ContentError(["content: must be a JSON object"])
+    if data.get("format") != FORMAT:
+        check.error("format", f"must be {FORMAT}")
+    check.text(data, "version", "content", max_length=40)
+
+    weights = data.get("weights")
+    if not isinstance(weights, Mapping):
+        check.error("weights", "must be an object of question: weight")
+    else:
+        for question in QUESTIONS:
+            weight = weights.get(question.name)
+            if not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= 10:
+                check.error(f"weights.{question.name}", "must be a whole number from 0 to 10")
+        for name in weights:
+            if name not in QUESTIONS_BY_NAME:
+                check.error(f"weights.{name}", "unknown question")
+
+    pattern_slugs: set[str] = set()
+    patterns = data.get("patterns")
+    if not isinstance(patterns, list) or not patterns:
+        check.error("patterns", "must be a non-empty list")
+        patterns = []
+    for index, pattern in enumerate(patterns):
+        where = f"patterns[{index}]"
+        if not isinstance(pattern, Mapping):
+            check.error(where, "must be an object")
+            continue
+        slug = check.slug(pattern, where, pattern_slugs)
+        where = f"pattern {slug}" if slug else where
+        for key in PATTERN_TEXT_FIELDS:
+            check.text(pattern, key, where, max_length=120 if key == "name" else None)
+        if isinstance(pattern.get("summary"), str) and len(pattern["summary"]) > 300:
+            check.error(f"{where}.summary", "must be at most 300 characters")
+        if pattern.get("family") not in FAMILIES:
+            check.error(f"{where}.family", f"must be one of {', '.join(FAMILIES)}")
+        if pattern.get("category") not in CATEGORIES:
+            check.error(f"{where}.category", f"must be one of {', '.join(CATEGORIES)}")
+        if pattern.get("interaction") not in INTERACTIONS:
+            check.error(f"{where}.interaction", f"must be one of {', '.join(INTERACTIONS)}")
+        if "active" in pattern and not isinstance(pattern["active"], bool):
+            check.error(f"{where}.active", "must be true or false (absent means true)")
+        if not isinstance(pattern.get("code_required"), bool):
+            check.error(f"{where}.code_required", "must be true or false")
+        if not isinstance(pattern.get("tie_break"), int) or isinstance(pattern.get("tie_break"), bool):
+            check.error(f"{where}.tie_break", "must be a whole number (lower wins a tie)")
+        links = pattern.get("learn_more")
+        if not isinstance(links, list) or not links:
+            check.error(f"{where}.learn_more", "must list at least one link")
+        else:
+            for position, link in enumerate(links):
+                if not isinstance(link, Mapping) or not _is_learn_url(link.get("url")):
+                    check.error(f"{where}.learn_more[{position}].url", "must be an https URL")
+                elif not isinstance(link.get("title"), str) or not link["title"].strip():
+                    check.error(f"{where}.learn_more[{position}].title", "must be non-empty text")
+        fits = pattern.get("fits")
+        if not isinstance(fits, Mapping):
+            check.error(f"{where}.fits", "must be an object of question: {value: {fit, why}}")
+            continue
+        for name in fits:
+            if name not in QUESTIONS_BY_NAME:
+                check.error(f"{where}.fits.{name}", "unknown question")
+        for question in QUESTIONS:
+            answers = fits.get(question.name)
+            if not isinstance(answers, Mapping):
+                check.error(f"{where}.fits.{question.name}", "missing: every question needs fits")
+                continue
+            for value in answers:
+                if value not in question.values:
+                    check.error(f"{where}.fits.{question.name}.{value}", "unknown value")
+            for value in question.values:
+                fit = answers.get(value)
+                field = f"{where}.fits.{question.name}.{value}"
+                if not isinstance(fit, Mapping):
+                    check.error(field, "missing fit")
+                    continue
+                if fit.get("fit") not in LEVELS:
+                    check.error(f"{field}.fit", f"must be one of {', '.join(LEVELS)}")
+                check.text(fit, "why", field, max_length=300)
+
+    caution_slugs: set[str] = set()
+    cautions = data.get("cautions", [])
+    if not isinstance(cautions, list):
+        check.error("cautions", "must be a list")
+        cautions = []
+    for index, caution in enumerate(cautions):
+        where = f"cautions[{index}]"
+        if not isinstance(caution, Mapping):
+            check.error(where, "must be an object")
+            continue
+        slug = check.slug(caution, where, caution_slugs)
+        where = f"caution {slug}" if slug else where
+        check.text(caution, "title", where, max_length=200)
+        check.text(caution, "text", where)
+        if not _is_learn_url(caution.get("source_url")):
+            check.error(f"{where}.source_url", "must be an https URL")
+        targets = caution.get("patterns")
+        if not isinstance(targets, list) or not targets:
+            check.error(f"{where}.patterns", "must list at least one pattern slug")
+        else:
+            for target in targets:
+                if not isinstance(target, str) or target not in pattern_slugs:
+                    check.error(f"{where}.patterns", f"unknown pattern {target!r}")
+        check.conditions(caution.get("when", {}), f"{where}.when")
+
+    scenario_slugs: set[str] = set()
+    scenarios = data.get("scenarios", [])
+    if not isinstance(scenarios, list):
+        check.error("scenarios", "must be a list")
+        scenarios = []
+    for index, scenario in enumerate(scenarios):
+        where = f"scenarios[{index}]"
+        if not isinstance(scenario, Mapping):
+            check.error(where, "must be an object")
+            continue
+        slug = check.slug(scenario, where, scenario_slugs)
+        where = f"scenario {slug}" if slug else where
+        for key in ("title", "description", "rationale"):
+            check.text(scenario, key, where, max_length=200 if key == "title" else None)
+        try:
+            Requirements.from_mapping(scenario.get("answers"))
+        except RequirementsError as error:
+            for field, messages in error.errors.items():
+                check.error(f"{where}.answers.{field}", " ".join(messages))
+        if not isinstance(scenario.get("expected"), str) or scenario["expected"] not in pattern_slugs:
+            check.error(f"{where}.expected", f"unknown pattern {scenario.get('expected')!r}")
+        alternatives = scenario.get("alternatives", [])
+        if not isinstance(alternatives, list) or any(
+            not isinstance(alt, str) or alt not in pattern_slugs for alt in alternatives
+        ):
+            check.error(f"{where}.alternatives", "must be a list of known pattern slugs")
+
+    section_slugs: set[str] = set()
+    item_slugs: set[str] = set()
+    sections = data.get("checklist")
+    if not isinstance(sections, list) or not sections:
+        check.error("checklist", "must be a non-empty list of sections")
+        sections = []
+    for index, section in enumerate(sections):
+        where = f"checklist[{index}]"
+        if not isinstance(section, Mapping):
+            check.error(where, "must be an object")
+            continue
+        slug = check.slug(section, where, section_slugs)
+        where = f"checklist section {slug}" if slug else where
+        check.text(section, "title", where, max_length=200)
+        items = section.get("items")
+        if not isinstance(items, list) or not items:
+            check.error(f"{where}.items", "must be a non-empty list")
+            continue
+        for position, item in enumerate(items):
+            item_where = f"{where}.items[{position}]"
+            if not isinstance(item, Mapping):
+                check.error(item_where, "must be an object")
+                continue
+            item_slug = check.slug(item, item_where, item_slugs)
+            item_where = f"checklist item {item_slug}" if item_slug else item_where
+            check.text(item, "title", item_where, max_length=300)
+            check.text(item, "guidance", item_where)
+            if "when" in item:
+                check.item_condition(item["when"], f"{item_where}.when", pattern_slugs)
+
+    if check.errors:
+        raise ContentError(check.errors)

@@ -1,0 +1,187 @@
+"""Publishing: the draft (the catalog rows curators edit) is frozen, in the content-file format, as an immutable
+numbered CatalogVersion after a scenario regression; rollback publishes an earlier version again; diffs compare any
+two versions or a version and the draft. Architects read the result through ``patterns.published``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from patterns.content import ContentError, validate_content
+from patterns.draft import PATTERN_FIELDS, catalog_export, catalog_load, state_hash
+from patterns.models import CatalogVersion, CurationEvent, Pattern
+from patterns.published import published_content
+from patterns.ranking.recommender import recommend
+from patterns.ranking.snapshot import snapshot_from_content
+from patterns.requirements import QUESTIONS, Requirements
+
+
+def content_fingerprint(content: dict[str, Any]) -> str:
+    """A hash of what a version says, ignoring its version label."""
+    return state_hash({key: value for key, value in content.items() if key != "version"})
+
+
+def latest_version_number() -> int | None:
+    return CatalogVersion.objects.aggregate(latest=Max("number"))["latest"]
+
+
+# Scenario regression
+
+
+def scenario_regression(draft: dict[str, Any], published: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Every scenario of the draft ranked with the draft and with the published version."""
+    draft_snapshot = snapshot_from_content(draft)
+    published_snapshot_ = snapshot_from_content(published) if published else None
+    rows = []
+    for scenario in draft["scenarios"]:
+        requirements = Requirements.from_mapping(scenario["answers"])
+        new = [o.slug for o in recommend(requirements, draft_snapshot).options[:3]]
+        old = [o.slug for o in recommend(requirements, published_snapshot_).options[:3]] if published_snapshot_ else new
+        rows.append(
+            {
+                "scenario": scenario["slug"],
+                "title": scenario["title"],
+                "expected": scenario["expected"],
+                "published_top": old,
+                "draft_top": new,
+                "first_changed": old[:1] != new[:1],
+                "top_three_changed": old != new,
+                "broken": not new or new[0] != scenario["expected"],
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def version_publish(*, actor: User | None, note: str, override_reason: str = "") -> Any:
+    """Publish the draft as the next version. Refused when a scenario's expected pattern is no longer first,
+    unless an override reason is given (it is recorded with the version)."""
+    if not note.strip():
+        raise ValidationError({"note": "Say what changed and why."})
+    draft = catalog_export()
+    try:
+        validate_content(draft)
+    except ContentError as error:
+        raise ValidationError({"note": ["The draft isn't consistent yet:", *error.errors]}) from None
+    _, published = published_content()
+    regression = scenario_regression(draft, published)
+    broken = [row["scenario"] for row in regression if row["broken"]]
+    if broken and not override_reason.strip():
+        raise ValidationError(
+            {"override_reason": f"These scenarios no longer rank their expected pattern first: {', '.join(broken)}. "
+             "Fix the fits, or give a reason to publish anyway."}
+        )  # fmt: skip
+    return _create_version(actor=actor, note=note, content=draft, regression=regression,
+                           override_reason=override_reason.strip() if broken else "")  # fmt: skip
+
+
+def _create_version(
+    *, actor: Any, note: str, content: dict[str, Any], regression: list[Any], override_reason: str
+) -> Any:
+    number = (latest_version_number() or 0) + 1
+    try:
+        with transaction.atomic():
+            version = CatalogVersion.objects.create(
+                number=number,
+                note=note.strip(),
+                content={**content, "version": f"v{number}"},
+                content_hash=content_fingerprint(content),
+                regression=regression,
+                override_reason=override_reason,
+                published_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"note": "Someone published at the same moment; look at the new version and retry."}
+        ) from None
+    CurationEvent.objects.create(actor=actor, action="published", object_type="catalog version",
+                                 object_repr=f"v{number}", changes={"note": [None, note.strip()]})  # fmt: skip
+    return version
+
+
+@transaction.atomic
+def version_rollback(*, version: Any, actor: User | None) -> Any:
+    """Publish an earlier version's content as a new version, and make the draft match it."""
+    content = dict(version.content)
+    catalog_load(data=content, overwrite=True, actor=actor, prune=True)
+    inactive = [p["slug"] for p in content["patterns"] if not p.get("active", True)]
+    Pattern.objects.filter(slug__in=inactive).update(is_active=False)
+    Pattern.objects.filter(slug__in=[p["slug"] for p in content["patterns"]]).exclude(slug__in=inactive).update(
+        is_active=True
+    )
+    regression = scenario_regression(content, published_content()[1])
+    return _create_version(
+        actor=actor, note=f"Rollback to v{version.number}.", content=content, regression=regression, override_reason=""
+    )
+
+
+def draft_differs_from_published() -> bool:
+    _, published = published_content()
+    return published is None or content_fingerprint(catalog_export()) != content_fingerprint(published)
+
+
+# Differences between two versions
+
+
+def catalog_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Per pattern: text, fits, cautions and scenarios that differ; plus weights and checklist."""
+    old_patterns = {p["slug"]: p for p in old["patterns"]}
+    new_patterns = {p["slug"]: p for p in new["patterns"]}
+    patterns = []
+    for slug in sorted(set(old_patterns) | set(new_patterns)):
+        a, b = old_patterns.get(slug), new_patterns.get(slug)
+        name = (b or a or {}).get("name", slug)
+        entry: dict[str, Any] = {"slug": slug, "name": name, "status": "changed", "text": [], "fits": [],
+                                 "cautions": [], "scenarios": []}  # fmt: skip
+        if a is None or b is None:
+            entry["status"] = "added" if a is None else "removed"
+            patterns.append(entry)
+            continue
+        for field in (*PATTERN_FIELDS, "learn_more"):
+            if a.get(field) != b.get(field):
+                entry["text"].append({"field": field, "before": a.get(field), "after": b.get(field)})
+        for question in QUESTIONS:
+            for value in question.values:
+                fa = a["fits"].get(question.name, {}).get(value)
+                fb = b["fits"].get(question.name, {}).get(value)
+                if fa != fb:
+                    entry["fits"].append({"question": question.name, "value": value, "before": fa, "after": fb})
+        entry["cautions"] = _keyed_changes(_cautions_of(old, slug), _cautions_of(new, slug))
+        entry["scenarios"] = _keyed_changes(_scenarios_of(old, slug), _scenarios_of(new, slug))
+        if any(entry[key] for key in ("text", "fits", "cautions", "scenarios")):
+            patterns.append(entry)
+    weights = [
+        {"question": q, "before": old["weights"].get(q), "after": new["weights"].get(q)}
+        for q in sorted(set(old["weights"]) | set(new["weights"]))
+        if old["weights"].get(q) != new["weights"].get(q)
+    ]
+    old_items = {i["slug"]: i for s in old["checklist"] for i in s["items"]}
+    new_items = {i["slug"]: i for s in new["checklist"] for i in s["items"]}
+    checklist = _keyed_changes(old_items, new_items)
+    return {"patterns": patterns, "weights": weights, "checklist": checklist}
+
+
+def _cautions_of(content: dict[str, Any], slug: str) -> dict[str, Any]:
+    return {
+        c["slug"]: {k: v for k, v in c.items() if k != "patterns"} for c in content["cautions"] if slug in c["patterns"]
+    }
+
+
+def _scenarios_of(content: dict[str, Any], slug: str) -> dict[str, Any]:
+    return {s["slug"]: s for s in content["scenarios"] if s["expected"] == slug}
+
+
+def _keyed_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a != b:
+            status = "added" if a is None else "removed" if b is None else "changed"
+            fields = sorted(k for k in set(a or {}) | set(b or {}) if (a or {}).get(k) != (b or {}).get(k))
+            changes.append({"key": key, "status": status, "fields": fields, "before": a, "after": b})
+    return changes

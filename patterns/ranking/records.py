@@ -1,0 +1,225 @@
+"""The one shape of a ranking outside the recommender: what pages render, what an integration saves as JSON and
+what the API answers. A live ranking and a saved one are the same ``RankingRecord``, so one template partial and one
+serializer serve both; a saved one is read back from JSON without the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from patterns.ranking.recommender import Contribution, Ranking
+from patterns.requirements import answer_label, question_label
+from patterns.taxonomy import LEVEL_LABELS, FitLevel
+
+STRONG_LEVELS = frozenset({FitLevel.STRONG.value, FitLevel.GOOD.value})
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One answer's part in an option's score: the curated fit and why."""
+
+    question: str
+    question_label: str
+    value: str
+    value_label: str
+    level: str
+    weight: int
+    points: float
+    rationale: str
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)
+
+    @property
+    def text(self) -> str:
+        """One sentence a person reads: the question, the answer, the fit, and the curated why."""
+        return f"{self.question_label}: {self.value_label} ({self.level_label.lower()}). {self.rationale}"
+
+    @classmethod
+    def from_contribution(cls, c: Contribution) -> Reason:
+        return cls(c.question, question_label(c.question), c.value, answer_label(c.question, c.value), c.level,
+                   c.weight, c.points, c.rationale)  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Reason:
+        question, value = data["question"], data["value"]
+        return cls(
+            question=question,
+            question_label=data.get("question_label") or question_label(question),
+            value=value,
+            value_label=data.get("value_label") or answer_label(question, value),
+            level=data["level"],
+            weight=data.get("weight", 0),
+            points=data.get("points", 0.0),
+            rationale=data.get("rationale", ""),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "question_label": self.question_label,
+            "value": self.value,
+            "value_label": self.value_label,
+            "level": self.level,
+            "weight": self.weight,
+            "points": self.points,
+            "rationale": self.rationale,
+        }
+
+
+@dataclass(frozen=True)
+class CautionNote:
+    slug: str
+    title: str
+    text: str
+    source_url: str
+
+    @property
+    def api_text(self) -> str:
+        return f"{self.title}: {self.text} (source: {self.source_url})"
+
+
+@dataclass(frozen=True)
+class OptionRecord:
+    pattern: str
+    name: str
+    rank: int
+    score: float
+    contributions: tuple[Reason, ...]
+    cautions: tuple[CautionNote, ...]
+
+    @property
+    def strong_reasons(self) -> tuple[Reason, ...]:
+        """The answers that speak most for the option (strong or good fits), at most four."""
+        return tuple(r for r in self.contributions if r.level in STRONG_LEVELS)[:4]
+
+
+@dataclass(frozen=True)
+class ExclusionRecord:
+    pattern: str
+    name: str
+    contributions: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class RankingRecord:
+    catalog_version: str
+    options: tuple[OptionRecord, ...]
+    excluded: tuple[ExclusionRecord, ...]
+
+    @property
+    def top(self) -> OptionRecord | None:
+        return self.options[0] if self.options else None
+
+    @property
+    def runner_up(self) -> OptionRecord | None:
+        return self.options[1] if len(self.options) > 1 else None
+
+    @property
+    def lead(self) -> float | None:
+        """Points between the first and the second option."""
+        top, runner_up = self.top, self.runner_up
+        return round(top.score - runner_up.score, 1) if top and runner_up else None
+
+    def option(self, pattern: str) -> OptionRecord | None:
+        return next((o for o in self.options if o.pattern == pattern), None)
+
+    @classmethod
+    def from_ranking(cls, ranking: Ranking) -> RankingRecord:
+        return cls(
+            catalog_version=ranking.catalog_version,
+            options=tuple(
+                OptionRecord(
+                    pattern=o.slug,
+                    name=o.name,
+                    rank=o.rank,
+                    score=o.score,
+                    contributions=tuple(Reason.from_contribution(c) for c in o.contributions),
+                    cautions=tuple(CautionNote(c.slug, c.title, c.text, c.source_url) for c in o.cautions),
+                )
+                for o in ranking.options
+            ),
+            excluded=tuple(
+                ExclusionRecord(e.slug, e.name, tuple(Reason.from_contribution(c) for c in e.reasons))
+                for e in ranking.excluded
+            ),
+        )
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RankingRecord:
+        """A ranking as an integration saved it (older snapshots may lack the labels; they are looked up)."""
+        return cls(
+            catalog_version=data.get("catalog_version", ""),
+            options=tuple(
+                OptionRecord(
+                    pattern=o["pattern"],
+                    name=o["name"],
+                    rank=o["rank"],
+                    score=o["score"],
+                    contributions=tuple(Reason.from_json(c) for c in o.get("contributions", [])),
+                    cautions=tuple(
+                        CautionNote(c.get("slug", ""), c["title"], c["text"], c["source_url"])
+                        for c in o.get("cautions", [])
+                    ),
+                )
+                for o in data.get("options", [])
+            ),
+            excluded=tuple(
+                ExclusionRecord(e["pattern"], e["name"], tuple(Reason.from_json(c) for c in e.get("contributions", [])))
+                for e in data.get("excluded", [])
+            ),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything a saved decision needs to be read again later without the catalog."""
+        return {
+            "catalog_version": self.catalog_version,
+            "options": [
+                {
+                    "pattern": o.pattern,
+                    "name": o.name,
+                    "rank": o.rank,
+                    "score": o.score,
+                    "contributions": [r.to_json() for r in o.contributions],
+                    "cautions": [
+                        {"slug": c.slug, "title": c.title, "text": c.text, "source_url": c.source_url}
+                        for c in o.cautions
+                    ],
+                }
+                for o in self.options
+            ],
+            "excluded": [
+                {"pattern": e.pattern, "name": e.name, "contributions": [r.to_json() for r in e.contributions]}
+                for e in self.excluded
+            ],
+        }
+
+    def to_api(self) -> dict[str, Any]:
+        """The documented ``POST /api/v1/recommendations`` answer."""
+        return {
+            "catalog_version": self.catalog_version,
+            "options": [
+                {
+                    "pattern": o.pattern,
+                    "name": o.name,
+                    "rank": o.rank,
+                    "score": o.score,
+                    "reasons": [r.text for r in o.contributions],
+                    "cautions": [c.api_text for c in o.cautions],
+                }
+                for o in self.options
+            ],
+            "excluded": [
+                {"pattern": e.pattern, "name": e.name, "reasons": [r.text for r in e.contributions]}
+                for e in self.excluded
+            ],
+        }
+
+
+def movement(ranking: RankingRecord, baseline: RankingRecord) -> dict[str, int]:
+    """How many places each pattern moves up (positive) compared with the baseline; absent: new in this ranking."""
+    before = {option.pattern: option.rank for option in baseline.options}
+    return {o.pattern: before[o.pattern] - o.rank for o in ranking.options if o.pattern in before}

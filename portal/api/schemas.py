@@ -1,0 +1,248 @@
+"""Pydantic schemas of /api/v1, for the generated OpenAPI description and for tests that check every answer
+against it. Requests are validated by ``patterns.requirements.Requirements`` (so its messages are the API's), and
+answers are built from ``patterns.ranking.records`` and ``portal.records``; these schemas describe both."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from patterns.requirements import QUESTIONS, Question
+
+
+def _answer_field(question: Question) -> tuple[Any, Any]:
+    description = f"{question.label}. {question.help} " + "; ".join(
+        f"{choice.value}: {choice.label}" for choice in question.choices
+    )
+    kind: Any = bool if question.is_boolean else Literal[question.values]
+    if question.required:
+        return kind, Field(description=description)
+    return kind | None, Field(default=None, description=description)
+
+
+# Built from the vocabulary, so the description and the validator never drift.
+RequirementsIn: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "Requirements",
+    __config__=ConfigDict(extra="forbid"),
+    **{question.name: _answer_field(question) for question in QUESTIONS},
+)
+
+
+class Errors(BaseModel):
+    """Bad input: every problem, keyed by field, with the allowed values."""
+
+    errors: dict[str, list[str]]
+
+
+class RankedOption(BaseModel):
+    pattern: str = Field(description="Stable pattern slug.")
+    name: str
+    rank: int = Field(ge=1)
+    score: float = Field(ge=0, le=100)
+    reasons: list[str] = Field(description="Each answer's fit and the curated why, strongest first.")
+    cautions: list[str] = Field(description="Platform limits to plan for, with their source.")
+
+
+class ExcludedPattern(BaseModel):
+    pattern: str
+    name: str
+    reasons: list[str] = Field(description="The answers that rule the pattern out, and why.")
+
+
+class Ranking(BaseModel):
+    catalog_version: str = Field(description="The published catalog version that ranked it, e.g. v3.")
+    options: list[RankedOption]
+    excluded: list[ExcludedPattern]
+
+
+class LearnLink(BaseModel):
+    title: str
+    url: str
+
+
+class PatternSummary(BaseModel):
+    pattern: str
+    name: str
+    family: str
+    category: str
+    interaction: str
+    code_required: bool
+    summary: str
+    catalog_version: str
+    url: str
+    learn_more: list[LearnLink]
+
+
+class PatternList(BaseModel):
+    catalog_version: str
+    patterns: list[PatternSummary]
+
+
+class Fit(BaseModel):
+    fit: str
+    why: str
+
+
+class CautionOut(BaseModel):
+    title: str
+    text: str
+    source_url: str
+    when: dict[str, list[str]]
+
+
+class ScenarioOut(BaseModel):
+    scenario: str
+    title: str
+    answers: dict[str, Any]
+    expected: str
+
+
+class PatternDetail(PatternSummary):
+    description: str
+    benefits: str
+    drawbacks: str
+    use_when: str
+    fits: dict[str, dict[str, Fit]] = Field(description="question -> answer -> curated fit and why.")
+    cautions: list[CautionOut]
+    scenarios: list[ScenarioOut]
+
+
+class ProjectListItem(BaseModel):
+    id: int
+    name: str
+    description: str
+    integration_count: int
+    updated_at: str
+    url: str
+
+
+class ProjectList(BaseModel):
+    projects: list[ProjectListItem]
+
+
+class NewIntegration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=200)
+    requirements: RequirementsIn
+
+
+class NewProject(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=5000)
+    integrations: list[NewIntegration] = Field(default_factory=list, max_length=50)
+
+
+class DecisionOut(BaseModel):
+    status: str
+    chosen_pattern: str
+    chosen_pattern_name: str
+    rationale: str
+    consequences: str
+    justification: str
+    proposed_by: str | None
+    decided_by: str | None
+    decided_at: str | None
+    superseded_by: str | None
+    version: int
+
+
+class CommentOut(BaseModel):
+    author: str | None
+    created_at: str
+    body: str
+
+
+class SavedReason(BaseModel):
+    question: str
+    question_label: str
+    value: str
+    value_label: str
+    level: str
+    weight: int
+    points: float
+    rationale: str
+
+
+class SavedCaution(BaseModel):
+    slug: str
+    title: str
+    text: str
+    source_url: str
+
+
+class SavedOption(BaseModel):
+    pattern: str
+    name: str
+    rank: int
+    score: float
+    contributions: list[SavedReason]
+    cautions: list[SavedCaution]
+
+
+class SavedExclusion(BaseModel):
+    pattern: str
+    name: str
+    contributions: list[SavedReason]
+
+
+class SavedRanking(BaseModel):
+    catalog_version: str
+    options: list[SavedOption]
+    excluded: list[SavedExclusion]
+
+
+class IntegrationOut(BaseModel):
+    id: int
+    name: str
+    requirements: dict[str, Any]
+    catalog_version: str
+    ranked_at: str
+    top_pattern: str | None
+    top_pattern_name: str | None
+    ranking: SavedRanking
+    decision: DecisionOut | None
+    comments: list[CommentOut]
+
+
+class ChecklistEntryOut(BaseModel):
+    section: str
+    task: str
+    title: str
+    guidance: str
+    status: str
+    not_applicable_reason: str
+    assignee: str | None
+    due_date: str | None
+    notes: str
+    evidence_url: str
+    condition: dict[str, Any] | None
+    version: int
+
+
+class MilestoneOut(BaseModel):
+    name: str
+    created_at: str
+    created_by: str | None
+
+
+class ProjectOut(BaseModel):
+    """A project in full: schema d365-integration-portal/project/v1 (also the JSON export)."""
+
+    schema_: str = Field(alias="schema")
+    exported_at: str
+    id: int
+    name: str
+    description: str
+    team: str
+    owner: str | None
+    created_at: str
+    updated_at: str
+    required_approvals: int
+    integrations: list[IntegrationOut]
+    checklist: list[ChecklistEntryOut]
+    milestones: list[MilestoneOut]
+
+
+REQUEST_SCHEMAS: tuple[type[BaseModel], ...] = (RequirementsIn, NewProject)

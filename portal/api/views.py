@@ -1,0 +1,156 @@
+"""JSON API v1 operations. Recommendations and the catalog are public and stateless; projects belong to the
+caller's teams (a token or the session). Answers are built from the record shapes and returned as they are; the
+schemas in ``portal.api.schemas`` document them, and the tests check every answer against them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from ninja import Router
+
+from patterns.published import PatternView, published_catalog, rank
+from portal.api import schemas
+from portal.api.auth import PROJECT_AUTH
+from portal.api.bodies import parse_project, parse_requirements, read_json
+from portal.api.errors import error_response
+from portal.records import project_record
+from portal.selectors import project_for_export, projects_for
+from portal.services.integrations import integration_create
+from portal.services.projects import project_create
+
+router = Router()
+ERRORS = schemas.Errors
+
+
+def _json_body(schema: str) -> dict[str, Any]:
+    """An operation's request body in the OpenAPI description (the body itself is read by ``bodies``)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        }
+    }
+
+
+@router.post(
+    "/recommendations",
+    url_name="recommendations",
+    summary="Rank every active pattern for these requirements (public, stores nothing).",
+    response={200: schemas.Ranking, 400: ERRORS, 413: ERRORS},
+    openapi_extra=_json_body("Requirements"),
+)
+def recommendations(request: HttpRequest) -> HttpResponse:
+    requirements = parse_requirements(read_json(request))
+    return JsonResponse(rank(requirements).to_api())
+
+
+def _pattern_summary(request: HttpRequest, pattern: PatternView, version: str) -> dict[str, Any]:
+    return {
+        "pattern": pattern.slug,
+        "name": pattern.name,
+        "family": pattern.family,
+        "category": pattern.category,
+        "interaction": pattern.interaction,
+        "code_required": pattern.code_required,
+        "summary": pattern.summary,
+        "catalog_version": version,
+        "url": request.build_absolute_uri(reverse("api:pattern", args=[pattern.slug])),
+        "learn_more": pattern.links,
+    }
+
+
+@router.get("/patterns", url_name="patterns", summary="The published catalog.", response={200: schemas.PatternList})
+def pattern_list(request: HttpRequest) -> HttpResponse:
+    catalog = published_catalog()
+    patterns = [_pattern_summary(request, p, catalog.version) for p in catalog.patterns]
+    return JsonResponse({"catalog_version": catalog.version, "patterns": patterns})
+
+
+@router.get(
+    "/patterns/{slug}",
+    url_name="pattern",
+    summary="One pattern with its text, fits, cautions and scenarios.",
+    response={200: schemas.PatternDetail, 404: ERRORS},
+)
+def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    catalog = published_catalog()
+    pattern = catalog.by_slug.get(slug)
+    if pattern is None:
+        return error_response({"pattern": [f"No active pattern {slug!r} in the published catalog."]}, 404)
+    return JsonResponse(
+        {
+            **_pattern_summary(request, pattern, catalog.version),
+            "description": pattern.description,
+            "benefits": pattern.benefits,
+            "drawbacks": pattern.drawbacks,
+            "use_when": pattern.use_when,
+            "fits": pattern.fits,
+            "cautions": [
+                {"title": c.title, "text": c.text, "source_url": c.source_url, "when": c.conditions}
+                for c in pattern.cautions
+            ],
+            "scenarios": [
+                {"scenario": s.slug, "title": s.title, "answers": s.answers, "expected": s.expected}
+                for s in pattern.scenarios
+            ],
+        }
+    )
+
+
+@router.get(
+    "/projects",
+    url_name="projects",
+    summary="The projects of the caller's teams.",
+    auth=PROJECT_AUTH,
+    response={200: schemas.ProjectList, 401: ERRORS},
+)
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "description": p.description,
+            "integration_count": p.integration_count,  # type: ignore[attr-defined]
+            "updated_at": p.updated_at.isoformat(),
+            "url": request.build_absolute_uri(reverse("api:project", args=[p.pk])),
+        }
+        for p in projects_for(request.auth)  # type: ignore[attr-defined]
+    ]
+    return JsonResponse({"projects": projects})
+
+
+@router.post(
+    "/projects",
+    url_name="projects",
+    summary="Create a project in your personal team; its integrations are ranked and saved, the checklist attached.",
+    auth=PROJECT_AUTH,
+    response={201: schemas.ProjectOut, 400: ERRORS, 401: ERRORS, 403: ERRORS, 413: ERRORS},
+    openapi_extra=_json_body("NewProject"),
+)
+def project_create_view(request: HttpRequest) -> HttpResponse:
+    user = request.auth  # type: ignore[attr-defined]
+    name, description, integrations = parse_project(read_json(request))
+    with transaction.atomic():  # the project and all its integrations, or nothing
+        project = project_create(owner=user, name=name, description=description)
+        for integration_name, requirements in integrations:
+            integration_create(project=project, name=integration_name, requirements=requirements, created_by=user)
+    response = JsonResponse(project_record(project_for_export(project)), status=201)
+    response["Location"] = reverse("api:project", args=[project.pk])
+    return response
+
+
+@router.get(
+    "/projects/{id}",
+    url_name="project",
+    summary="One of the caller's projects in full (404 for anyone else's).",
+    auth=PROJECT_AUTH,
+    response={200: schemas.ProjectOut, 401: ERRORS, 404: ERRORS},
+)
+def project_detail(request: HttpRequest, id: int) -> HttpResponse:
+    project = projects_for(request.auth).filter(pk=id).first()  # type: ignore[attr-defined]
+    if project is None:
+        return error_response({"project": ["Not found."]}, 404)
+    return JsonResponse(project_record(project_for_export(project)))

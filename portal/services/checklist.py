@@ -1,0 +1,125 @@
+"""A project's own copy of the Solution by Design checklist: tracking each task, and the conditional tasks that
+join or leave as the project's integrations and decisions change (tasks that stay keep their status)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from patterns.published import published_checklist
+from patterns.requirements import Requirements
+from portal.exceptions import ConflictError
+from portal.models import Integration, Project, ProjectChecklistEntry, TaskStatus
+from portal.records import checklist_tracking, integration_decision
+from portal.services.history import history_record
+
+
+def checklist_entry_from_content(
+    project: Project, section_position: int, section: dict[str, Any], item: dict[str, Any]
+) -> ProjectChecklistEntry:
+    return ProjectChecklistEntry(
+        project=project,
+        section_slug=section["slug"],
+        section_title=section["title"],
+        section_position=section_position,
+        slug=item["slug"],
+        title=item["title"],
+        guidance=item["guidance"],
+        position=section["items"].index(item),
+        condition=item.get("when", {}),
+    )
+
+
+def checklist_copy(project: Project) -> None:
+    """A new project's copy of the published checklist: every task without a condition."""
+    entries = [
+        checklist_entry_from_content(project, position, section, item)
+        for position, section in enumerate(published_checklist())
+        for item in section["items"]
+        if not item.get("when")  # conditional tasks join when an integration meets their condition
+    ]
+    ProjectChecklistEntry.objects.bulk_create(entries)
+
+
+def integration_matches(integration: Integration, condition: dict[str, Any]) -> bool:
+    """Whether one integration meets a conditional task's condition (answers and/or its chosen or top pattern)."""
+    answers = Requirements.from_mapping(integration.requirements).answers()
+    for question, values in condition.get("answers", {}).items():
+        if answers.get(question) not in values:
+            return False
+    if condition.get("patterns"):
+        decision = integration_decision(integration)
+        pattern = decision.chosen_pattern_slug if decision else integration.top_pattern_slug
+        if pattern not in condition["patterns"]:
+            return False
+    return True
+
+
+@transaction.atomic
+def project_checklist_sync(*, project: Project, actor: User | None) -> None:
+    """Add the conditional tasks that an integration of the project now meets; drop those none meets any more.
+    Tasks that stay keep their status, owner, dates and notes."""
+    integrations = list(Integration.objects.filter(project=project).select_related("decision"))
+    existing = {entry.slug: entry for entry in project.checklist_entries.select_related("assignee")}
+    for entry in existing.values():
+        if entry.condition and not any(integration_matches(i, entry.condition) for i in integrations):
+            state = checklist_tracking(entry)
+            entry.delete()
+            # The work done on it stays readable in the history.
+            history_record(project=project, actor=actor, action="checklist task removed", subject=entry.title,
+                           before=state, after=None)  # fmt: skip
+    for position, section in enumerate(published_checklist()):
+        for item in section["items"]:
+            condition = item.get("when")
+            if not condition or item["slug"] in existing:
+                continue
+            if any(integration_matches(i, condition) for i in integrations):
+                entry = checklist_entry_from_content(project, position, section, item)
+                entry.save()
+                history_record(project=project, actor=actor, action="checklist task added", subject=entry.title,
+                               after={"condition": condition})  # fmt: skip
+
+
+@transaction.atomic
+def checklist_entry_update(
+    *,
+    entry: ProjectChecklistEntry,
+    actor: User,
+    expected_version: int,
+    status: str,
+    not_applicable_reason: str = "",
+    assignee: User | None = None,
+    due_date: date | None = None,
+    notes: str = "",
+    evidence_url: str = "",
+) -> ProjectChecklistEntry:
+    """Change one task. Based on a stale version, it is refused with a ConflictError that shows the other change."""
+    current = (
+        ProjectChecklistEntry.objects.select_for_update(of=("self",))
+        .select_related("project", "assignee", "updated_by")
+        .get(pk=entry.pk)
+    )
+    if current.version != expected_version:
+        who = current.updated_by.get_username() if current.updated_by else "someone"
+        raise ConflictError(current=checklist_tracking(current), changed_by=who, changed_at=current.updated_at)
+    if assignee is not None and not current.project.team.memberships.filter(user=assignee).exists():
+        raise ValidationError({"assignee": "The owner must be a member of the project's team."})
+    before = checklist_tracking(current)
+    not_applicable = status == TaskStatus.NOT_APPLICABLE
+    current.status = status
+    current.not_applicable_reason = not_applicable_reason.strip() if not_applicable else ""
+    current.assignee, current.due_date = assignee, due_date
+    current.notes, current.evidence_url = notes.strip(), evidence_url.strip()
+    if not_applicable and not current.not_applicable_reason:
+        raise ValidationError({"not_applicable_reason": "Say why this task doesn't apply."})
+    current.full_clean()
+    current.version += 1
+    current.updated_by = actor
+    current.save()
+    history_record(project=current.project, actor=actor, action="checklist updated", subject=current.title,
+                   before=before, after=checklist_tracking(current))  # fmt: skip
+    return current

@@ -1,0 +1,84 @@
+"""Integrations: ranked with the published catalog and saved as a snapshot; re-ranked only when the team says so;
+discussed in comments."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from patterns.published import rank
+from patterns.ranking.records import RankingRecord
+from patterns.requirements import Requirements
+from portal.models import Comment, Integration, Project, WizardDraft
+from portal.services.checklist import project_checklist_sync
+from portal.services.history import history_record
+
+
+def _apply_ranking(integration: Integration, ranking: RankingRecord) -> None:
+    top = ranking.top
+    integration.ranking = ranking.to_json()
+    integration.catalog_version = ranking.catalog_version
+    integration.top_pattern_slug = top.pattern if top else ""
+    integration.top_pattern_name = top.name if top else ""
+    integration.ranked_at = timezone.now()
+
+
+@transaction.atomic
+def integration_create(
+    *,
+    project: Project,
+    name: str,
+    requirements: Requirements,
+    created_by: User,
+    draft: WizardDraft | None = None,
+) -> Integration:
+    """Rank the requirements with the published catalog and save the ranking as a snapshot."""
+    integration = Integration(
+        project=project,
+        name=name.strip(),
+        requirements=requirements.as_dict(),
+        created_by=created_by,
+        source_draft=draft,
+    )
+    _apply_ranking(integration, rank(requirements))
+    integration.full_clean(exclude=["source_draft"])
+    integration.save()
+    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    history_record(
+        project=project,
+        actor=created_by,
+        action="integration added",
+        subject=integration.name,
+        after={"top_pattern": integration.top_pattern_slug, "requirements": integration.requirements},
+    )
+    project_checklist_sync(project=project, actor=created_by)
+    return integration
+
+
+@transaction.atomic
+def integration_rerank(*, integration: Integration, actor: User) -> Integration:
+    """Adopt the ranking of the published catalog; the change is recorded in the project's history."""
+    before = {"catalog_version": integration.catalog_version, "top_pattern": integration.top_pattern_slug}
+    _apply_ranking(integration, rank(Requirements.from_mapping(integration.requirements)))
+    integration.save(update_fields=["ranking", "catalog_version", "top_pattern_slug", "top_pattern_name", "ranked_at"])
+    history_record(project=integration.project, actor=actor, action="ranking re-evaluated", subject=integration.name,
+                   before=before, after={"catalog_version": integration.catalog_version,
+                                         "top_pattern": integration.top_pattern_slug})  # fmt: skip
+    project_checklist_sync(project=integration.project, actor=actor)
+    return integration
+
+
+def integration_keep_ranking(*, integration: Integration, actor: User) -> None:
+    """The team looked at the current catalog's ranking and kept the saved one: recorded, nothing else changes."""
+    history_record(project=integration.project, actor=actor, action="saved ranking kept", subject=integration.name,
+                   after={"catalog_version": integration.catalog_version})  # fmt: skip
+
+
+def comment_add(*, integration: Integration, author: User, body: str) -> Comment:
+    comment = Comment(integration=integration, author=author, body=body.strip())
+    comment.full_clean()
+    comment.save()
+    history_record(project=integration.project, actor=author, action="comment added",
+                   subject=f"{integration.name}: comment", after={"body": comment.body[:500]})  # fmt: skip
+    return comment

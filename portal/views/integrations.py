@@ -1,0 +1,170 @@
+"""One saved integration: its ranking, the decision (propose, approve, accept or reject, supersede), the
+discussion, and re-ranking with the current catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from patterns.http import SignedInRequest
+from patterns.parsing import whole_number
+from portal.access import get_integration_for_user
+from portal.exceptions import ConflictError
+from portal.forms import CommentForm, DecisionForm, add_service_errors
+from portal.models import Capability, Decision, Integration, can
+from portal.selectors import integration_page, rerank_comparison
+from portal.services.decisions import decision_approve, decision_save, decision_transition
+from portal.services.integrations import comment_add, integration_keep_ranking, integration_rerank
+
+
+def _decision_form(integration: Integration, decision: Decision | None, data: Any = None) -> DecisionForm:
+    return DecisionForm(
+        data,
+        options=integration.ranking.get("options", []),
+        initial={
+            "version": decision.version if decision else 0,
+            "chosen_pattern_slug": decision.chosen_pattern_slug if decision else integration.top_pattern_slug,
+            "rationale": decision.rationale if decision else "",
+            "consequences": decision.consequences if decision else "",
+            "justification": decision.justification if decision else "",
+        },
+    )
+
+
+def _render_page(
+    request: SignedInRequest, integration: Integration, status: int = 200, **overrides: Any
+) -> HttpResponse:
+    page = integration_page(integration)
+    role = integration.project.role
+    context = {
+        "integration": integration,
+        "project": integration.project,
+        "page": page,
+        "decision": page.decision,
+        "ranking": page.ranking,
+        "requirements": page.requirements,
+        "can_write": can(role, Capability.WRITE),
+        "can_review": can(role, Capability.REVIEW),
+        "comment_form": CommentForm(),
+        "decision_form": _decision_form(integration, page.decision),
+        "conflict": None,
+        **overrides,
+    }
+    return render(request, "portal/integration_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def integration_detail(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
+    return _render_page(request, get_integration_for_user(request, project_id, integration_id))
+
+
+@login_required
+@require_POST
+def decision_save_view(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
+    integration = get_integration_for_user(request, project_id, integration_id, capability=Capability.WRITE)
+    form = DecisionForm(request.POST, options=integration.ranking.get("options", []))
+    conflict = None
+    if form.is_valid():
+        try:
+            decision_save(
+                integration=integration,
+                actor=request.user,
+                chosen_pattern_slug=form.cleaned_data["chosen_pattern_slug"],
+                rationale=form.cleaned_data["rationale"],
+                consequences=form.cleaned_data["consequences"],
+                justification=form.cleaned_data["justification"],
+                expected_version=form.cleaned_data["version"],
+            )
+            messages.success(request, "Decision saved. Approvals start again for this version.")
+            return redirect("projects:integration", project_id, integration_id)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except ConflictError as error:
+            conflict = error
+    return _render_page(request, integration, status=409 if conflict else 400, decision_form=form, conflict=conflict)
+
+
+def _version(request: SignedInRequest) -> int:
+    return whole_number(request.POST.get("version", ""))
+
+
+@login_required
+@require_POST
+def decision_approve_view(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
+    integration = get_integration_for_user(request, project_id, integration_id, capability=Capability.REVIEW)
+    decision = get_object_or_404(Decision, integration=integration)
+    try:
+        decision_approve(decision=decision, reviewer=request.user, expected_version=_version(request))
+        messages.success(request, "Approved.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except ConflictError as error:
+        messages.error(request, f"Not approved: {error} It now reads: {error.current['chosen_pattern']}.")
+    return redirect("projects:integration", project_id, integration_id)
+
+
+@login_required
+@require_POST
+def decision_status_view(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
+    integration = get_integration_for_user(request, project_id, integration_id, capability=Capability.REVIEW)
+    decision = get_object_or_404(Decision, integration=integration)
+    replacement = None
+    if replacement_id := request.POST.get("superseded_by"):
+        replacement = Decision.objects.filter(
+            pk=whole_number(replacement_id, default=0), integration__project_id=project_id
+        ).first()
+    try:
+        decision = decision_transition(
+            decision=decision,
+            actor=request.user,
+            status=request.POST.get("status", ""),
+            expected_version=_version(request),
+            superseded_by=replacement,
+        )
+        messages.success(request, f"Decision is now {decision.get_status_display().lower()}.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except ConflictError as error:
+        messages.error(request, f"Not changed: {error}")
+    return redirect("projects:integration", project_id, integration_id)
+
+
+@login_required
+@require_POST
+def comment_add_view(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
+    integration = get_integration_for_user(request, project_id, integration_id, capability=Capability.WRITE)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _render_page(request, integration, status=400, comment_form=form)
+    comment_add(integration=integration, author=request.user, body=form.cleaned_data["body"])
+    return redirect(f"{request.path.rsplit('/comments/', 1)[0]}/#comments")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rerank(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
+    """Saved ranking and the current catalog's ranking side by side; adopt the new one or keep the saved one."""
+    capability = Capability.WRITE if request.method == "POST" else Capability.READ
+    integration = get_integration_for_user(request, project_id, integration_id, capability=capability)
+    if request.method == "POST":
+        if request.POST.get("action") == "adopt":
+            integration_rerank(integration=integration, actor=request.user)
+            messages.success(request, "The new ranking is saved; the change is in the project's history.")
+        else:
+            integration_keep_ranking(integration=integration, actor=request.user)
+            messages.success(request, "Kept the saved ranking.")
+        return redirect("projects:integration", project_id, integration_id)
+    context = {
+        "integration": integration,
+        "project": integration.project,
+        "comparison": rerank_comparison(integration),
+        "can_write": can(integration.role, Capability.WRITE),
+    }
+    return render(request, "portal/rerank.html", context)

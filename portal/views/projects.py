@@ -1,0 +1,110 @@
+"""Projects: my projects, a new project, a project page (integrations and the tracked checklist), its settings,
+history and exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from patterns.http import SignedInRequest
+from portal.access import get_project_for_user
+from portal.exports import project_csv, project_json, project_markdown
+from portal.forms import ProjectForm, SettingsForm
+from portal.models import Capability, can
+from portal.selectors import (
+    project_checklist,
+    project_for_export,
+    project_history,
+    project_integrations,
+    projects_for,
+    teams_where_user_can,
+)
+from portal.services.projects import project_create, project_settings_update
+
+PAGE_SIZE = 20
+EXPORT_FORMATS = {
+    "md": ("text/markdown; charset=utf-8", project_markdown),
+    "csv": ("text/csv; charset=utf-8", project_csv),
+    "json": ("application/json", project_json),
+}
+
+
+@login_required
+@require_GET
+def project_list(request: SignedInRequest) -> HttpResponse:
+    page = Paginator(projects_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/project_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_new(request: SignedInRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None, teams=teams_where_user_can(request.user, Capability.WRITE))
+    if request.method == "POST" and form.is_valid():
+        project = project_create(
+            owner=request.user,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            team=form.chosen_team(),
+        )
+        return redirect("projects:detail", project.pk)
+    return render(request, "portal/project_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def project_detail(request: SignedInRequest, project_id: int) -> HttpResponse:
+    project = get_project_for_user(request, project_id)
+    today = timezone.localdate()
+    context = {
+        "project": project,
+        "integrations": project_integrations(project),
+        "checklist": project_checklist(project, chosen=request.GET.get("tasks", "all"), user=request.user, today=today),
+        "can_write": can(project.role, Capability.WRITE),
+        "can_manage": can(project.role, Capability.MANAGE),
+        "today": today,
+    }
+    return render(request, "portal/project_detail.html", context)
+
+
+@login_required
+@require_POST
+def project_settings(request: SignedInRequest, project_id: int) -> HttpResponse:
+    project = get_project_for_user(request, project_id, capability=Capability.MANAGE)
+    form = SettingsForm(request.POST)
+    if form.is_valid():
+        project_settings_update(
+            project=project, actor=request.user, required_approvals=form.cleaned_data["required_approvals"]
+        )
+        messages.success(request, "Settings saved.")
+    else:
+        messages.error(request, "Approvals needed must be a whole number from 0 to 10.")
+    return redirect("projects:detail", project.pk)
+
+
+@login_required
+@require_GET
+def history(request: SignedInRequest, project_id: int) -> HttpResponse:
+    project = get_project_for_user(request, project_id)
+    return render(request, "portal/history.html", {"project": project, "entries": project_history(project)})
+
+
+@login_required
+@require_GET
+def project_export(request: SignedInRequest, project_id: int, fmt: str) -> HttpResponse:
+    """The project as Markdown decision records, a CSV inventory or JSON, at stable URLs, for team members."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Unknown export format.")
+    project = project_for_export(get_project_for_user(request, project_id))
+    content_type, render_format = EXPORT_FORMATS[fmt]
+    response = HttpResponse(render_format(project), content_type=content_type)
+    filename = f"{slugify(project.name) or 'project'}-{project.pk}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,88 @@
+"""Teams: my teams, a team's dashboard, and membership managed by the team's owners."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from patterns.http import SignedInRequest
+from portal.access import get_team_for_user
+from portal.forms import MemberForm, RoleForm, TeamForm
+from portal.models import Capability, Membership, Role, can
+from portal.selectors import team_dashboard, team_memberships
+from portal.services.teams import membership_add, membership_change_role, membership_remove, team_create
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_list(request: SignedInRequest) -> HttpResponse:
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        team = team_create(name=form.cleaned_data["name"], owner=request.user)
+        return redirect("teams:detail", team.pk)
+    context = {"memberships": team_memberships(request.user), "form": form}
+    return render(request, "portal/team_list.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def team_detail(request: SignedInRequest, team_id: int) -> HttpResponse:
+    """The dashboard: projects with checklist completion, integrations by decision status, my reviews."""
+    team = get_team_for_user(request, team_id)
+    context = {
+        "team": team,
+        "dashboard": team_dashboard(team, request.user),
+        "can_manage": can(team.role, Capability.MANAGE),
+        "member_form": MemberForm(),
+        "roles": Role.choices,
+    }
+    return render(request, "portal/team_detail.html", context)
+
+
+@login_required
+@require_POST
+def member_add(request: SignedInRequest, team_id: int) -> HttpResponse:
+    team = get_team_for_user(request, team_id, capability=Capability.MANAGE)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            membership_add(team=team, username=form.cleaned_data["username"], role=form.cleaned_data["role"],
+                           actor=request.user)  # fmt: skip
+            messages.success(request, f"{form.cleaned_data['username']} added.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Give a username and a role.")
+    return redirect("teams:detail", team.pk)
+
+
+@login_required
+@require_POST
+def member_role(request: SignedInRequest, team_id: int, membership_id: int) -> HttpResponse:
+    team = get_team_for_user(request, team_id, capability=Capability.MANAGE)
+    membership = get_object_or_404(Membership, pk=membership_id, team=team)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            membership_change_role(membership=membership, role=form.cleaned_data["role"], actor=request.user)
+            messages.success(request, "Role changed.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect("teams:detail", team.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request: SignedInRequest, team_id: int, membership_id: int) -> HttpResponse:
+    team = get_team_for_user(request, team_id, capability=Capability.MANAGE)
+    membership = get_object_or_404(Membership, pk=membership_id, team=team)
+    try:
+        membership_remove(membership=membership, actor=request.user)
+        messages.success(request, "Member removed.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("teams:detail", team.pk)

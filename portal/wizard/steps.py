@@ -1,0 +1,151 @@
+"""The wizard's steps and their forms, built from the requirements vocabulary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from patterns.requirements import (
+    NO_PREFERENCE_LABEL,
+    QUESTIONS_BY_NAME,
+    Question,
+    answer_label,
+    decode_answer,
+    encode_answer,
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    intro: str
+    questions: tuple[str, ...]
+
+
+STEPS: tuple[Step, ...] = (
+    Step("need", "The need", "Which systems take part, and what the integration is for.", ("scope", "goal")),
+    Step(
+        "flow",
+        "The flow",
+        "Which way information moves, how soon it must arrive and how much of it there is. Skip what you don't know.",
+        ("direction", "timing", "volume"),
+    ),
+    Step(
+        "delivery",
+        "Where it runs and who builds it",
+        "The deployment and the team's preferences narrow the options further.",
+        ("deployment", "prefers_low_code", "needs_custom_logic"),
+    ),
+    Step(
+        "details",
+        "Details for this goal",
+        "A few questions that only matter for this kind of integration.",
+        ("data_residency", "transformations", "ui_kind"),
+    ),
+)
+SUMMARY = "summary"
+
+
+def applicable_questions(step: Step, goal: str | None) -> list[Question]:
+    return [QUESTIONS_BY_NAME[name] for name in step.questions if QUESTIONS_BY_NAME[name].applies_to(goal)]
+
+
+def active_steps(answers: dict[str, Any]) -> list[Step]:
+    """The steps to walk for these answers: a step whose questions don't apply to the goal is skipped."""
+    goal = answers.get("goal")
+    return [step for step in STEPS if applicable_questions(step, goal)]
+
+
+def step_by_key(key: str) -> Step | None:
+    return next((step for step in STEPS if step.key == key), None)
+
+
+STEP_INDEX = {step.key: index for index, step in enumerate(STEPS)}
+
+
+def walk(answers: dict[str, Any]) -> list[str]:
+    """The keys of the steps to walk for these answers, then the summary."""
+    return [step.key for step in active_steps(answers)] + [SUMMARY]
+
+
+def progress(answers: dict[str, Any], key: str) -> dict[str, int]:
+    keys = walk(answers)
+    return {"number": keys.index(key) + 1 if key in keys else 1, "total": len(keys)}
+
+
+def next_step(answers: dict[str, Any], key: str, *, back: bool) -> str:
+    """Where the wizard goes from step ``key``: the previous or the next step that applies to these answers."""
+    keys = walk(answers)
+    if key not in keys:  # a step that no longer applies: go on to the first later one that does
+        later = [k for k in keys if k == SUMMARY or STEP_INDEX[k] > STEP_INDEX[key]]
+        return later[0]
+    position = keys.index(key)
+    return keys[max(position - 1, 0)] if back else keys[position + 1]
+
+
+def summary_sections(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each step that applies with its questions and the answer labels, for the summary page."""
+    goal = answers.get("goal")
+    return [
+        {
+            "step": step,
+            "rows": [
+                {"question": question, "answer": answer_label(question.name, answers.get(question.name))}
+                for question in applicable_questions(step, goal)
+            ],
+        }
+        for step in active_steps(answers)
+    ]
+
+
+NO_PREFERENCE = ("", f"{NO_PREFERENCE_LABEL} / not sure")
+
+
+class StepForm(forms.Form):
+    """Radio questions of one step. Optional questions offer 'no preference', which leaves them unanswered."""
+
+    def __init__(self, *args: Any, step: Step, goal: str | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.step = step
+        for question in applicable_questions(step, goal):
+            choices = [(choice.value, choice.label) for choice in question.choices]
+            if not question.required:
+                choices = [NO_PREFERENCE, *choices]
+            self.fields[question.name] = forms.ChoiceField(
+                label=question.label,
+                help_text=question.help,
+                choices=choices,
+                required=question.required,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose an answer for “{question.label}”."},
+            )
+
+    def answers(self) -> dict[str, Any]:
+        """Cleaned answers in the stored form: booleans as booleans, unanswered as None."""
+        return {name: decode_answer(QUESTIONS_BY_NAME[name], value) for name, value in self.cleaned_data.items()}
+
+
+def initial_from_answers(answers: dict[str, Any]) -> dict[str, str]:
+    return {name: encode_answer(value) for name, value in answers.items() if value is not None}
+
+
+def question_rows(form: StepForm) -> list[dict[str, Any]]:
+    """What the template needs per question: its choices with help text and whether each is checked."""
+    rows = []
+    current = form.data if form.is_bound else form.initial
+    for name in form.fields:
+        question = QUESTIONS_BY_NAME[name]
+        selected = current.get(name, "") if hasattr(current, "get") else ""
+        options = (
+            [] if question.required else [{"value": "", "label": NO_PREFERENCE[1], "help": "", "checked": not selected}]
+        )
+        options += [
+            {"value": c.value, "label": c.label, "help": c.help, "checked": selected == c.value}
+            for c in question.choices
+        ]
+        rows.append({"name": name, "question": question, "field": form[name], "options": options,
+                     "errors": form.errors.get(name, [])})  # fmt: skip
+    return rows

@@ -1,0 +1,269 @@
+"""Curation lifecycle: versions, scenario regression, diffs, rollback, audit, curators, export/load round trip."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from patterns.content import CONTENT_FILE, read_content
+from patterns.curators import CURATORS_GROUP
+from patterns.draft import catalog_export
+from patterns.models import CatalogVersion, CurationEvent, Fit, Pattern, Scenario
+from patterns.published import published_snapshot
+from patterns.publishing import catalog_diff, version_publish, version_rollback
+from tests.conftest import make_user
+from tests.factories import WEB_SHOP
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curator(db: None) -> User:
+    user = make_user("cora", staff=True)
+    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    return user
+
+
+def recommend_api(body: dict[str, Any]) -> dict[str, Any]:
+    return Client().post(reverse("api:recommendations"), json.dumps(body), content_type="application/json").json()
+
+
+def break_webhooks_for_low_volume() -> None:
+    Fit.objects.filter(pattern__slug="webhooks", question="volume", value="low").update(level="poor", rationale="x")
+
+
+def test_loadcatalog_published_the_first_version() -> None:
+    version = CatalogVersion.objects.get()
+    assert version.label == "v1" and version.content["patterns"] and version.published_by is None
+    assert recommend_api(WEB_SHOP)["catalog_version"] == "v1"
+
+
+def test_draft_edits_reach_architects_only_when_published(curator: User) -> None:
+    Fit.objects.filter(pattern__slug="odata", question="volume", value="low").update(level="poor", rationale="x")
+    assert recommend_api(WEB_SHOP)["options"][0]["pattern"] == "odata"  # still v1
+    version_publish(actor=curator, note="OData is no longer for low volume.", override_reason="Testing publishing.")
+    answer = recommend_api(WEB_SHOP)
+    assert answer["catalog_version"] == "v2" and answer["options"][0]["pattern"] != "odata"
+
+
+def test_a_publish_that_breaks_a_scenario_is_refused_without_an_override(curator: User) -> None:
+    break_webhooks_for_low_volume()
+    with pytest.raises(ValidationError) as error:
+        version_publish(actor=curator, note="Webhooks change.")
+    assert "ce-case-closed-notify-low" in str(error.value)
+    assert CatalogVersion.objects.count() == 1
+    version = version_publish(actor=curator, note="Webhooks change.", override_reason="Webhooks retired here.")
+    assert version.override_reason == "Webhooks retired here."
+    broken = [row for row in version.regression if row["broken"]]
+    assert [row["scenario"] for row in broken] == ["ce-case-closed-notify-low"] or broken
+
+
+def test_versions_are_numbered_and_a_rollback_publishes_old_content(curator: User) -> None:
+    break_webhooks_for_low_volume()
+    version_publish(actor=curator, note="Change.", override_reason="Testing rollback.")
+    answers = Scenario.objects.get(slug="ce-case-closed-notify-low").answers
+    assert recommend_api(answers)["options"][0]["pattern"] != "webhooks"
+    rolled = version_rollback(version=CatalogVersion.objects.get(number=1), actor=curator)
+    assert rolled.label == "v3" and rolled.note == "Rollback to v1."
+    assert recommend_api(answers)["options"][0]["pattern"] == "webhooks"
+    assert Fit.objects.get(pattern__slug="webhooks", question="volume", value="low").level != "poor"
+
+
+def test_the_diff_between_versions_names_each_pattern_change(curator: User) -> None:
+    before = catalog_export()
+    break_webhooks_for_low_volume()
+    Pattern.objects.filter(slug="pcf").update(summary="A new summary.")
+    diff = catalog_diff(before, catalog_export())
+    by_slug = {p["slug"]: p for p in diff["patterns"]}
+    assert set(by_slug) == {"webhooks", "pcf"}
+    assert (
+        by_slug["webhooks"]["fits"][0]["question"] == "volume"
+        and by_slug["webhooks"]["fits"][0]["after"]["fit"] == "poor"
+    )
+    assert by_slug["pcf"]["text"][0]["field"] == "summary"
+
+
+def test_export_then_load_gives_an_identical_catalog(tmp_path: Path) -> None:
+    path = tmp_path / "exported.json"
+    call_command("exportcatalog", str(path), stderr=io.StringIO())
+    exported = json.loads(path.read_text())
+    Pattern.objects.filter(slug="pcf").update(summary="Changed after the export.")
+    call_command("loadcatalog", str(path), "--overwrite", stdout=io.StringIO())
+    assert catalog_export()["patterns"] == exported["patterns"]
+    again = tmp_path / "again.json"
+    call_command("exportcatalog", str(again), stderr=io.StringIO())
+    assert json.loads(again.read_text()) == exported
+
+
+def test_the_shipped_file_round_trips_through_the_database() -> None:
+    shipped = read_content(CONTENT_FILE)
+    exported = catalog_export()
+    for key in ("weights", "checklist"):
+        assert exported[key] == shipped[key], key
+    assert {p["slug"]: p["fits"] for p in exported["patterns"]} == {p["slug"]: p["fits"] for p in shipped["patterns"]}
+    assert len(exported["scenarios"]) == len(shipped["scenarios"])
+
+
+def test_loading_reports_every_error_at_once_and_loads_nothing(tmp_path: Path) -> None:
+    data = read_content(CONTENT_FILE)
+    data["patterns"][0]["family"] = "erp"
+    data["scenarios"][0]["expected"] = "nope"
+    data["checklist"][0]["items"][0]["when"] = {"colour": ["red"]}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    before = Pattern.objects.values_list("family", flat=True).first()
+    with pytest.raises(Exception) as error:
+        call_command("loadcatalog", str(path))
+    message = str(error.value)
+    assert ".family" in message and ".expected" in message and ".when" in message
+    assert Pattern.objects.values_list("family", flat=True).first() == before
+
+
+def test_only_curators_reach_the_admin_and_curation_pages(client: Client, bob: User, curator: User) -> None:
+    staff = make_user("stan", staff=True)  # staff, but not a curator
+    for user, allowed in ((bob, False), (staff, False), (curator, True)):
+        client.force_login(user)
+        admin = client.get(reverse("admin:patterns_fit_changelist"))
+        assert (admin.status_code == 200) is allowed, user
+        for url in (reverse("curation:overview"), reverse("curation:publish"), reverse("curation:diff")):
+            assert client.get(url).status_code == (200 if allowed else 403), (user, url)
+    client.logout()
+    assert client.get(reverse("curation:overview")).status_code == 302
+
+
+def test_a_curators_admin_edit_is_audited_per_pattern(client: Client, curator: User) -> None:
+    client.force_login(curator)
+    fit = Fit.objects.get(pattern__slug="odata", question="volume", value="medium")
+    new_level = "weak" if fit.level != "weak" else "poor"
+    response = client.post(
+        reverse("admin:patterns_fit_change", args=[fit.pk]),
+        {
+            "pattern": fit.pattern_id,
+            "question": "volume",
+            "value": "medium",
+            "level": new_level,
+            "rationale": "Too slow.",
+        },
+    )
+    assert response.status_code == 302
+    event = CurationEvent.objects.filter(pattern__slug="odata", actor=curator).get()
+    assert event.action == "changed" and event.changes["level"] == [fit.level, new_level]
+    body = client.get(reverse("curation:pattern_audit", args=["odata"])).content.decode()
+    assert "Too slow." in body and "cora" in body
+
+
+def test_inline_edits_on_the_pattern_are_audited(client: Client, curator: User) -> None:
+    client.force_login(curator)
+    pattern = Pattern.objects.get(slug="iframe-ce")
+    page = client.get(reverse("admin:patterns_pattern_change", args=[pattern.pk]))
+    data = {}
+    for name, value in _form_values(page.content.decode()).items():
+        data[name] = value
+    link_prefix = "links"
+    data[f"{link_prefix}-0-title"] = "A retitled link"
+    response = client.post(reverse("admin:patterns_pattern_change", args=[pattern.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert CurationEvent.objects.filter(pattern=pattern, object_type="pattern link", action="changed").exists()
+
+
+def _form_values(html: str) -> dict[str, str]:
+    """The values a browser would submit from the admin change form (inputs, textareas, selected options)."""
+    from html.parser import HTMLParser
+
+    class Form(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.values: dict[str, str] = {}
+            self.textarea: str | None = None
+            self.select: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            name = a.get("name")
+            if tag == "input" and name and a.get("type") not in {"submit", "checkbox", "file"}:
+                self.values[name] = a.get("value") or ""
+            elif tag == "input" and name and a.get("type") == "checkbox" and "checked" in a:
+                self.values[name] = a.get("value") or "on"
+            elif tag == "textarea" and name:
+                self.textarea, self.values[name] = name, ""
+            elif tag == "select" and name:
+                self.select = name
+            elif tag == "option" and self.select and "selected" in a:
+                self.values[self.select] = a.get("value") or ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "textarea":
+                self.textarea = None
+            if tag == "select":
+                self.select = None
+
+        def handle_data(self, data: str) -> None:
+            if self.textarea:
+                self.values[self.textarea] += data
+
+    parser = Form()
+    parser.feed(html)
+    return {k: v for k, v in parser.values.items() if not k.startswith("_") and "__prefix__" not in k}
+
+
+def test_the_publish_page_shows_the_regression_and_needs_a_reason(client: Client, curator: User) -> None:
+    break_webhooks_for_low_volume()
+    client.force_login(curator)
+    page = client.get(reverse("curation:publish")).content.decode()
+    assert "expected not first" in page and "Tell the billing system when a case closes" in page
+    refused = client.post(reverse("curation:publish"), {"note": "Webhooks change."})
+    assert refused.status_code == 400 and "no longer rank their expected pattern first" in refused.content.decode()
+    accepted = client.post(reverse("curation:publish"), {"note": "Webhooks change.", "override_reason": "On purpose."})
+    assert accepted.status_code == 302 and CatalogVersion.objects.latest().override_reason == "On purpose."
+
+
+def test_publishing_needs_a_note(curator: User) -> None:
+    with pytest.raises(ValidationError):
+        version_publish(actor=curator, note=" ")
+
+
+def test_the_published_snapshot_is_cached_per_version(django_assert_num_queries: Any) -> None:
+    published_snapshot()
+    with django_assert_num_queries(1):
+        assert published_snapshot().version == "v1"
+
+
+def test_addcurator_makes_a_curator(bob: User) -> None:
+    call_command("addcurator", "bob", stdout=io.StringIO())
+    bob.refresh_from_db()
+    assert bob.is_staff and bob.groups.filter(name=CURATORS_GROUP).exists()
+
+
+def test_a_rollback_makes_the_draft_match_the_version_exactly(curator: User) -> None:
+    from patterns.models import Scenario
+    from patterns.publishing import draft_differs_from_published
+
+    extra = Scenario.objects.first()
+    extra.pk, extra.slug, extra.title = None, "added-after-v1", "Added after v1"
+    extra.save()
+    version_publish(actor=curator, note="Add a scenario.")
+    version_rollback(version=CatalogVersion.objects.get(number=1), actor=curator)
+    assert not Scenario.objects.filter(slug="added-after-v1").exists()
+    assert not draft_differs_from_published()
+    assert CurationEvent.objects.filter(action="removed", actor=curator, object_repr="Added after v1").exists()
+
+
+def test_catalog_pages_and_the_api_show_only_the_published_version(client: Client) -> None:
+    from tests.factories import publish_draft
+
+    Pattern.objects.filter(slug="pcf").update(summary="An unpublished summary.")
+    page = reverse("patterns:detail", args=["pcf"])
+    assert "An unpublished summary." not in client.get(page).content.decode()
+    assert client.get(reverse("api:pattern", args=["pcf"])).json()["summary"] != "An unpublished summary."
+    publish_draft()
+    assert "An unpublished summary." in client.get(page).content.decode()
+    assert client.get(reverse("api:pattern", args=["pcf"])).json()["catalog_version"] == "v2"

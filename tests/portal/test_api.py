@@ -1,0 +1,278 @@
+"""JSON API v1: recommendations (public, stateless), the catalog, and the caller's own projects."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from patterns.requirements import QUESTIONS
+from portal.models import Integration, Project
+from portal.services.tokens import api_token_create, api_token_revoke
+from tests.factories import WEB_SHOP, make_integration, make_project
+
+pytestmark = pytest.mark.django_db
+RECOMMEND = reverse("api:recommendations")
+
+
+def post_json(client: Client, url: str, body: Any, **extra: Any) -> Any:
+    return client.post(url, json.dumps(body), content_type="application/json", **extra)
+
+
+def test_recommendations_rank_the_catalog_by_the_documented_shape(client: Client) -> None:
+    response = post_json(client, RECOMMEND, WEB_SHOP)
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == {"catalog_version", "options", "excluded"}
+    first = data["options"][0]
+    assert set(first) == {"pattern", "name", "rank", "score", "reasons", "cautions"}
+    assert first["pattern"] == "odata" and first["rank"] == 1
+    assert [o["rank"] for o in data["options"]] == list(range(1, len(data["options"]) + 1))
+    assert all(isinstance(reason, str) and reason for o in data["options"] for reason in o["reasons"])
+    assert any("throttl" in caution.lower() for caution in first["cautions"])
+    assert all(set(e) == {"pattern", "name", "reasons"} and e["reasons"] for e in data["excluded"])
+    assert len(data["options"]) + len(data["excluded"]) == 22
+
+
+def test_recommendations_need_no_login_and_no_csrf_and_store_nothing() -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert post_json(client, RECOMMEND, WEB_SHOP).status_code == 200
+    assert Project.objects.count() == 0 and Integration.objects.count() == 0
+
+
+def test_recommendation_query_count_does_not_grow_with_the_catalog(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(5):
+        post_json(client, RECOMMEND, WEB_SHOP)
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "fragment"),
+    [
+        ({"goal": "data_sync"}, "scope", "required"),
+        ({"scope": "fno_external"}, "goal", "required"),
+        ({**WEB_SHOP, "colour": "blue"}, "colour", "Unknown field"),
+        ({**WEB_SHOP, "timing": "soonish"}, "timing", "synchronous, near_real_time, scheduled_batch"),
+        ({**WEB_SHOP, "volume": 5}, "volume", "Expected a string"),
+        ({**WEB_SHOP, "prefers_low_code": "yes"}, "prefers_low_code", "true or false"),
+        ([1, 2], "non_field_errors", "object"),
+    ],
+)
+def test_bad_requirements_are_400_naming_the_field(client: Client, body: Any, field: str, fragment: str) -> None:
+    response = post_json(client, RECOMMEND, body)
+    assert response.status_code == 400
+    assert fragment in " ".join(response.json()["errors"][field])
+
+
+def test_a_body_that_is_not_json_is_400(client: Client) -> None:
+    response = client.post(RECOMMEND, "{scope:", content_type="application/json")
+    assert response.status_code == 400 and "Not valid JSON" in response.json()["errors"]["body"][0]
+
+
+def test_the_wrong_content_type_is_400(client: Client) -> None:
+    response = client.post(RECOMMEND, {"scope": "fno_external", "goal": "data_sync"})
+    assert response.status_code == 400 and "application/json" in response.json()["errors"]["content_type"][0]
+
+
+def test_an_oversized_body_is_413(client: Client) -> None:
+    body = {**WEB_SHOP, "padding": "x" * 70_000}
+    response = post_json(client, RECOMMEND, body)
+    assert response.status_code == 413
+    assert "at most 65536 bytes" in response.json()["errors"]["body"][0]
+
+
+def test_recommendations_refuse_get(client: Client) -> None:
+    assert client.get(RECOMMEND).status_code == 405
+
+
+json_bodies = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=20), children, max_size=6),
+    max_leaves=20,
+)
+requirement_like = st.fixed_dictionaries(
+    {},
+    optional={q.name: st.sampled_from([*q.values, "nope", True, 3, None]) for q in QUESTIONS},
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=json_bodies | requirement_like)
+def test_no_body_ever_gives_a_server_error(client: Client, body: Any) -> None:
+    response = post_json(client, RECOMMEND, body)
+    assert response.status_code in {200, 400}
+    if response.status_code == 400:
+        assert response.json()["errors"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200))
+def test_no_raw_bytes_ever_give_a_server_error(client: Client, raw: bytes) -> None:
+    assert client.post(RECOMMEND, raw, content_type="application/json").status_code in {200, 400}
+
+
+def test_the_catalog_lists_patterns_and_one_pattern_in_full(client: Client) -> None:
+    patterns = client.get(reverse("api:patterns")).json()["patterns"]
+    assert len(patterns) == 22 and {"pattern", "name", "family", "learn_more"} <= set(patterns[0])
+    odata = client.get(reverse("api:pattern", args=["odata"])).json()
+    assert odata["fits"]["timing"]["synchronous"]["fit"] and odata["cautions"] and odata["description"]
+    assert client.get(reverse("api:pattern", args=["nope"])).status_code == 404
+
+
+def test_unknown_api_paths_answer_json_404(client: Client) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404 and response.json()["errors"]
+
+
+# Projects: session or token, the caller's own only.
+
+
+def bearer(secret: str) -> dict[str, Any]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def test_projects_need_authentication(client: Client) -> None:
+    response = client.get(reverse("api:projects"))
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_token_lists_only_the_callers_projects(client: Client, alice: User, charlie: User) -> None:
+    mine, theirs = make_project(alice), make_project(charlie, "Someone else's")
+    _, secret = api_token_create(user=alice, name="ci")
+    data = client.get(reverse("api:projects"), **bearer(secret)).json()
+    assert [p["id"] for p in data["projects"]] == [mine.pk]
+    assert client.get(reverse("api:project", args=[theirs.pk]), **bearer(secret)).status_code == 404
+
+
+def test_a_project_in_full_with_its_integrations_and_checklist(
+    client: Client, alice: User, django_assert_max_num_queries: Any
+) -> None:
+    project = make_project(alice)
+    for index in range(3):
+        make_integration(project, f"Integration {index}")
+    _, secret = api_token_create(user=alice, name="ci")
+    with django_assert_max_num_queries(9):
+        data = client.get(reverse("api:project", args=[project.pk]), **bearer(secret)).json()
+    assert len(data["integrations"]) == 3 and len([t for t in data["checklist"] if not t["condition"]]) == 19
+    assert "map-app-to-throttling-priority" in {t["task"] for t in data["checklist"]}  # OData is subject to it
+    assert data["integrations"][0]["top_pattern"] == "odata"
+
+
+def test_creating_a_project_ranks_and_saves_its_integrations(client: Client, alice: User) -> None:
+    _, secret = api_token_create(user=alice, name="ci")
+    body = {
+        "name": "Order to cash",
+        "description": "Web shop",
+        "integrations": [{"name": "Orders", "requirements": WEB_SHOP}],
+    }
+    response = post_json(client, reverse("api:projects"), body, **bearer(secret))
+    assert response.status_code == 201
+    data = response.json()
+    assert response["Location"] == reverse("api:project", args=[data["id"]])
+    assert data["integrations"][0]["ranking"]["options"][0]["pattern"] == "odata"
+    assert len([t for t in data["checklist"] if not t["condition"]]) == 19
+    assert Project.objects.get().owner == alice
+
+
+def test_creating_a_project_with_bad_input_names_every_field(client: Client, alice: User) -> None:
+    _, secret = api_token_create(user=alice, name="ci")
+    body = {"name": "", "integrations": [{"name": "x", "requirements": {"scope": "mars"}}, "nope"], "extra": 1}
+    response = post_json(client, reverse("api:projects"), body, **bearer(secret))
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert {"name", "extra", "integrations[0].requirements.scope", "integrations[0].requirements.goal",
+            "integrations[1]"} <= set(errors)  # fmt: skip
+    assert Project.objects.count() == 0
+
+
+def test_a_revoked_token_is_refused(client: Client, alice: User) -> None:
+    token, secret = api_token_create(user=alice, name="ci")
+    api_token_revoke(token=token)
+    response = client.get(reverse("api:projects"), **bearer(secret))
+    assert response.status_code == 401 and "revoked" in response.json()["errors"]["authorization"][0]
+
+
+def test_a_made_up_token_is_refused_even_with_a_session(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    assert client.get(reverse("api:projects"), **bearer("dip_made-up")).status_code == 401
+
+
+def test_tokens_are_stored_hashed(alice: User) -> None:
+    token, secret = api_token_create(user=alice, name="ci")
+    assert secret not in token.token_hash and len(token.token_hash) == 64 and secret.startswith(token.prefix)
+
+
+def test_the_session_works_and_session_writes_need_csrf(alice: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    assert client.get(reverse("api:projects")).status_code == 200
+    response = post_json(client, reverse("api:projects"), {"name": "x"})
+    assert response.status_code == 403 and "csrf" in response.json()["errors"]
+    _, secret = api_token_create(user=alice, name="ci")
+    assert (
+        post_json(
+            Client(enforce_csrf_checks=True), reverse("api:projects"), {"name": "x"}, **bearer(secret)
+        ).status_code
+        == 201
+    )
+
+
+def test_the_openapi_description_lists_the_vocabulary(client: Client) -> None:
+    document = client.get(reverse("api:openapi-json")).json()
+    scope = document["components"]["schemas"]["Requirements"]["properties"]["scope"]
+    assert scope["enum"] == ["fno_external", "ce_external", "fno_dataverse"]
+    assert set(document["components"]["schemas"]["Requirements"]["required"]) == {"scope", "goal"}
+    assert set(document["paths"]) == {
+        "/recommendations",
+        "/patterns",
+        "/patterns/{slug}",
+        "/projects",
+        "/projects/{id}",
+    }
+
+
+def test_nul_characters_are_refused_and_nothing_is_saved(client: Client, alice: User) -> None:
+    _, secret = api_token_create(user=alice, name="ci")
+    body = {"name": "ok", "integrations": [{"name": "bad\u0000name", "requirements": WEB_SHOP}]}
+    response = post_json(client, reverse("api:projects"), body, **bearer(secret))
+    assert response.status_code == 400 and "NUL" in response.json()["errors"]["body"][0]
+    assert Project.objects.count() == 0
+
+
+def test_every_operation_documents_its_request_and_response_bodies(client: Client) -> None:
+    document = client.get(reverse("api:openapi-json")).json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                assert "application/json" in response.get("content", {}), f"{method} {path} {status}"
+            if method == "post":
+                ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                assert ref.rsplit("/", 1)[1] in document["components"]["schemas"], ref
+
+
+def test_answers_match_their_documented_schemas(client: Client, alice: User) -> None:
+    from portal.api import schemas
+
+    schemas.Ranking.model_validate(post_json(client, RECOMMEND, WEB_SHOP).json())
+    schemas.Errors.model_validate(post_json(client, RECOMMEND, {"scope": "sap"}).json())
+    schemas.PatternList.model_validate(client.get(reverse("api:patterns")).json())
+    schemas.PatternDetail.model_validate(client.get(reverse("api:pattern", args=["odata"])).json())
+    _, secret = api_token_create(user=alice, name="t")
+    project = make_project(alice)
+    make_integration(project)
+    schemas.ProjectList.model_validate(client.get(reverse("api:projects"), **bearer(secret)).json())
+    schemas.ProjectOut.model_validate(client.get(reverse("api:project", args=[project.pk]), **bearer(secret)).json())
+
+
+def test_the_interactive_docs_are_served_from_our_own_static_files(client: Client) -> None:
+    response = client.get(reverse("api:openapi-view"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()

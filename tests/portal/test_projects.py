@@ -1,0 +1,139 @@
+"""My projects, a project page, a saved integration and the profile's API tokens: owner only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from patterns.models import ChecklistItem, Fit
+from portal.models import ApiToken, Project
+from portal.services.tokens import api_token_create
+from tests.factories import make_integration, make_project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client: Client, alice: User) -> Client:
+    client.force_login(alice)
+    return client
+
+
+def test_my_projects_lists_only_mine_paginated(signed_in: Client, alice: User, charlie: User) -> None:
+    for index in range(23):
+        make_project(alice, f"Project {index:02}")
+    make_project(charlie, "Not mine")
+    first = signed_in.get(reverse("projects:list"))
+    assert len(first.context["page"].object_list) == 20 and "Not mine" not in first.content.decode()
+    second = signed_in.get(reverse("projects:list"), {"page": 2})
+    assert len(second.context["page"].object_list) == 3
+    assert signed_in.get(reverse("projects:list"), {"page": "zzz"}).status_code == 200
+
+
+def test_my_projects_query_count_is_bounded(signed_in: Client, alice: User, django_assert_max_num_queries: Any) -> None:
+    for index in range(15):
+        make_integration(make_project(alice, f"P{index}"))
+    with django_assert_max_num_queries(6):
+        signed_in.get(reverse("projects:list"))
+
+
+def test_a_project_shows_its_integrations_top_pick_and_checklist(
+    signed_in: Client, alice: User, django_assert_max_num_queries: Any
+) -> None:
+    project = make_project(alice)
+    for index in range(5):
+        make_integration(project, f"Integration {index}")
+    with django_assert_max_num_queries(7):
+        response = signed_in.get(reverse("projects:detail", args=[project.pk]))
+    body = response.content.decode()
+    assert "Integration 4" in body and "OData" in body
+    assert response.context["checklist"].task_count == 20 and len(response.context["checklist"].sections) == 5
+
+
+def test_a_saved_integration_shows_the_full_ranking(signed_in: Client, alice: User) -> None:
+    integration = make_integration(make_project(alice))
+    body = signed_in.get(
+        reverse("projects:integration", args=[integration.project_id, integration.pk])
+    ).content.decode()
+    assert "Saved ranking" in body and "OData" in body and integration.catalog_version in body
+    assert "Immediately, and the caller waits" in body
+
+
+def test_a_saved_ranking_is_history_that_catalog_edits_do_not_rewrite(signed_in: Client, alice: User) -> None:
+    integration = make_integration(make_project(alice))
+    Fit.objects.filter(pattern__slug="odata").update(level="poor", rationale="Changed after the decision.")
+    ChecklistItem.objects.update(title="Rewritten by a curator")
+    integration.refresh_from_db()
+    assert integration.ranking["options"][0]["pattern"] == "odata"
+    body = signed_in.get(
+        reverse("projects:integration", args=[integration.project_id, integration.pk])
+    ).content.decode()
+    assert "Changed after the decision." not in body
+    project_body = signed_in.get(reverse("projects:detail", args=[integration.project_id])).content.decode()
+    assert "Rewritten by a curator" not in project_body
+
+
+def test_creating_a_project_by_hand(signed_in: Client) -> None:
+    response = signed_in.post(reverse("projects:new"), {"name": "Procure to pay", "description": ""})
+    project = Project.objects.get()
+    assert response["Location"] == reverse("projects:detail", args=[project.pk])
+    assert project.checklist_entries.count() == 19
+    assert signed_in.post(reverse("projects:new"), {"name": ""}).status_code == 400
+
+
+def test_outsiders_get_404_everywhere(client: Client, alice: User, charlie: User) -> None:
+    integration = make_integration(make_project(alice))
+    client.force_login(charlie)
+    assert client.get(reverse("projects:detail", args=[integration.project_id])).status_code == 404
+    url = reverse("projects:integration", args=[integration.project_id, integration.pk])
+    assert client.get(url).status_code == 404
+    other = make_project(charlie)
+    assert client.get(reverse("projects:integration", args=[other.pk, integration.pk])).status_code == 404
+
+
+def test_project_pages_require_sign_in(client: Client, alice: User) -> None:
+    project = make_project(alice)
+    for url in (reverse("projects:list"), reverse("projects:detail", args=[project.pk]), reverse("account:profile")):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_project_pages_refuse_writes(signed_in: Client, alice: User) -> None:
+    project = make_project(alice)
+    assert signed_in.post(reverse("projects:list")).status_code == 405
+    assert signed_in.post(reverse("projects:detail", args=[project.pk])).status_code == 405
+
+
+def test_a_user_creates_a_token_sees_it_once_and_revokes_it(signed_in: Client, alice: User) -> None:
+    response = signed_in.post(reverse("account:token_create"), {"name": "CI pipeline"})
+    secret = response.context["new_secret"]
+    assert secret.startswith("dip_") and secret in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    assert secret not in signed_in.get(reverse("account:profile")).content.decode()
+    token = ApiToken.objects.get()
+    signed_in.post(reverse("account:token_revoke", args=[token.pk]))
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert Client().get(reverse("api:projects"), HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
+
+
+def test_someone_elses_token_cannot_be_revoked(client: Client, alice: User, charlie: User) -> None:
+    token, _ = api_token_create(user=alice, name="mine")
+    client.force_login(charlie)
+    assert client.post(reverse("account:token_revoke", args=[token.pk])).status_code == 404
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_createapitoken_prints_a_working_token(alice: User) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("createapitoken", "alice", stdout=out)
+    secret = out.getvalue().strip().splitlines()[-1].strip()
+    assert Client().get(reverse("api:projects"), HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200

@@ -1,0 +1,120 @@
+"""Saved decisions are history; re-ranking with the current catalog is explicit, shown side by side, and recorded.
+Conditional checklist tasks come and go with the integrations that trigger them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from patterns.models import Fit
+from patterns.publishing import version_publish
+from portal.models import HistoryEntry, Role
+from portal.services.checklist import checklist_entry_update
+from portal.services.decisions import decision_save
+from tests.factories import make_integration, make_team_project
+
+pytestmark = pytest.mark.django_db
+THROTTLED = "map-app-to-throttling-priority"
+ON_PREMISES = "confirm-on-premises-integration-route"
+
+
+@pytest.fixture
+def project(alice: User, bob: User) -> Any:
+    return make_team_project(alice, bob=Role.VIEWER)
+
+
+def demote_odata(actor: User) -> None:
+    Fit.objects.filter(pattern__slug="odata", question="volume", value="low").update(level="poor", rationale="Demoted.")
+    version_publish(actor=actor, note="Demote OData for low volume.", override_reason="Testing re-evaluation.")
+
+
+def test_a_fit_change_flags_the_integration_and_rerank_shows_the_new_first_pick(
+    client: Client, project: Any, alice: User
+) -> None:
+    integration = make_integration(project)
+    client.force_login(alice)
+    assert "would pick" not in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    demote_odata(alice)
+    body = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "The current catalog would pick" in body
+    integration.refresh_from_db()
+    assert integration.top_pattern_slug == "odata"  # nothing rewritten behind the team's back
+    page = client.get(reverse("projects:rerank", args=[project.pk, integration.pk]))
+    comparison = page.context["comparison"]
+    assert comparison.saved.top.pattern == "odata" and comparison.new.top.pattern != "odata"
+    assert comparison.first_pick_changes
+    assert "The first pick changes from OData to" in page.content.decode()
+
+
+def test_adopting_the_new_ranking_is_recorded(client: Client, project: Any, alice: User) -> None:
+    integration = make_integration(project)
+    demote_odata(alice)
+    client.force_login(alice)
+    client.post(reverse("projects:rerank", args=[project.pk, integration.pk]), {"action": "adopt"})
+    integration.refresh_from_db()
+    assert integration.top_pattern_slug != "odata" and integration.catalog_version == "v2"
+    entry = HistoryEntry.objects.get(action="ranking re-evaluated")
+    assert entry.before == {"catalog_version": "v1", "top_pattern": "odata"}
+    assert entry.after["top_pattern"] == integration.top_pattern_slug
+
+
+def test_keeping_the_saved_ranking_changes_nothing_but_is_recorded(client: Client, project: Any,
+                                                                   alice: User) -> None:  # fmt: skip
+    integration = make_integration(project)
+    demote_odata(alice)
+    client.force_login(alice)
+    client.post(reverse("projects:rerank", args=[project.pk, integration.pk]), {"action": "keep"})
+    integration.refresh_from_db()
+    assert integration.top_pattern_slug == "odata" and integration.catalog_version == "v1"
+    assert HistoryEntry.objects.filter(action="saved ranking kept").exists()
+
+
+def test_a_viewer_may_look_but_not_adopt(client: Client, project: Any, bob: User) -> None:
+    integration = make_integration(project)
+    client.force_login(bob)
+    assert client.get(reverse("projects:rerank", args=[project.pk, integration.pk])).status_code == 200
+    assert (
+        client.post(reverse("projects:rerank", args=[project.pk, integration.pk]), {"action": "adopt"}).status_code
+        == 403
+    )
+
+
+def slugs(project: Any) -> set[str]:
+    return set(project.checklist_entries.values_list("slug", flat=True))
+
+
+def test_a_conditional_task_appears_and_disappears_with_its_integration(project: Any, alice: User) -> None:
+    assert THROTTLED not in slugs(project) and len(slugs(project)) == 19
+    integration = make_integration(project)  # the web shop: OData first
+    assert THROTTLED in slugs(project)
+    entry = project.checklist_entries.get(slug="write-down-integration-goals")
+    checklist_entry_update(entry=entry, actor=alice, expected_version=1, status="done")
+    # The team decides on something not subject to throttling: the task goes, the others keep their status.
+    other = next(
+        o["pattern"] for o in integration.ranking["options"] if o["pattern"] not in {"odata", "custom-services"}
+    )
+    decision_save(integration=integration, actor=alice, chosen_pattern_slug=other, rationale="Chosen.",
+                  justification="A reason the team recorded.")  # fmt: skip
+    assert THROTTLED not in slugs(project)
+    assert project.checklist_entries.get(slug="write-down-integration-goals").status == "done"
+    assert HistoryEntry.objects.filter(action="checklist task removed", subject__startswith="Give the").exists()
+
+
+def test_an_on_premises_integration_brings_its_own_task(project: Any) -> None:
+    make_integration(
+        project, "On-prem feed", {"scope": "fno_external", "goal": "data_sync", "deployment": "on_premises"}
+    )
+    assert ON_PREMISES in slugs(project)
+
+
+def test_a_task_that_stays_keeps_its_status(project: Any, alice: User) -> None:
+    make_integration(project)
+    task = project.checklist_entries.get(slug=THROTTLED)
+    checklist_entry_update(entry=task, actor=alice, expected_version=1, status="in_progress", notes="Mapped as high.")
+    make_integration(project, "Second OData integration")
+    task.refresh_from_db()
+    assert (task.status, task.notes) == ("in_progress", "Mapped as high.")
