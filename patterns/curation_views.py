@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from patterns.content import ContentError, validate_content
 from patterns.curators import curator_required
 from patterns.draft import catalog_export
+from patterns.forms import PublishForm
 from patterns.http import SignedInRequest
 from patterns.models import CatalogVersion, CurationEvent, Pattern
 from patterns.parsing import whole_number
@@ -26,17 +26,6 @@ from patterns.publishing import (
     version_publish,
     version_rollback,
 )
-
-
-class PublishForm(forms.Form):
-    note = forms.CharField(label="Change note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    override_reason = forms.CharField(
-        label="Publish anyway because…",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=5000,
-        help_text="Only needed when a curated scenario no longer ranks its expected pattern first.",
-    )
 
 
 @curator_required

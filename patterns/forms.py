@@ -8,6 +8,22 @@ from patterns.published import CatalogFilters
 from patterns.taxonomy import Category, Family, Interaction
 
 
+def long_text(label: str, *, rows: int = 3, required: bool = True, help_text: str = "") -> forms.CharField:
+    """A text area for prose (notes, reasons, rationales), at most 5,000 characters."""
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), required=required,
+                           max_length=5000, help_text=help_text)  # fmt: skip
+
+
+class PublishForm(forms.Form):
+    note = long_text("Change note")
+    override_reason = long_text(
+        "Publish anyway because…",
+        rows=2,
+        required=False,
+        help_text="Only needed when a curated scenario no longer ranks its expected pattern first.",
+    )
+
+
 class CatalogFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100, strip=True)
     family = forms.ChoiceField(label="App family", required=False, choices=[("", "All app families"), *Family.choices])

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from patterns.draft import catalog_export
+from patterns.draft import PATTERN_FIELDS, catalog_export
 from patterns.models import CatalogVersion
 from patterns.ranking.recommender import recommend
 from patterns.ranking.records import RankingRecord
@@ -149,20 +149,7 @@ def build_catalog(content: dict[str, Any], version: str) -> PublishedCatalog:
     active = [p for p in content["patterns"] if p.get("active", True)]
     patterns = [
         PatternView(
-            slug=p["slug"],
-            name=p["name"],
-            family=p["family"],
-            category=p["category"],
-            summary=p["summary"],
-            description=p["description"],
-            benefits=p["benefits"],
-            drawbacks=p["drawbacks"],
-            use_when=p["use_when"],
-            interaction=p["interaction"],
-            code_required=p["code_required"],
-            tie_break=p["tie_break"],
-            links=list(p["learn_more"]),
-            fits=p["fits"],
+            slug=p["slug"], **{name: p[name] for name in PATTERN_FIELDS}, links=list(p["learn_more"]), fits=p["fits"]
         )
         for p in active
     ]
@@ -233,13 +220,13 @@ def published_snapshot() -> CatalogSnapshot:
 
 def rank(requirements: Requirements) -> RankingRecord:
     """The requirements ranked with the published catalog."""
-    return RankingRecord.from_ranking(recommend(requirements, published_snapshot()))
+    return recommend(requirements, published_snapshot())
 
 
 def first_pick(requirements: Requirements, snapshot: CatalogSnapshot) -> tuple[str, str] | None:
     """(slug, name) of the first option for these requirements, without building the whole record."""
     options = recommend(requirements, snapshot).options
-    return (options[0].slug, options[0].name) if options else None
+    return (options[0].pattern, options[0].name) if options else None
 
 
 def published_checklist() -> list[dict[str, Any]]:

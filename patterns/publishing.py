@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from patterns.content import ContentError, validate_content
-from patterns.draft import PATTERN_FIELDS, catalog_export, catalog_load, state_hash
+from patterns.draft import PATTERN_FIELDS, catalog_export, state_hash
+from patterns.loader import catalog_load
 from patterns.models import CatalogVersion, CurationEvent, Pattern
 from patterns.published import published_content
 from patterns.ranking.recommender import recommend
@@ -36,12 +37,12 @@ def latest_version_number() -> int | None:
 def scenario_regression(draft: dict[str, Any], published: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Every scenario of the draft ranked with the draft and with the published version."""
     draft_snapshot = snapshot_from_content(draft)
-    published_snapshot_ = snapshot_from_content(published) if published else None
+    published_snapshot = snapshot_from_content(published) if published else draft_snapshot
     rows = []
     for scenario in draft["scenarios"]:
         requirements = Requirements.from_mapping(scenario["answers"])
-        new = [o.slug for o in recommend(requirements, draft_snapshot).options[:3]]
-        old = [o.slug for o in recommend(requirements, published_snapshot_).options[:3]] if published_snapshot_ else new
+        new = [o.pattern for o in recommend(requirements, draft_snapshot).options[:3]]
+        old = [o.pattern for o in recommend(requirements, published_snapshot).options[:3]]
         rows.append(
             {
                 "scenario": scenario["slug"],

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
+from patterns.forms import long_text
 from portal.models import Project, Role, TaskStatus
 from portal.selectors import writable_projects
 
@@ -72,15 +73,12 @@ class ApiTokenForm(forms.Form):
 class DecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)  # 0: the editor saw no decision yet
     chosen_pattern_slug = forms.ChoiceField(label="Chosen pattern")
-    rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    consequences = forms.CharField(
-        label="Consequences", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
-    )
-    justification = forms.CharField(
-        label="Why not the top-ranked option",
-        widget=forms.Textarea(attrs={"rows": 2}),
+    rationale = long_text("Rationale")
+    consequences = long_text("Consequences", rows=2, required=False)
+    justification = long_text(
+        "Why not the top-ranked option",
+        rows=2,
         required=False,
-        max_length=5000,
         help_text="Required when you choose something other than the first option.",
     )
 
@@ -101,7 +99,7 @@ class ChecklistEntryForm(forms.Form):
     not_applicable_reason = forms.CharField(label="Reason it doesn't apply", required=False, max_length=300)
     assignee = forms.ChoiceField(label="Owner", required=False)
     due_date = forms.DateField(label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+    notes = long_text("Notes", rows=2, required=False)
     evidence_url = forms.URLField(label="Evidence link", required=False, max_length=500, assume_scheme="https")
 
     def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import api
+from portal.api import routes as api
 from portal.views import account, checklist, home, integrations, milestones, projects, teams
 from portal.wizard import views as wizard
 

@@ -63,3 +63,10 @@ def publish_draft() -> Any:
     from patterns.publishing import version_publish
 
     return version_publish(actor=None, note="Published by a test.", override_reason="A test changed the draft.")
+
+
+def make_project_with_integrations(owner: User, count: int) -> Project:
+    project = make_project(owner)
+    for index in range(count):
+        make_integration(project, f"Integration {index}")
+    return project

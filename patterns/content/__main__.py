@@ -24,8 +24,8 @@ def main(argv: list[str]) -> int:
     failures = 0
     for scenario in data.get("scenarios", []):
         ranking = recommend(Requirements.from_mapping(scenario["answers"]), snapshot)
-        top = [f"{o.slug} {o.score}" for o in ranking.options[:3]]
-        ok = bool(ranking.options) and ranking.options[0].slug == scenario["expected"]
+        top = [f"{o.pattern} {o.score}" for o in ranking.options[:3]]
+        ok = bool(ranking.options) and ranking.options[0].pattern == scenario["expected"]
         failures += not ok
         print(f"{'ok  ' if ok else 'FAIL'} {scenario['slug']}: expected {scenario['expected']}; top: {', '.join(top)}")
     print(f"{len(data['patterns'])} patterns, {len(data.get('scenarios', []))} scenarios, {failures} failing")

@@ -7,7 +7,7 @@ can check a change with ``python -m patterns.content`` before loading it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,6 +72,21 @@ class _Checker:
         seen.add(value)
         return value
 
+    def entries(
+        self, value: Any, where: str, kind: str, seen: set[str], *, required: bool = False
+    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Each object of the list ``value`` with the name errors give it: "KIND SLUG" once its slug is known."""
+        if not isinstance(value, list) or (required and not value):
+            self.error(where, "must be a non-empty list" if required else "must be a list")
+            return
+        for index, entry in enumerate(value):
+            position = f"{where}[{index}]"
+            if not isinstance(entry, Mapping):
+                self.error(position, "must be an object")
+                continue
+            slug = self.slug(entry, position, seen)
+            yield (f"{kind} {slug}" if slug else position), entry
+
     def conditions(self, value: Any, where: str) -> None:
         if not isinstance(value, Mapping):
             self.error(where, "must be an object of question: [values]")
@@ -119,17 +134,7 @@ def validate_content(data: Any) -> None:
                 check.error(f"weights.{name}", "unknown question")
 
     pattern_slugs: set[str] = set()
-    patterns = data.get("patterns")
-    if not isinstance(patterns, list) or not patterns:
-        check.error("patterns", "must be a non-empty list")
-        patterns = []
-    for index, pattern in enumerate(patterns):
-        where = f"patterns[{index}]"
-        if not isinstance(pattern, Mapping):
-            check.error(where, "must be an object")
-            continue
-        slug = check.slug(pattern, where, pattern_slugs)
-        where = f"pattern {slug}" if slug else where
+    for where, pattern in check.entries(data.get("patterns"), "patterns", "pattern", pattern_slugs, required=True):
         for key in PATTERN_TEXT_FIELDS:
             check.text(pattern, key, where, max_length=120 if key == "name" else None)
         if isinstance(pattern.get("summary"), str) and len(pattern["summary"]) > 300:
@@ -180,18 +185,7 @@ def validate_content(data: Any) -> None:
                     check.error(f"{field}.fit", f"must be one of {', '.join(LEVELS)}")
                 check.text(fit, "why", field, max_length=300)
 
-    caution_slugs: set[str] = set()
-    cautions = data.get("cautions", [])
-    if not isinstance(cautions, list):
-        check.error("cautions", "must be a list")
-        cautions = []
-    for index, caution in enumerate(cautions):
-        where = f"cautions[{index}]"
-        if not isinstance(caution, Mapping):
-            check.error(where, "must be an object")
-            continue
-        slug = check.slug(caution, where, caution_slugs)
-        where = f"caution {slug}" if slug else where
+    for where, caution in check.entries(data.get("cautions", []), "cautions", "caution", set()):
         check.text(caution, "title", where, max_length=200)
         check.text(caution, "text", where)
         if not _is_learn_url(caution.get("source_url")):
@@ -205,18 +199,7 @@ def validate_content(data: Any) -> None:
                     check.error(f"{where}.patterns", f"unknown pattern {target!r}")
         check.conditions(caution.get("when", {}), f"{where}.when")
 
-    scenario_slugs: set[str] = set()
-    scenarios = data.get("scenarios", [])
-    if not isinstance(scenarios, list):
-        check.error("scenarios", "must be a list")
-        scenarios = []
-    for index, scenario in enumerate(scenarios):
-        where = f"scenarios[{index}]"
-        if not isinstance(scenario, Mapping):
-            check.error(where, "must be an object")
-            continue
-        slug = check.slug(scenario, where, scenario_slugs)
-        where = f"scenario {slug}" if slug else where
+    for where, scenario in check.entries(data.get("scenarios", []), "scenarios", "scenario", set()):
         for key in ("title", "description", "rationale"):
             check.text(scenario, key, where, max_length=200 if key == "title" else None)
         try:
@@ -232,31 +215,11 @@ def validate_content(data: Any) -> None:
         ):
             check.error(f"{where}.alternatives", "must be a list of known pattern slugs")
 
-    section_slugs: set[str] = set()
     item_slugs: set[str] = set()
-    sections = data.get("checklist")
-    if not isinstance(sections, list) or not sections:
-        check.error("checklist", "must be a non-empty list of sections")
-        sections = []
-    for index, section in enumerate(sections):
-        where = f"checklist[{index}]"
-        if not isinstance(section, Mapping):
-            check.error(where, "must be an object")
-            continue
-        slug = check.slug(section, where, section_slugs)
-        where = f"checklist section {slug}" if slug else where
+    for where, section in check.entries(data.get("checklist"), "checklist", "checklist section", set(), required=True):
         check.text(section, "title", where, max_length=200)
-        items = section.get("items")
-        if not isinstance(items, list) or not items:
-            check.error(f"{where}.items", "must be a non-empty list")
-            continue
-        for position, item in enumerate(items):
-            item_where = f"{where}.items[{position}]"
-            if not isinstance(item, Mapping):
-                check.error(item_where, "must be an object")
-                continue
-            item_slug = check.slug(item, item_where, item_slugs)
-            item_where = f"checklist item {item_slug}" if item_slug else item_where
+        for item_where, item in check.entries(section.get("items"), f"{where}.items", "checklist item", item_slugs,
+                                              required=True):  # fmt: skip
             check.text(item, "title", item_where, max_length=300)
             check.text(item, "guidance", item_where)
             if "when" in item:

@@ -9,89 +9,55 @@ Score: for the answered questions, the weighted share of the best possible fit, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NamedTuple
-
-from patterns.ranking.snapshot import CatalogSnapshot, CautionEntry, PatternEntry
-from patterns.requirements import QUESTIONS_BY_NAME, Requirements
+from patterns.ranking.records import ExclusionRecord, OptionRecord, RankingRecord, Reason
+from patterns.ranking.snapshot import CatalogSnapshot, PatternEntry
+from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements
 from patterns.taxonomy import LEVEL_POINTS, FitLevel
 
 EXCLUDED, NEUTRAL = FitLevel.EXCLUDED.value, FitLevel.NEUTRAL.value
-
-
-class Contribution(NamedTuple):  # a NamedTuple: made 22 times per answer, so it must be cheap
-    question: str
-    value: str
-    level: str
-    weight: int
-    points: float  # weight * level share: what this answer added to the score's numerator
-    rationale: str
-
-
-@dataclass(frozen=True)
-class RankedOption:
-    slug: str
-    name: str
-    rank: int
-    score: float
-    contributions: tuple[Contribution, ...]
-    cautions: tuple[CautionEntry, ...]
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    slug: str
-    name: str
-    reasons: tuple[Contribution, ...]
-
-
-@dataclass(frozen=True)
-class Ranking:
-    catalog_version: str
-    options: tuple[RankedOption, ...]
-    excluded: tuple[Exclusion, ...]
-
-
 MISSING_FIT = "No curated fit for this answer yet; counted as neutral."
+# (question, answer) -> (question label, answer label): looked up once per reason, so precomputed.
+LABELS = {(q.name, c.value): (q.label, c.label) for q in QUESTIONS for c in q.choices}
 
 
-def _contributions(pattern: PatternEntry, answers: dict[str, str], weights: dict[str, int]) -> list[Contribution]:
+def _reasons(pattern: PatternEntry, answers: dict[str, str], weights: dict[str, int]) -> list[Reason]:
     result = []
     for question, value in answers.items():
         fit = pattern.fits.get((question, value))
         level, rationale = (fit.level, fit.rationale) if fit else (NEUTRAL, MISSING_FIT)
         weight = weights.get(question, 0)
         points = 0.0 if level == EXCLUDED else weight * LEVEL_POINTS[level]
-        result.append(Contribution(question, value, level, weight, points, rationale))
+        question_label, value_label = LABELS.get((question, value), (question, value))
+        result.append(Reason(question, question_label, value, value_label, level, weight, points, rationale))
     return result
 
 
-def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> Ranking:
+def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> RankingRecord:
     answers = requirements.answers()
     weights = {name: max(0, snapshot.weights.get(name, 0)) for name in QUESTIONS_BY_NAME}
     possible = sum(weights[question] for question in answers)
-    scored: list[tuple[float, int, str, PatternEntry, list[Contribution]]] = []
-    excluded: list[Exclusion] = []
+    scored: list[tuple[float, int, str, PatternEntry, list[Reason]]] = []
+    excluded: list[ExclusionRecord] = []
     for pattern in snapshot.patterns:
-        contributions = _contributions(pattern, answers, weights)
-        blockers = tuple(c for c in contributions if c.level == EXCLUDED)
+        reasons = _reasons(pattern, answers, weights)
+        blockers = tuple(r for r in reasons if r.level == EXCLUDED)
         if blockers:
-            excluded.append(Exclusion(pattern.slug, pattern.name, blockers))
+            excluded.append(ExclusionRecord(pattern.slug, pattern.name, blockers))
             continue
-        score = 100.0 * sum(c.points for c in contributions) / possible if possible else 0.0
-        scored.append((round(score, 1), pattern.tie_break, pattern.name, pattern, contributions))
+        score = 100.0 * sum(r.points for r in reasons) / possible if possible else 0.0
+        scored.append((round(score, 1), pattern.tie_break, pattern.name, pattern, reasons))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     options = tuple(
-        RankedOption(
-            slug=pattern.slug,
+        OptionRecord(
+            pattern=pattern.slug,
             name=pattern.name,
             rank=position,
             score=score,
             # Strongest reasons first, so a reader sees why the pattern stands where it does.
-            contributions=tuple(sorted(contributions, key=lambda c: -c.points)),
+            contributions=tuple(sorted(reasons, key=lambda r: -r.points)),
             cautions=tuple(caution for caution in pattern.cautions if caution.applies(answers)),
         )
-        for position, (score, _, _, pattern, contributions) in enumerate(scored, start=1)
+        for position, (score, _, _, pattern, reasons) in enumerate(scored, start=1)
     )
     excluded.sort(key=lambda exclusion: exclusion.name)
-    return Ranking(snapshot.version, options, tuple(excluded))
+    return RankingRecord(snapshot.version, options, tuple(excluded))

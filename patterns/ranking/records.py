@@ -1,23 +1,22 @@
-"""The one shape of a ranking outside the recommender: what pages render, what an integration saves as JSON and
-what the API answers. A live ranking and a saved one are the same ``RankingRecord``, so one template partial and one
-serializer serve both; a saved one is read back from JSON without the catalog.
+"""The one shape of a ranking: what the recommender returns, what pages render, what an integration saves as JSON
+and what the API answers. A live ranking and a saved one are the same ``RankingRecord``, so one template partial and
+one serializer serve both; a saved one is read back from JSON without the catalog.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from patterns.ranking.recommender import Contribution, Ranking
+from patterns.ranking.snapshot import CautionEntry
 from patterns.requirements import answer_label, question_label
 from patterns.taxonomy import LEVEL_LABELS, FitLevel
 
 STRONG_LEVELS = frozenset({FitLevel.STRONG.value, FitLevel.GOOD.value})
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):  # a NamedTuple: the recommender makes one per pattern and answer, so it must be cheap
     """One answer's part in an option's score: the curated fit and why."""
 
     question: str
@@ -26,7 +25,7 @@ class Reason:
     value_label: str
     level: str
     weight: int
-    points: float
+    points: float  # weight * level share: what this answer added to the score's numerator
     rationale: str
 
     @property
@@ -37,11 +36,6 @@ class Reason:
     def text(self) -> str:
         """One sentence a person reads: the question, the answer, the fit, and the curated why."""
         return f"{self.question_label}: {self.value_label} ({self.level_label.lower()}). {self.rationale}"
-
-    @classmethod
-    def from_contribution(cls, c: Contribution) -> Reason:
-        return cls(c.question, question_label(c.question), c.value, answer_label(c.question, c.value), c.level,
-                   c.weight, c.points, c.rationale)  # fmt: skip
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Reason:
@@ -70,16 +64,9 @@ class Reason:
         }
 
 
-@dataclass(frozen=True)
-class CautionNote:
-    slug: str
-    title: str
-    text: str
-    source_url: str
-
-    @property
-    def api_text(self) -> str:
-        return f"{self.title}: {self.text} (source: {self.source_url})"
+def caution_text(caution: CautionEntry) -> str:
+    """A caution in one line, as the API gives it."""
+    return f"{caution.title}: {caution.text} (source: {caution.source_url})"
 
 
 @dataclass(frozen=True)
@@ -89,7 +76,11 @@ class OptionRecord:
     rank: int
     score: float
     contributions: tuple[Reason, ...]
-    cautions: tuple[CautionNote, ...]
+    cautions: tuple[CautionEntry, ...]
+
+    def head(self) -> dict[str, Any]:
+        """Which option, where it ranks and its score: what every serialized form of an option starts with."""
+        return {"pattern": self.pattern, "name": self.name, "rank": self.rank, "score": self.score}
 
     @property
     def strong_reasons(self) -> tuple[Reason, ...]:
@@ -128,27 +119,6 @@ class RankingRecord:
         return next((o for o in self.options if o.pattern == pattern), None)
 
     @classmethod
-    def from_ranking(cls, ranking: Ranking) -> RankingRecord:
-        return cls(
-            catalog_version=ranking.catalog_version,
-            options=tuple(
-                OptionRecord(
-                    pattern=o.slug,
-                    name=o.name,
-                    rank=o.rank,
-                    score=o.score,
-                    contributions=tuple(Reason.from_contribution(c) for c in o.contributions),
-                    cautions=tuple(CautionNote(c.slug, c.title, c.text, c.source_url) for c in o.cautions),
-                )
-                for o in ranking.options
-            ),
-            excluded=tuple(
-                ExclusionRecord(e.slug, e.name, tuple(Reason.from_contribution(c) for c in e.reasons))
-                for e in ranking.excluded
-            ),
-        )
-
-    @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RankingRecord:
         """A ranking as an integration saved it (older snapshots may lack the labels; they are looked up)."""
         return cls(
@@ -161,7 +131,7 @@ class RankingRecord:
                     score=o["score"],
                     contributions=tuple(Reason.from_json(c) for c in o.get("contributions", [])),
                     cautions=tuple(
-                        CautionNote(c.get("slug", ""), c["title"], c["text"], c["source_url"])
+                        CautionEntry(c.get("slug", ""), c["title"], c["text"], c["source_url"])
                         for c in o.get("cautions", [])
                     ),
                 )
@@ -179,10 +149,7 @@ class RankingRecord:
             "catalog_version": self.catalog_version,
             "options": [
                 {
-                    "pattern": o.pattern,
-                    "name": o.name,
-                    "rank": o.rank,
-                    "score": o.score,
+                    **o.head(),
                     "contributions": [r.to_json() for r in o.contributions],
                     "cautions": [
                         {"slug": c.slug, "title": c.title, "text": c.text, "source_url": c.source_url}
@@ -203,12 +170,9 @@ class RankingRecord:
             "catalog_version": self.catalog_version,
             "options": [
                 {
-                    "pattern": o.pattern,
-                    "name": o.name,
-                    "rank": o.rank,
-                    "score": o.score,
+                    **o.head(),
                     "reasons": [r.text for r in o.contributions],
-                    "cautions": [c.api_text for c in o.cautions],
+                    "cautions": [caution_text(c) for c in o.cautions],
                 }
                 for o in self.options
             ],

@@ -4,10 +4,11 @@ answers are built from ``patterns.ranking.records`` and ``portal.records``; thes
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from patterns.ranking.records import Reason
 from patterns.requirements import QUESTIONS, Question
 
 
@@ -154,15 +155,10 @@ class CommentOut(BaseModel):
     body: str
 
 
-class SavedReason(BaseModel):
-    question: str
-    question_label: str
-    value: str
-    value_label: str
-    level: str
-    weight: int
-    points: float
-    rationale: str
+# A saved ranking's reasons are the recommender's own record, so its schema is made from it and can't drift.
+SavedReason: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "SavedReason", **{name: (kind, ...) for name, kind in get_type_hints(Reason).items()}
+)
 
 
 class SavedCaution(BaseModel):

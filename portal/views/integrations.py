@@ -3,6 +3,7 @@ discussion, and re-ranking with the current catalog."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -91,49 +92,46 @@ def decision_save_view(request: SignedInRequest, project_id: int, integration_id
     return _render_page(request, integration, status=409 if conflict else 400, decision_form=form, conflict=conflict)
 
 
-def _version(request: SignedInRequest) -> int:
-    return whole_number(request.POST.get("version", ""))
+def _decision_action(
+    request: SignedInRequest, project_id: int, integration_id: int, act: Callable[[Decision, int], str], refused: str
+) -> HttpResponse:
+    """A reviewer's action on the decision: ``act(decision, version_seen)`` returns the message of success."""
+    integration = get_integration_for_user(request, project_id, integration_id, capability=Capability.REVIEW)
+    decision = get_object_or_404(Decision, integration=integration)
+    try:
+        messages.success(request, act(decision, whole_number(request.POST.get("version", ""))))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except ConflictError as error:
+        messages.error(request, f"{refused}: {error} It now reads: {error.current['chosen_pattern_name']}.")
+    return redirect("projects:integration", project_id, integration_id)
 
 
 @login_required
 @require_POST
 def decision_approve_view(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
-    integration = get_integration_for_user(request, project_id, integration_id, capability=Capability.REVIEW)
-    decision = get_object_or_404(Decision, integration=integration)
-    try:
-        decision_approve(decision=decision, reviewer=request.user, expected_version=_version(request))
-        messages.success(request, "Approved.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except ConflictError as error:
-        messages.error(request, f"Not approved: {error} It now reads: {error.current['chosen_pattern']}.")
-    return redirect("projects:integration", project_id, integration_id)
+    def approve(decision: Decision, version: int) -> str:
+        decision_approve(decision=decision, reviewer=request.user, expected_version=version)
+        return "Approved."
+
+    return _decision_action(request, project_id, integration_id, approve, "Not approved")
 
 
 @login_required
 @require_POST
 def decision_status_view(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
-    integration = get_integration_for_user(request, project_id, integration_id, capability=Capability.REVIEW)
-    decision = get_object_or_404(Decision, integration=integration)
     replacement = None
     if replacement_id := request.POST.get("superseded_by"):
         replacement = Decision.objects.filter(
             pk=whole_number(replacement_id, default=0), integration__project_id=project_id
         ).first()
-    try:
-        decision = decision_transition(
-            decision=decision,
-            actor=request.user,
-            status=request.POST.get("status", ""),
-            expected_version=_version(request),
-            superseded_by=replacement,
-        )
-        messages.success(request, f"Decision is now {decision.get_status_display().lower()}.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except ConflictError as error:
-        messages.error(request, f"Not changed: {error}")
-    return redirect("projects:integration", project_id, integration_id)
+
+    def transition(decision: Decision, version: int) -> str:
+        changed = decision_transition(decision=decision, actor=request.user, status=request.POST.get("status", ""),
+                                      expected_version=version, superseded_by=replacement)  # fmt: skip
+        return f"Decision is now {changed.get_status_display().lower()}."
+
+    return _decision_action(request, project_id, integration_id, transition, "Not changed")
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -60,29 +62,37 @@ def member_add(request: SignedInRequest, team_id: int) -> HttpResponse:
     return redirect("teams:detail", team.pk)
 
 
+def _membership_action(
+    request: SignedInRequest, team_id: int, membership_id: int, act: Callable[[Membership], str]
+) -> HttpResponse:
+    """An owner's change to one membership: ``act(membership)`` returns the message of success."""
+    team = get_team_for_user(request, team_id, capability=Capability.MANAGE)
+    membership = get_object_or_404(Membership, pk=membership_id, team=team)
+    try:
+        messages.success(request, act(membership))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("teams:detail", team.pk)
+
+
 @login_required
 @require_POST
 def member_role(request: SignedInRequest, team_id: int, membership_id: int) -> HttpResponse:
-    team = get_team_for_user(request, team_id, capability=Capability.MANAGE)
-    membership = get_object_or_404(Membership, pk=membership_id, team=team)
-    form = RoleForm(request.POST)
-    if form.is_valid():
-        try:
-            membership_change_role(membership=membership, role=form.cleaned_data["role"], actor=request.user)
-            messages.success(request, "Role changed.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    return redirect("teams:detail", team.pk)
+    def change_role(membership: Membership) -> str:
+        form = RoleForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Choose one of the roles.")
+        membership_change_role(membership=membership, role=form.cleaned_data["role"], actor=request.user)
+        return "Role changed."
+
+    return _membership_action(request, team_id, membership_id, change_role)
 
 
 @login_required
 @require_POST
 def member_remove(request: SignedInRequest, team_id: int, membership_id: int) -> HttpResponse:
-    team = get_team_for_user(request, team_id, capability=Capability.MANAGE)
-    membership = get_object_or_404(Membership, pk=membership_id, team=team)
-    try:
+    def remove(membership: Membership) -> str:
         membership_remove(membership=membership, actor=request.user)
-        messages.success(request, "Member removed.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("teams:detail", team.pk)
+        return "Member removed."
+
+    return _membership_action(request, team_id, membership_id, remove)

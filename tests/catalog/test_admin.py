@@ -8,20 +8,14 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
-from patterns.models import (
-    Caution,
-    ChecklistItem,
-    ChecklistSection,
-    ContentLoad,
-    Fit,
-    Pattern,
-    PatternLink,
-    QuestionWeight,
-    Scenario,
-)
+from patterns import models as catalog
+from patterns.models import Caution, Fit, Pattern
 
 pytestmark = pytest.mark.django_db
-MODELS = [Pattern, PatternLink, Fit, Caution, Scenario, QuestionWeight, ChecklistSection, ChecklistItem, ContentLoad]
+MODELS = [
+    catalog.Pattern, catalog.PatternLink, catalog.Fit, catalog.Caution, catalog.Scenario, catalog.QuestionWeight,
+    catalog.ChecklistSection, catalog.ChecklistItem, catalog.ContentLoad,
+]  # fmt: skip
 
 
 def changelist(model: type[Model]) -> str:

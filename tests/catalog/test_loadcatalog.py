@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from patterns.content import CONTENT_FILE, read_content
-from patterns.draft import catalog_load
+from patterns.loader import catalog_load
 from patterns.models import CatalogVersion, Caution, ChecklistItem, ContentLoad, Fit, Pattern, QuestionWeight, Scenario
 
 pytestmark = pytest.mark.django_db

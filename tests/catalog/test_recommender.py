@@ -33,7 +33,7 @@ def test_the_better_fit_ranks_first_with_scores_from_0_to_100() -> None:
     ranking = recommend(
         BASE, snapshot(pattern("a", scope__fno_external="weak"), pattern("b", scope__fno_external="strong"))
     )
-    assert [option.slug for option in ranking.options] == ["b", "a"]
+    assert [option.pattern for option in ranking.options] == ["b", "a"]
     assert [option.rank for option in ranking.options] == [1, 2]
     assert all(0 <= option.score <= 100 for option in ranking.options)
 
@@ -46,7 +46,7 @@ def test_a_perfect_fit_scores_100_and_a_poor_fit_0() -> None:
             pattern("worst", scope__fno_external="poor", goal__data_sync="poor"),
         ),
     )
-    assert [(o.slug, o.score) for o in ranking.options] == [("best", 100.0), ("worst", 0.0)]
+    assert [(o.pattern, o.score) for o in ranking.options] == [("best", 100.0), ("worst", 0.0)]
 
 
 def test_every_option_explains_each_answered_question() -> None:
@@ -77,29 +77,29 @@ def test_each_question_moves_the_ranking_when_answered(question: Question) -> No
         pattern("a", tie_break=1, **{f"{question.name}__{value}": "weak"}),
         pattern("b", tie_break=2, **{f"{question.name}__{value}": "strong"}),
     )
-    assert recommend(requirements, catalog).options[0].slug == "b"
+    assert recommend(requirements, catalog).options[0].pattern == "b"
 
 
 def test_a_question_that_does_not_apply_to_the_goal_is_ignored() -> None:
     requirements = Requirements(scope="ce_external", goal="event_notification", ui_kind="custom_component")
     catalog = snapshot(pattern("a", tie_break=1, ui_kind__custom_component="excluded"), pattern("b", tie_break=2))
     ranking = recommend(requirements, catalog)
-    assert [o.slug for o in ranking.options] == ["a", "b"] and ranking.excluded == ()
+    assert [o.pattern for o in ranking.options] == ["a", "b"] and ranking.excluded == ()
 
 
 def test_an_excluded_fit_removes_the_pattern_with_its_reason() -> None:
     requirements = replace(BASE, timing="synchronous")
     catalog = snapshot(pattern("queue", timing__synchronous="excluded"), pattern("api"))
     ranking = recommend(requirements, catalog)
-    assert [o.slug for o in ranking.options] == ["api"]
+    assert [o.pattern for o in ranking.options] == ["api"]
     (exclusion,) = ranking.excluded
-    assert exclusion.slug == "queue"
-    assert [reason.rationale for reason in exclusion.reasons] == ["queue: timing=synchronous is excluded"]
+    assert exclusion.pattern == "queue"
+    assert [reason.rationale for reason in exclusion.contributions] == ["queue: timing=synchronous is excluded"]
 
 
 def test_the_curated_tie_break_decides_equal_scores() -> None:
     ranking = recommend(BASE, snapshot(pattern("late", tie_break=50), pattern("early", tie_break=5)))
-    assert [o.slug for o in ranking.options] == ["early", "late"]
+    assert [o.pattern for o in ranking.options] == ["early", "late"]
 
 
 def test_weights_are_curated_data() -> None:
@@ -108,7 +108,7 @@ def test_weights_are_curated_data() -> None:
     requirements = replace(BASE, timing="synchronous", volume="high")
     timing_heavy = recommend(requirements, snapshot(*catalog, weights={**WEIGHTS, "timing": 5, "volume": 1}))
     volume_heavy = recommend(requirements, snapshot(*catalog, weights={**WEIGHTS, "timing": 1, "volume": 5}))
-    assert timing_heavy.options[0].slug == "a" and volume_heavy.options[0].slug == "b"
+    assert timing_heavy.options[0].pattern == "a" and volume_heavy.options[0].pattern == "b"
 
 
 def test_it_is_deterministic_whatever_the_catalog_order() -> None:
@@ -116,7 +116,7 @@ def test_it_is_deterministic_whatever_the_catalog_order() -> None:
     first = recommend(BASE, snapshot(*patterns))
     second = recommend(BASE, snapshot(*reversed(patterns)))
     assert first == second
-    assert [o.slug for o in first.options] == ["a", "b", "c", "d"]  # equal scores and tie-breaks: by name
+    assert [o.pattern for o in first.options] == ["a", "b", "c", "d"]  # equal scores and tie-breaks: by name
 
 
 def test_cautions_apply_only_under_their_conditions() -> None:

@@ -20,7 +20,7 @@ SNAPSHOT = snapshot_from_content(CONTENT)
 @pytest.mark.parametrize("scenario", CONTENT["scenarios"], ids=lambda s: s["slug"])
 def test_the_expert_pick_ranks_first(scenario: dict[str, Any]) -> None:
     ranking = recommend(Requirements.from_mapping(scenario["answers"]), SNAPSHOT)
-    top = [option.slug for option in ranking.options[:3]]
+    top = [option.pattern for option in ranking.options[:3]]
     assert top[0] == scenario["expected"], f"{scenario['slug']}: expected {scenario['expected']}, got {top}"
 
 
@@ -32,11 +32,11 @@ def test_there_are_at_least_20_scenarios_covering_every_goal_and_scope() -> None
 
 
 def first(answers: dict[str, Any]) -> str:
-    return recommend(Requirements.from_mapping(answers), SNAPSHOT).options[0].slug
+    return recommend(Requirements.from_mapping(answers), SNAPSHOT).options[0].pattern
 
 
 def excluded(answers: dict[str, Any]) -> set[str]:
-    return {e.slug for e in recommend(Requirements.from_mapping(answers), SNAPSHOT).excluded}
+    return {e.pattern for e in recommend(Requirements.from_mapping(answers), SNAPSHOT).excluded}
 
 
 def test_on_premises_rules_out_fno_virtual_tables_and_prefers_the_package_api() -> None:
@@ -86,7 +86,7 @@ def test_the_web_shop_story_gets_odata_with_a_throttling_caution() -> None:
     answers = {"scope": "fno_external", "goal": "data_sync", "direction": "inbound", "timing": "synchronous",
                "volume": "low"}  # fmt: skip
     option = recommend(Requirements.from_mapping(answers), SNAPSHOT).options[0]
-    assert option.slug == "odata"
+    assert option.pattern == "odata"
     assert any("throttl" in caution.title.lower() for caution in option.cautions)
 
 
@@ -95,4 +95,4 @@ def test_the_loaded_catalog_ranks_every_scenario_the_same_way() -> None:
     snapshot = snapshot_from_content(catalog_export())
     for scenario in Scenario.objects.select_related("expected_pattern"):
         ranking = recommend(scenario.requirements, snapshot)
-        assert ranking.options[0].slug == scenario.expected_pattern.slug, scenario.slug
+        assert ranking.options[0].pattern == scenario.expected_pattern.slug, scenario.slug

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from patterns.requirements import QUESTIONS
 from portal.models import Integration, Project
 from portal.services.tokens import api_token_create, api_token_revoke
-from tests.factories import WEB_SHOP, make_integration, make_project
+from tests.factories import WEB_SHOP, make_integration, make_project, make_project_with_integrations
 
 pytestmark = pytest.mark.django_db
 RECOMMEND = reverse("api:recommendations")
@@ -154,9 +154,7 @@ def test_a_token_lists_only_the_callers_projects(client: Client, alice: User, ch
 def test_a_project_in_full_with_its_integrations_and_checklist(
     client: Client, alice: User, django_assert_max_num_queries: Any
 ) -> None:
-    project = make_project(alice)
-    for index in range(3):
-        make_integration(project, f"Integration {index}")
+    project = make_project_with_integrations(alice, 3)
     _, secret = api_token_create(user=alice, name="ci")
     with django_assert_max_num_queries(9):
         data = client.get(reverse("api:project", args=[project.pk]), **bearer(secret)).json()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from patterns.models import ChecklistItem, Fit
 from portal.models import ApiToken, Project
 from portal.services.tokens import api_token_create
-from tests.factories import make_integration, make_project
+from tests.factories import make_integration, make_project, make_project_with_integrations
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +44,7 @@ def test_my_projects_query_count_is_bounded(signed_in: Client, alice: User, djan
 def test_a_project_shows_its_integrations_top_pick_and_checklist(
     signed_in: Client, alice: User, django_assert_max_num_queries: Any
 ) -> None:
-    project = make_project(alice)
-    for index in range(5):
-        make_integration(project, f"Integration {index}")
+    project = make_project_with_integrations(alice, 5)
     with django_assert_max_num_queries(7):
         response = signed_in.get(reverse("projects:detail", args=[project.pk]))
     body = response.content.decode()

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from patterns.content import CONTENT_FILE, ContentError, read_content
-from patterns.draft import catalog_load
+from patterns.loader import catalog_load
 from patterns.publishing import draft_differs_from_published, version_publish
 
 

@@ -1,0 +1,320 @@
+"""Loading the content file into the draft (the catalog rows curators edit in the admin).
+
+The rule for admin edits: every curated row remembers the hash of the state the loader last wrote. On the next load
+a row whose current state still has that hash is updated from the file; a row whose state differs (a curator edited
+it in the admin, or created it there) is kept as it is and reported, unless ``overwrite=True`` (``--overwrite``).
+Rows that the file doesn't mention are never deleted (except by a rollback, ``prune=True``). Patterns are a unit with
+their fits and links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.db import models, transaction
+
+from patterns.audit import curation_record
+from patterns.content import validate_content
+from patterns.draft import PATTERN_FIELDS, state_hash
+from patterns.models import (
+    Caution,
+    ChecklistItem,
+    ChecklistSection,
+    ContentLoad,
+    Fit,
+    Pattern,
+    PatternLink,
+    QuestionWeight,
+    Scenario,
+)
+
+
+@dataclass
+class LoadReport:
+    version: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    kept_edits: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [
+            f"Catalog content {self.version}: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{self.unchanged} unchanged, {len(self.kept_edits)} admin edits kept."
+        ]
+        lines += [f"  kept admin edit: {name} (loadcatalog --overwrite replaces it)" for name in self.kept_edits]
+        lines += [f"  removed: {name}" for name in self.removed]
+        return "\n".join(lines)
+
+
+# The state of each kind of row, computed the same way from a row and from a file entry.
+
+
+def pattern_state_from_row(pattern: Pattern) -> dict[str, Any]:
+    state: dict[str, Any] = {name: getattr(pattern, name) for name in PATTERN_FIELDS}
+    state["learn_more"] = [{"title": link.title, "url": link.url} for link in pattern.links.all()]
+    fits: dict[str, dict[str, dict[str, str]]] = {}
+    for fit in pattern.fits.all():
+        fits.setdefault(fit.question, {})[fit.value] = {"fit": fit.level, "why": fit.rationale}
+    state["fits"] = fits
+    return state
+
+
+def pattern_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    state = {name: entry[name] for name in PATTERN_FIELDS}
+    state["learn_more"] = [{"title": link["title"], "url": link["url"]} for link in entry["learn_more"]]
+    state["fits"] = {
+        question: {value: {"fit": fit["fit"], "why": fit["why"]} for value, fit in answers.items()}
+        for question, answers in entry["fits"].items()
+    }
+    return state
+
+
+def caution_state_from_row(caution: Caution) -> dict[str, Any]:
+    return {key: getattr(caution, key) for key in ("title", "text", "source_url")} | {"when": caution.conditions}
+
+
+def caution_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "title": entry["title"],
+        "text": entry["text"],
+        "source_url": entry["source_url"],
+        "when": dict(entry.get("when", {})),
+    }
+
+
+def scenario_state_from_row(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "title": scenario.title,
+        "description": scenario.description,
+        "answers": scenario.answers,
+        "expected": scenario.expected_pattern.slug,
+        "alternatives": sorted(pattern.slug for pattern in scenario.alternatives.all()),
+        "rationale": scenario.rationale,
+    }
+
+
+def scenario_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "title": entry["title"],
+        "description": entry["description"],
+        "answers": dict(entry["answers"]),
+        "expected": entry["expected"],
+        "alternatives": sorted(entry.get("alternatives", [])),
+        "rationale": entry["rationale"],
+    }
+
+
+def item_state(section: str, title: str, guidance: str, position: int, condition: dict[str, Any]) -> dict[str, Any]:
+    state: dict[str, Any] = {"section": section, "title": title, "guidance": guidance, "position": position}
+    if condition:  # absent when empty, so rows loaded before conditions existed keep their hash
+        state["condition"] = condition
+    return state
+
+
+@dataclass
+class _Reconciler:
+    report: LoadReport
+    overwrite: bool
+    actor: Any
+
+    def __call__[Row: models.Model](
+        self,
+        label: str,
+        row: Row | None,
+        row_state: Callable[[Row], dict[str, Any]],
+        new_state: dict[str, Any],
+        write: Callable[[Row | None], Row],
+    ) -> None:
+        """Create, update, keep or skip one row by the admin-edit rule above; ``write(row_or_None)`` saves
+        new_state and returns the row."""
+        new_hash = state_hash(new_state)
+        if row is None:
+            row = write(None)
+            self.report.created.append(label)
+            curation_record(actor=self.actor, obj=row, action="loaded")
+        else:
+            before = row_state(row)
+            current_hash = state_hash(before)
+            if current_hash == new_hash:
+                self.report.unchanged += 1
+                if getattr(row, "content_hash", None) == new_hash:
+                    return
+            elif current_hash != getattr(row, "content_hash", None) and not self.overwrite:
+                self.report.kept_edits.append(label)
+                return
+            else:
+                row = write(row)
+                self.report.updated.append(label)
+                curation_record(actor=self.actor, obj=row, action="reloaded", changes=_changed_keys(before, new_state))
+        type(row)._default_manager.filter(pk=row.pk).update(content_hash=new_hash)
+
+
+def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Top-level keys that differ; fits are summarised rather than copied whole."""
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            changes[key] = ("(fits)", "(fits)") if key == "fits" else (before.get(key), after.get(key))
+    return changes
+
+
+def _prune(*, data: Mapping[str, Any], actor: Any, report: LoadReport) -> None:
+    """Delete the rows the content doesn't mention (a rollback makes the draft match a version exactly)."""
+    scenario_slugs = {s["slug"] for s in data.get("scenarios", [])}
+    caution_keys = {(slug, c["slug"]) for c in data.get("cautions", []) for slug in c["patterns"]}
+    item_slugs = {i["slug"] for section in data["checklist"] for i in section["items"]}
+    section_slugs = {section["slug"] for section in data["checklist"]}
+    pattern_slugs = {p["slug"] for p in data["patterns"]}
+    doomed: list[Any] = [
+        *Scenario.objects.exclude(slug__in=scenario_slugs),
+        *(c for c in Caution.objects.select_related("pattern") if (c.pattern.slug, c.slug) not in caution_keys),
+        *ChecklistItem.objects.exclude(slug__in=item_slugs),
+        *ChecklistSection.objects.exclude(slug__in=section_slugs),
+        *Pattern.objects.exclude(slug__in=pattern_slugs),
+    ]
+    for row in doomed:
+        curation_record(actor=actor, obj=row, action="removed")
+        report.removed.append(f"{row._meta.verbose_name} {row}")
+        row.delete()
+
+
+def _write_pattern(entry: Mapping[str, Any], row: Pattern | None) -> Pattern:
+    pattern = row or Pattern(slug=entry["slug"], is_active=entry.get("active", True))
+    for name in PATTERN_FIELDS:
+        setattr(pattern, name, entry[name])
+    pattern.full_clean()
+    pattern.save()
+    pattern.links.all().delete()
+    pattern.fits.all().delete()
+    links = [
+        PatternLink(pattern=pattern, title=link["title"], url=link["url"], position=position)
+        for position, link in enumerate(entry["learn_more"])
+    ]
+    fits = [
+        Fit(pattern=pattern, question=question, value=value, level=fit["fit"], rationale=fit["why"])
+        for question, answers in entry["fits"].items()
+        for value, fit in answers.items()
+    ]
+    # Uniqueness is already checked by validate_content and enforced by the database's constraints.
+    for child in (*links, *fits):
+        child.full_clean(validate_unique=False, validate_constraints=False)
+    PatternLink.objects.bulk_create(links)
+    Fit.objects.bulk_create(fits)
+    return pattern
+
+
+def _write_weight(question: str, weight: int, row: QuestionWeight | None) -> QuestionWeight:
+    row = row or QuestionWeight(question=question)
+    row.weight = weight
+    row.full_clean(validate_unique=False)
+    row.save()
+    return row
+
+
+def _write_caution(entry: Mapping[str, Any], pattern: Pattern, row: Caution | None) -> Caution:
+    row = row or Caution(pattern=pattern, slug=entry["slug"])
+    row.title, row.text, row.source_url = entry["title"], entry["text"], entry["source_url"]
+    row.conditions = dict(entry.get("when", {}))
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    row.save()
+    return row
+
+
+def _write_scenario(entry: Mapping[str, Any], patterns: dict[str, Pattern], row: Scenario | None) -> Scenario:
+    row = row or Scenario(slug=entry["slug"])
+    row.title, row.description, row.rationale = entry["title"], entry["description"], entry["rationale"]
+    row.answers = dict(entry["answers"])
+    row.expected_pattern = patterns[entry["expected"]]
+    row.full_clean(validate_unique=False)
+    row.save()
+    row.alternatives.set([patterns[slug] for slug in entry.get("alternatives", [])])
+    return row
+
+
+def _write_section(entry: Mapping[str, Any], position: int, row: ChecklistSection | None) -> ChecklistSection:
+    row = row or ChecklistSection(slug=entry["slug"])
+    row.title, row.position = entry["title"], position
+    row.full_clean(validate_unique=False)
+    row.save()
+    return row
+
+
+def _write_item(
+    entry: Mapping[str, Any], position: int, section: ChecklistSection, row: ChecklistItem | None
+) -> ChecklistItem:
+    row = row or ChecklistItem(slug=entry["slug"])
+    row.section, row.title, row.guidance, row.position = section, entry["title"], entry["guidance"], position
+    row.condition = dict(entry.get("when", {}))
+    row.full_clean(validate_unique=False)
+    row.save()
+    return row
+
+
+def _weight_state(row: QuestionWeight) -> dict[str, Any]:
+    return {"weight": row.weight}
+
+
+def _section_state(row: ChecklistSection) -> dict[str, Any]:
+    return {"title": row.title, "position": row.position}
+
+
+def _item_state_from_row(row: ChecklistItem) -> dict[str, Any]:
+    return item_state(row.section.slug, row.title, row.guidance, row.position, row.condition)
+
+
+@transaction.atomic
+def catalog_load(
+    *, data: Mapping[str, Any], overwrite: bool = False, actor: Any = None, prune: bool = False
+) -> LoadReport:
+    """Validate the whole content first (ContentError, nothing written), then reconcile every row in one
+    transaction."""
+    validate_content(data)
+    report = LoadReport(version=data["version"])
+    reconcile = _Reconciler(report, overwrite, actor)
+
+    weights = {row.question: row for row in QuestionWeight.objects.all()}
+    for question, weight in data["weights"].items():
+        reconcile(f"weight {question}", weights.get(question), _weight_state, {"weight": weight},
+                  partial(_write_weight, question, weight))  # fmt: skip
+
+    existing = {p.slug: p for p in Pattern.objects.prefetch_related("links", "fits")}
+    for entry in data["patterns"]:
+        reconcile(f"pattern {entry['slug']}", existing.get(entry["slug"]), pattern_state_from_row,
+                  pattern_state_from_entry(entry), partial(_write_pattern, entry))  # fmt: skip
+    patterns = {p.slug: p for p in Pattern.objects.all()}
+
+    cautions = {(c.pattern.slug, c.slug): c for c in Caution.objects.select_related("pattern")}
+    for entry in data.get("cautions", []):
+        for slug in entry["patterns"]:
+            reconcile(f"caution {entry['slug']} on {slug}", cautions.get((slug, entry["slug"])), caution_state_from_row,
+                      caution_state_from_entry(entry), partial(_write_caution, entry, patterns[slug]))  # fmt: skip
+
+    scenarios = {
+        s.slug: s for s in Scenario.objects.select_related("expected_pattern").prefetch_related("alternatives")
+    }
+    for entry in data.get("scenarios", []):
+        reconcile(f"scenario {entry['slug']}", scenarios.get(entry["slug"]), scenario_state_from_row,
+                  scenario_state_from_entry(entry), partial(_write_scenario, entry, patterns))  # fmt: skip
+
+    sections = {s.slug: s for s in ChecklistSection.objects.all()}
+    items = {i.slug: i for i in ChecklistItem.objects.select_related("section")}
+    for section_position, section_entry in enumerate(data["checklist"]):
+        reconcile(f"checklist section {section_entry['slug']}", sections.get(section_entry["slug"]), _section_state,
+                  {"title": section_entry["title"], "position": section_position},
+                  partial(_write_section, section_entry, section_position))  # fmt: skip
+        section = ChecklistSection.objects.get(slug=section_entry["slug"])
+        for position, entry in enumerate(section_entry["items"]):
+            new_state = item_state(section_entry["slug"], entry["title"], entry["guidance"], position,
+                                   dict(entry.get("when", {})))  # fmt: skip
+            reconcile(f"checklist item {entry['slug']}", items.get(entry["slug"]), _item_state_from_row, new_state,
+                      partial(_write_item, entry, position, section))  # fmt: skip
+
+    if prune:
+        _prune(data=data, actor=actor, report=report)
+    ContentLoad.objects.create(version=report.version, summary=report.summary())
+    return report
