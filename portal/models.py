@@ -253,6 +253,19 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return f"{self.get_status_display()}: {self.chosen_pattern_name}"
 
+    @property
+    def is_proposed(self) -> bool:
+        return self.status == DecisionStatus.PROPOSED
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == DecisionStatus.ACCEPTED
+
+    @property
+    def is_history(self) -> bool:
+        """Superseded or deprecated: kept as a record, never edited again."""
+        return self.status in {DecisionStatus.SUPERSEDED, DecisionStatus.DEPRECATED}
+
 
 class Approval(models.Model):
     """A reviewer's approval of one version of a decision; a changed decision needs fresh approvals."""

@@ -38,6 +38,7 @@ def _json_body(schema: str) -> dict[str, Any]:
 @router.post(
     "/recommendations",
     url_name="recommendations",
+    tags=["Recommendations"],
     summary="Rank every active pattern for these requirements (public, stores nothing).",
     response={200: schemas.Ranking, 400: ERRORS, 413: ERRORS},
     openapi_extra=_json_body("Requirements"),
@@ -62,7 +63,13 @@ def _pattern_summary(request: HttpRequest, pattern: PatternView, version: str) -
     }
 
 
-@router.get("/patterns", url_name="patterns", summary="The published catalog.", response={200: schemas.PatternList})
+@router.get(
+    "/patterns",
+    url_name="patterns",
+    tags=["Catalog"],
+    summary="The published catalog.",
+    response={200: schemas.PatternList},
+)
 def pattern_list(request: HttpRequest) -> HttpResponse:
     catalog = published_catalog()
     patterns = [_pattern_summary(request, p, catalog.version) for p in catalog.patterns]
@@ -72,6 +79,7 @@ def pattern_list(request: HttpRequest) -> HttpResponse:
 @router.get(
     "/patterns/{slug}",
     url_name="pattern",
+    tags=["Catalog"],
     summary="One pattern with its text, fits, cautions and scenarios.",
     response={200: schemas.PatternDetail, 404: ERRORS},
 )
@@ -103,6 +111,7 @@ def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @router.get(
     "/projects",
     url_name="projects",
+    tags=["Projects"],
     summary="The projects of the caller's teams.",
     auth=PROJECT_AUTH,
     response={200: schemas.ProjectList, 401: ERRORS},
@@ -125,6 +134,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @router.post(
     "/projects",
     url_name="projects",
+    tags=["Projects"],
     summary="Create a project in your personal team; its integrations are ranked and saved, the checklist attached.",
     auth=PROJECT_AUTH,
     response={201: schemas.ProjectOut, 400: ERRORS, 401: ERRORS, 403: ERRORS, 413: ERRORS},
@@ -145,6 +155,7 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
 @router.get(
     "/projects/{id}",
     url_name="project",
+    tags=["Projects"],
     summary="One of the caller's projects in full (404 for anyone else's).",
     auth=PROJECT_AUTH,
     response={200: schemas.ProjectOut, 401: ERRORS, 404: ERRORS},

@@ -23,7 +23,6 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     DecisionStatus.SUPERSEDED: set(),
     DecisionStatus.DEPRECATED: set(),
 }
-FINAL_STATUSES = frozenset({DecisionStatus.SUPERSEDED.value, DecisionStatus.DEPRECATED.value})
 
 
 def _pattern_name(integration: Integration, slug: str) -> str | None:
@@ -79,7 +78,7 @@ def decision_save(
                        subject=f"{integration.name}: {name}", after=decision_record(decision))  # fmt: skip
         project_checklist_sync(project=integration.project, actor=actor)
         return decision
-    if existing.status in FINAL_STATUSES:
+    if existing.is_history:
         raise ValidationError({"status": f"A {existing.status} decision is history; it can't be edited."})
     if existing.version != expected_version:
         raise _conflict(existing)

@@ -18,7 +18,7 @@ from patterns.parsing import whole_number
 from portal.access import get_integration_for_user
 from portal.exceptions import ConflictError
 from portal.forms import CommentForm, DecisionForm, add_service_errors
-from portal.models import Capability, Decision, Integration, can
+from portal.models import Capability, Decision, DecisionStatus, Integration, can
 from portal.selectors import integration_page, rerank_comparison
 from portal.services.decisions import decision_approve, decision_save, decision_transition
 from portal.services.integrations import comment_add, integration_keep_ranking, integration_rerank
@@ -55,6 +55,7 @@ def _render_page(
         "comment_form": CommentForm(),
         "decision_form": _decision_form(integration, page.decision),
         "conflict": None,
+        "statuses": DecisionStatus,
         **overrides,
     }
     return render(request, "portal/integration_detail.html", context, status=status)

@@ -141,6 +141,21 @@ def test_a_scenario_starts_the_wizard_with_its_answers(signed_in: Client) -> Non
     assert draft.catalog_version == "v1"
 
 
+def test_a_draft_from_a_scenario_is_listed_and_named_by_the_published_scenario(signed_in: Client) -> None:
+    draft = start(signed_in, scenario="web-shop-sales-orders")
+    page = signed_in.get(reverse("wizard:start")).content.decode()
+    assert "Web shop posts single sales orders into F&amp;O" in page
+    results = signed_in.get(reverse("wizard:results", args=[draft.pk]))
+    assert results.context["save_form"].initial["name"] == "Web shop posts single sales orders into F&O"
+
+
+def test_a_draft_outlives_the_curators_removing_its_scenario(signed_in: Client) -> None:
+    draft = start(signed_in, scenario="web-shop-sales-orders")
+    Scenario.objects.filter(slug="web-shop-sales-orders").delete()  # the draft rows change; the draft keeps its slug
+    assert signed_in.get(reverse("wizard:results", args=[draft.pk])).status_code == 200
+    assert WizardDraft.objects.get(pk=draft.pk).scenario_slug == "web-shop-sales-orders"
+
+
 def test_the_summary_lists_the_answers_in_words(signed_in: Client, alice: User) -> None:
     draft = make_draft(alice, WEB_SHOP)
     body = signed_in.get(step_url(draft, "summary")).content.decode()
