@@ -67,9 +67,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.team} ({self.role})"
 
-    def can(self, capability: str) -> bool:
-        return can(self.role, capability)
-
 
 class Project(models.Model):
     role: str  # the viewer's role in the project's team, annotated by portal.access
