@@ -224,7 +224,7 @@ def rank(requirements: Requirements) -> RankingRecord:
 
 
 def first_pick(requirements: Requirements, snapshot: CatalogSnapshot) -> tuple[str, str] | None:
-    """(slug, name) of the first option for these requirements, without building the whole record."""
+    """(slug, name) of the first option, ranked with a snapshot the caller fetched once for many requirements."""
     options = recommend(requirements, snapshot).options
     return (options[0].pattern, options[0].name) if options else None
 

@@ -54,6 +54,10 @@ def can(role: str | None, capability: str) -> bool:
     return role is not None and capability in CAPABILITIES[role]
 
 
+def roles_that_can(capability: str) -> list[str]:
+    return [role for role, capabilities in CAPABILITIES.items() if capability in capabilities]
+
+
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
@@ -152,6 +156,8 @@ class ProjectChecklistEntry(models.Model):
 class WizardDraft(models.Model):
     """The wizard's answers so far, saved at every step so nothing is lost between sessions."""
 
+    title: str  # what the start page calls it, set by portal.selectors.open_drafts
+
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wizard_drafts")
     answers = models.JSONField(default=dict, blank=True)
     step = models.PositiveSmallIntegerField(default=1)
@@ -176,6 +182,7 @@ class Integration(models.Model):
     """One integration need with the ranking the team saw, frozen as a snapshot."""
 
     role: str  # the viewer's role in the project's team, annotated by portal.access
+    new_first_pick: str | None  # the published catalog's different first pick, set by portal.selectors
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="integrations")
     name = models.CharField(max_length=200)

@@ -4,7 +4,7 @@ integration page, new first picks and re-rank comparisons. Query counts stay fix
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 from typing import Any
@@ -12,11 +12,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from patterns.published import first_pick, published_snapshot, rank
-from patterns.ranking.records import OptionRecord, RankingRecord
+from patterns.published import first_pick, published_catalog, published_snapshot, rank
+from patterns.ranking.records import OptionRecord, RankingRecord, movement
 from patterns.requirements import Requirements
 from portal.models import (
-    CAPABILITIES,
     CLOSED_STATUSES,
     Approval,
     Capability,
@@ -28,10 +27,10 @@ from portal.models import (
     Membership,
     Project,
     ProjectChecklistEntry,
-    Role,
     Team,
     WizardDraft,
     can,
+    roles_that_can,
 )
 
 # Listings
@@ -48,13 +47,13 @@ def projects_for(user: Any) -> QuerySet[Project]:
 
 
 def teams_where_user_can(user: Any, capability: str) -> list[Team]:
-    roles = [role for role, capabilities in CAPABILITIES.items() if capability in capabilities]
-    return [m.team for m in Membership.objects.filter(user=user, role__in=roles).select_related("team")]
+    memberships = Membership.objects.filter(user=user, role__in=roles_that_can(capability)).select_related("team")
+    return [m.team for m in memberships]
 
 
 def writable_projects(user: Any) -> list[Project]:
     """Projects the user may add integrations to."""
-    roles = [role for role, capabilities in CAPABILITIES.items() if Capability.WRITE in capabilities]
+    roles = roles_that_can(Capability.WRITE)
     return list(
         Project.objects.filter(team__memberships__user=user, team__memberships__role__in=roles)
         .select_related("team")
@@ -63,7 +62,13 @@ def writable_projects(user: Any) -> list[Project]:
 
 
 def open_drafts(user: Any, limit: int = 20) -> list[WizardDraft]:
-    return list(WizardDraft.objects.filter(owner=user, integration__isnull=True)[:limit])
+    """The user's unsaved drafts, each titled by its scenario in the published catalog (or "Draft N")."""
+    drafts = list(WizardDraft.objects.filter(owner=user, integration__isnull=True)[:limit])
+    catalog = published_catalog()
+    for draft in drafts:
+        scenario = catalog.scenario(draft.scenario_slug) if draft.scenario_slug else None
+        draft.title = scenario.title if scenario else f"Draft {draft.pk}"
+    return drafts
 
 
 def team_memberships(user: Any) -> QuerySet[Membership]:
@@ -76,8 +81,12 @@ def team_memberships(user: Any) -> QuerySet[Membership]:
     )
 
 
+def team_memberships_by_name(team: Team) -> QuerySet[Membership]:
+    return team.memberships.select_related("user").order_by("user__username")
+
+
 def team_members(team: Team) -> list[Any]:
-    return [m.user for m in team.memberships.select_related("user").order_by("user__username")]
+    return [m.user for m in team_memberships_by_name(team)]
 
 
 # Progress
@@ -94,7 +103,7 @@ class Progress:
 
     @classmethod
     def of(cls, entries: list[ProjectChecklistEntry]) -> Progress:
-        return cls(sum(1 for e in entries if e.status in CLOSED_STATUSES), len(entries))
+        return cls(sum(1 for e in entries if e.is_closed), len(entries))
 
 
 # The team dashboard
@@ -139,8 +148,7 @@ def team_dashboard(team: Team, user: User) -> Dashboard:
             if not any(a.reviewer_id == user.pk and a.decision_version == decision.version
                        for a in decision.approvals.all())
         ]  # fmt: skip
-    members = team.memberships.select_related("user").order_by("user__username")
-    return Dashboard(projects, by_status, awaiting, members)
+    return Dashboard(projects, by_status, awaiting, team_memberships_by_name(team))
 
 
 # A project's checklist
@@ -161,7 +169,10 @@ class ProjectChecklist:
     progress: Progress
     task_count: int
     chosen_filter: str
-    filters: dict[str, str] = field(default_factory=lambda: CHECKLIST_FILTERS)
+
+    @property
+    def filters(self) -> dict[str, str]:
+        return CHECKLIST_FILTERS
 
 
 def _matches(entry: ProjectChecklistEntry, chosen: str, user: Any, today: date) -> bool:
@@ -201,7 +212,7 @@ def project_integrations(project: Project) -> list[Integration]:
     )  # fmt: skip
     flags = integrations_with_new_first_pick(integrations)
     for integration in integrations:
-        integration.new_first_pick = flags.get(integration.pk)  # type: ignore[attr-defined]
+        integration.new_first_pick = flags.get(integration.pk)
     return integrations
 
 
@@ -221,7 +232,7 @@ def integrations_with_new_first_pick(integrations: list[Integration]) -> dict[in
 def approvals_for_current_version(decision: Decision) -> int:
     """Approvals of the current version by people who are still reviewers or owners of the project's team."""
     reviewers = Membership.objects.filter(
-        team__projects__integrations__decision=decision, role__in=[Role.REVIEWER, Role.OWNER]
+        team__projects__integrations__decision=decision, role__in=roles_that_can(Capability.REVIEW)
     ).values("user_id")
     return decision.approvals.filter(decision_version=decision.version, reviewer_id__in=reviewers).count()
 
@@ -268,11 +279,7 @@ def integration_page(integration: Integration) -> IntegrationPage:
 class RerankRow:
     new: OptionRecord
     saved: OptionRecord | None
-
-    @property
-    def move(self) -> int | None:
-        """Places moved up since the saved ranking; None when the pattern is new to the ranking."""
-        return self.saved.rank - self.new.rank if self.saved else None
+    move: int | None  # places moved up since the saved ranking; None when the pattern is new to the ranking
 
 
 @dataclass
@@ -294,7 +301,8 @@ def rerank_comparison(integration: Integration) -> RerankComparison:
     """The saved ranking beside the published catalog's ranking of the same requirements (nothing saved)."""
     saved = RankingRecord.from_json(integration.ranking)
     new = rank(Requirements.from_mapping(integration.requirements))
-    rows = [RerankRow(option, saved.option(option.pattern)) for option in new.options]
+    saved_options, moves = saved.by_pattern(), movement(new, saved)
+    rows = [RerankRow(o, saved_options.get(o.pattern), moves.get(o.pattern)) for o in new.options]
     return RerankComparison(saved, new, rows)
 
 

@@ -115,8 +115,8 @@ class RankingRecord:
         top, runner_up = self.top, self.runner_up
         return round(top.score - runner_up.score, 1) if top and runner_up else None
 
-    def option(self, pattern: str) -> OptionRecord | None:
-        return next((o for o in self.options if o.pattern == pattern), None)
+    def by_pattern(self) -> dict[str, OptionRecord]:
+        return {option.pattern: option for option in self.options}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RankingRecord:
@@ -185,5 +185,5 @@ class RankingRecord:
 
 def movement(ranking: RankingRecord, baseline: RankingRecord) -> dict[str, int]:
     """How many places each pattern moves up (positive) compared with the baseline; absent: new in this ranking."""
-    before = {option.pattern: option.rank for option in baseline.options}
-    return {o.pattern: before[o.pattern] - o.rank for o in ranking.options if o.pattern in before}
+    before = baseline.by_pattern()
+    return {o.pattern: before[o.pattern].rank - o.rank for o in ranking.options if o.pattern in before}

@@ -19,7 +19,7 @@ from portal.services.history import history_record
 
 
 def checklist_entry_from_content(
-    project: Project, section_position: int, section: dict[str, Any], item: dict[str, Any]
+    project: Project, section_position: int, section: dict[str, Any], position: int, item: dict[str, Any]
 ) -> ProjectChecklistEntry:
     return ProjectChecklistEntry(
         project=project,
@@ -29,7 +29,7 @@ def checklist_entry_from_content(
         slug=item["slug"],
         title=item["title"],
         guidance=item["guidance"],
-        position=section["items"].index(item),
+        position=position,
         condition=item.get("when", {}),
     )
 
@@ -37,9 +37,9 @@ def checklist_entry_from_content(
 def checklist_copy(project: Project) -> None:
     """A new project's copy of the published checklist: every task without a condition."""
     entries = [
-        checklist_entry_from_content(project, position, section, item)
-        for position, section in enumerate(published_checklist())
-        for item in section["items"]
+        checklist_entry_from_content(project, section_position, section, position, item)
+        for section_position, section in enumerate(published_checklist())
+        for position, item in enumerate(section["items"])
         if not item.get("when")  # conditional tasks join when an integration meets their condition
     ]
     ProjectChecklistEntry.objects.bulk_create(entries)
@@ -72,13 +72,13 @@ def project_checklist_sync(*, project: Project, actor: User | None) -> None:
             # The work done on it stays readable in the history.
             history_record(project=project, actor=actor, action="checklist task removed", subject=entry.title,
                            before=state, after=None)  # fmt: skip
-    for position, section in enumerate(published_checklist()):
-        for item in section["items"]:
+    for section_position, section in enumerate(published_checklist()):
+        for position, item in enumerate(section["items"]):
             condition = item.get("when")
             if not condition or item["slug"] in existing:
                 continue
             if any(integration_matches(i, condition) for i in integrations):
-                entry = checklist_entry_from_content(project, position, section, item)
+                entry = checklist_entry_from_content(project, section_position, section, position, item)
                 entry.save()
                 history_record(project=project, actor=actor, action="checklist task added", subject=entry.title,
                                after={"condition": condition})  # fmt: skip

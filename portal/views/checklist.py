@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -62,7 +63,7 @@ def checklist_entry_edit(request: SignedInRequest, project_id: int, entry_id: in
                 if request.htmx:
                     context = {"entry": entry, "project": project, "can_write": True, "today": timezone.localdate()}
                     return render(request, "portal/project_detail.html#checklist-row", context)
-                return redirect(f"/projects/{project.pk}/#task-{entry.pk}")
+                return redirect(f"{reverse('projects:detail', args=[project.pk])}#task-{entry.pk}")
             except ValidationError as error:
                 add_service_errors(form, error)
             except ConflictError as error:

@@ -51,12 +51,8 @@ def _requirements(draft: WizardDraft) -> tuple[Requirements | None, dict[str, li
 @login_required
 @require_GET
 def start(request: SignedInRequest) -> HttpResponse:
-    catalog = published_catalog()
-    drafts = open_drafts(request.user)
-    for draft in drafts:  # a draft names its scenario by slug; the published catalog gives its title
-        scenario = catalog.scenario(draft.scenario_slug) if draft.scenario_slug else None
-        draft.title = scenario.title if scenario else f"Draft {draft.pk}"  # type: ignore[attr-defined]
-    return render(request, "portal/wizard_start.html", {"drafts": drafts, "scenarios": catalog.scenarios})
+    context = {"drafts": open_drafts(request.user), "scenarios": published_catalog().scenarios}
+    return render(request, "portal/wizard_start.html", context)
 
 
 @login_required
