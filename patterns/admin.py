@@ -65,8 +65,8 @@ class PatternLinkInline(admin.TabularInline):
 class FitInline(admin.TabularInline):
     model = Fit
     extra = 0
-    fields = ("question", "value", "level", "rationale")
-    ordering = ("question", "value")
+    fields = ("question", "value", "scope", "level", "rationale")
+    ordering = ("question", "value", "scope")
 
 
 class CautionInline(admin.StackedInline):
@@ -79,7 +79,7 @@ class ExpectedScenarioInline(admin.StackedInline):
     model = Scenario
     fk_name = "expected_pattern"
     extra = 0
-    fields = ("title", "slug", "description", "answers", "alternatives", "rationale")
+    fields = ("title", "slug", "description", "answers", "alternatives", "rationale", "expected_fit")
     filter_horizontal = ("alternatives",)
     verbose_name = "scenario expecting this pattern"
     verbose_name_plural = "scenarios expecting this pattern"
@@ -112,8 +112,8 @@ class PatternLinkAdmin(AuditedAdmin):
 
 @admin.register(Fit)
 class FitAdmin(AuditedAdmin):
-    list_display = ("pattern", "question", "value", "level", "rationale")
-    list_filter = ("question", "level", "pattern__family", "pattern")
+    list_display = ("pattern", "question", "value", "scope", "level", "rationale")
+    list_filter = ("question", "scope", "level", "pattern__family", "pattern")
     list_editable = ("level",)
     search_fields = ("pattern__name", "value", "rationale")
     ordering = ("pattern__name", "question", "value")
@@ -139,7 +139,7 @@ class CautionAdmin(AuditedAdmin):
 
 @admin.register(Scenario)
 class ScenarioAdmin(AuditedAdmin):
-    list_display = ("title", "slug", "expected_pattern")
+    list_display = ("title", "slug", "expected_pattern", "expected_fit")
     list_filter = ("expected_pattern__family", "expected_pattern")
     search_fields = ("title", "description", "slug", "rationale")
     ordering = ("title",)

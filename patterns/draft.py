@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from patterns.content import FORMAT
@@ -32,19 +32,46 @@ def state_hash(state: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def fit_content(fit: Mapping[str, Any]) -> dict[str, Any]:
+    """A fit in the content-file format: level and why, and per-scope overrides only when there are any."""
+    content: dict[str, Any] = {"fit": fit["fit"], "why": fit["why"]}
+    if fit.get("by_scope"):
+        content["by_scope"] = {
+            scope: {"fit": o["fit"], "why": o["why"]} for scope, o in sorted(fit["by_scope"].items())
+        }
+    return content
+
+
+def fits_content(rows: Iterable[Fit]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Fit rows (general ones and per-scope overrides) as the content file's question -> value -> fit."""
+    fits: dict[str, dict[str, dict[str, Any]]] = {}
+    overrides = []
+    for fit in rows:
+        if fit.scope:
+            overrides.append(fit)
+        else:
+            fits.setdefault(fit.question, {})[fit.value] = {"fit": fit.level, "why": fit.rationale}
+    for fit in sorted(overrides, key=lambda f: f.scope):
+        general = fits.setdefault(fit.question, {}).get(fit.value)
+        if general is not None:  # an override without its general fit has nothing to override
+            general.setdefault("by_scope", {})[fit.scope] = {"fit": fit.level, "why": fit.rationale}
+    return fits
+
+
 def catalog_export() -> dict[str, Any]:
     """The whole draft catalog in the content-file format (inactive patterns carry "active": false)."""
     latest = ContentLoad.objects.order_by("-loaded_at", "-id").values_list("version", flat=True).first()
-    fits: dict[int, dict[str, dict[str, dict[str, str]]]] = defaultdict(dict)
-    for fit in Fit.objects.order_by("question", "value"):
-        fits[fit.pattern_id].setdefault(fit.question, {})[fit.value] = {"fit": fit.level, "why": fit.rationale}
+    rows: dict[int, list[Fit]] = defaultdict(list)
+    for fit in Fit.objects.order_by("question", "value", "scope"):
+        rows[fit.pattern_id].append(fit)
     patterns = []
     for pattern in Pattern.objects.prefetch_related("links").order_by("family", "tie_break", "slug"):
         entry: dict[str, Any] = {"slug": pattern.slug, **{name: getattr(pattern, name) for name in PATTERN_FIELDS}}
         if not pattern.is_active:
             entry["active"] = False
         entry["learn_more"] = [{"title": link.title, "url": link.url} for link in pattern.links.all()]
-        entry["fits"] = {q.name: fits[pattern.pk].get(q.name, {}) for q in QUESTIONS}
+        fits = fits_content(rows[pattern.pk])
+        entry["fits"] = {q.name: fits.get(q.name, {}) for q in QUESTIONS}
         patterns.append(entry)
     known = {p["slug"] for p in patterns}  # every pattern, inactive ones included, so references stay valid
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
@@ -70,6 +97,7 @@ def catalog_export() -> dict[str, Any]:
             "expected": s.expected_pattern.slug,
             "alternatives": sorted(p.slug for p in s.alternatives.all() if p.slug in known),
             "rationale": s.rationale,
+            **({"fit": s.expected_fit} if s.expected_fit else {}),
         }
         for s in Scenario.objects.select_related("expected_pattern").prefetch_related("alternatives").order_by("slug")
         if s.expected_pattern.slug in known

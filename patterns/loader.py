@@ -18,7 +18,7 @@ from django.db import models, transaction
 
 from patterns.audit import curation_record
 from patterns.content import validate_content
-from patterns.draft import PATTERN_FIELDS, state_hash
+from patterns.draft import PATTERN_FIELDS, fit_content, fits_content, state_hash
 from patterns.models import (
     Caution,
     ChecklistItem,
@@ -57,10 +57,7 @@ class LoadReport:
 def pattern_state_from_row(pattern: Pattern) -> dict[str, Any]:
     state: dict[str, Any] = {name: getattr(pattern, name) for name in PATTERN_FIELDS}
     state["learn_more"] = [{"title": link.title, "url": link.url} for link in pattern.links.all()]
-    fits: dict[str, dict[str, dict[str, str]]] = {}
-    for fit in pattern.fits.all():
-        fits.setdefault(fit.question, {})[fit.value] = {"fit": fit.level, "why": fit.rationale}
-    state["fits"] = fits
+    state["fits"] = fits_content(pattern.fits.all())
     return state
 
 
@@ -68,7 +65,7 @@ def pattern_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
     state = {name: entry[name] for name in PATTERN_FIELDS}
     state["learn_more"] = [{"title": link["title"], "url": link["url"]} for link in entry["learn_more"]]
     state["fits"] = {
-        question: {value: {"fit": fit["fit"], "why": fit["why"]} for value, fit in answers.items()}
+        question: {value: fit_content(fit) for value, fit in answers.items()}
         for question, answers in entry["fits"].items()
     }
     return state
@@ -95,7 +92,7 @@ def scenario_state_from_row(scenario: Scenario) -> dict[str, Any]:
         "expected": scenario.expected_pattern.slug,
         "alternatives": sorted(pattern.slug for pattern in scenario.alternatives.all()),
         "rationale": scenario.rationale,
-    }
+    } | ({"fit": scenario.expected_fit} if scenario.expected_fit else {})
 
 
 def scenario_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -106,7 +103,7 @@ def scenario_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
         "expected": entry["expected"],
         "alternatives": sorted(entry.get("alternatives", [])),
         "rationale": entry["rationale"],
-    }
+    } | ({"fit": entry["fit"]} if entry.get("fit") else {})
 
 
 def item_state(section: str, title: str, guidance: str, position: int, condition: dict[str, Any]) -> dict[str, Any]:
@@ -196,9 +193,10 @@ def _write_pattern(entry: Mapping[str, Any], row: Pattern | None) -> Pattern:
         for position, link in enumerate(entry["learn_more"])
     ]
     fits = [
-        Fit(pattern=pattern, question=question, value=value, level=fit["fit"], rationale=fit["why"])
+        Fit(pattern=pattern, question=question, value=value, scope=scope, level=level["fit"], rationale=level["why"])
         for question, answers in entry["fits"].items()
         for value, fit in answers.items()
+        for scope, level in (("", fit), *fit.get("by_scope", {}).items())
     ]
     # Uniqueness is already checked by validate_content and enforced by the database's constraints.
     for child in (*links, *fits):
@@ -230,6 +228,7 @@ def _write_scenario(entry: Mapping[str, Any], patterns: dict[str, Pattern], row:
     row.title, row.description, row.rationale = entry["title"], entry["description"], entry["rationale"]
     row.answers = dict(entry["answers"])
     row.expected_pattern = patterns[entry["expected"]]
+    row.expected_fit = entry.get("fit", "")
     row.full_clean(validate_unique=False)
     row.save()
     row.alternatives.set([patterns[slug] for slug in entry.get("alternatives", [])])

@@ -16,6 +16,8 @@ from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, Re
 from patterns.taxonomy import Category, Family, FitLevel, Interaction
 
 QUESTION_CHOICES = [(question.name, question.label) for question in QUESTIONS]
+SCOPE_CHOICES = [("", "Every scope"), *((c.value, c.label) for c in QUESTIONS_BY_NAME["scope"].choices)]
+SCENARIO_FIT_CHOICES = [("", "Not stated"), ("strong", "Strong"), ("partial", "Partial"), ("none", "None")]
 https_only = URLValidator(schemes=["https"])
 
 
@@ -59,28 +61,39 @@ class PatternLink(models.Model):
 
 
 class Fit(models.Model):
-    """How well a pattern fits one answer to one question, and why."""
+    """How well a pattern fits one answer to one question, and why: for every scope, or (``scope`` set) overriding
+    that for one scope, when the level or the wording differs there."""
 
     pattern = models.ForeignKey(Pattern, on_delete=models.CASCADE, related_name="fits")
     question = models.CharField(max_length=40, choices=QUESTION_CHOICES)
     value = models.CharField(max_length=40)
+    scope = models.CharField(
+        max_length=40,
+        choices=SCOPE_CHOICES,
+        blank=True,
+        default="",
+        help_text="Empty: holds for every scope. Otherwise this fit replaces the general one for that scope.",
+    )
     level = models.CharField(max_length=20, choices=FitLevel.choices)
     rationale = models.CharField(max_length=300)
 
     class Meta:
-        ordering = ["pattern", "question", "value"]
+        ordering = ["pattern", "question", "value", "scope"]
         constraints = [
-            models.UniqueConstraint(fields=["pattern", "question", "value"], name="fit_unique_answer"),
+            models.UniqueConstraint(fields=["pattern", "question", "value", "scope"], name="fit_unique_answer_scope"),
             models.CheckConstraint(condition=models.Q(level__in=FitLevel.values), name="fit_known_level"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.pattern}: {self.question}={self.value} ({self.level})"
+        where = f" [{self.scope}]" if self.scope else ""
+        return f"{self.pattern}: {self.question}={self.value}{where} ({self.level})"
 
     def clean(self) -> None:
         question = QUESTIONS_BY_NAME.get(self.question)
         if question and self.value not in question.values:
             raise ValidationError({"value": f"Choose one of: {', '.join(question.values)}."})
+        if self.scope and self.question == "scope":
+            raise ValidationError({"scope": "The scope question's own fits hold for every scope."})
 
 
 class QuestionWeight(models.Model):
@@ -162,6 +175,12 @@ class Scenario(models.Model):
     expected_pattern = models.ForeignKey(Pattern, on_delete=models.PROTECT, related_name="expected_in")
     alternatives = models.ManyToManyField(Pattern, blank=True, related_name="alternative_in")
     rationale = models.TextField(help_text="Markdown: why an expert picks the expected pattern.")
+    expected_fit = models.CharField(
+        max_length=10,
+        choices=SCENARIO_FIT_CHOICES,
+        blank=True,
+        help_text="The confidence an expert expects for the first option (partial or none for contradictory needs).",
+    )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:

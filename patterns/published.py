@@ -62,7 +62,7 @@ class PatternView:
     code_required: bool
     tie_break: int
     links: list[dict[str, str]]
-    fits: dict[str, dict[str, dict[str, str]]]
+    fits: dict[str, dict[str, dict[str, Any]]]  # question -> value -> {fit, why, by_scope?}
     cautions: list[CautionView] = field(default_factory=list)
     scenarios: list[ScenarioView] = field(default_factory=list)
 

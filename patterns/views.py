@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from patterns.forms import CatalogFilterForm, CompareForm
 from patterns.http import HtmxRequest
 from patterns.published import FAMILY_LABELS, published_catalog
-from patterns.requirements import QUESTIONS
+from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME
 
 
 @require_GET
@@ -34,10 +34,15 @@ def pattern_detail(request: HtmxRequest, slug: str) -> HttpResponse:
     pattern = published_catalog().by_slug.get(slug)
     if pattern is None:
         raise Http404("No such pattern in the published catalog.")
-    fit_rows = [
-        (question, [(choice, pattern.fits.get(question.name, {}).get(choice.value)) for choice in question.choices])
-        for question in QUESTIONS
-    ]
+    scope_labels = {choice.value: choice.label for choice in QUESTIONS_BY_NAME["scope"].choices}
+    fit_rows = []
+    for question in QUESTIONS:
+        rows = []
+        for choice in question.choices:
+            fit = pattern.fits.get(question.name, {}).get(choice.value)
+            scoped = [(scope_labels.get(s, s), o) for s, o in (fit or {}).get("by_scope", {}).items()]
+            rows.append((choice, fit, scoped))
+        fit_rows.append((question, rows))
     return render(request, "patterns/pattern_detail.html", {"pattern": pattern, "fit_rows": fit_rows})
 
 

@@ -7,6 +7,7 @@ can check a change with ``python -m patterns.content`` before loading it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,15 @@ CATEGORIES: tuple[str, ...] = tuple(Category.values)
 INTERACTIONS: tuple[str, ...] = tuple(Interaction.values)
 LEVELS: tuple[str, ...] = tuple(FitLevel.values)
 PATTERN_TEXT_FIELDS = ("name", "summary", "description", "benefits", "drawbacks", "use_when")
+SCOPES: tuple[str, ...] = QUESTIONS_BY_NAME["scope"].values
+SCENARIO_FITS = ("strong", "partial", "none")  # patterns.ranking.confidence's levels
+# Wording that belongs to the other app family: a rationale a customer engagement case reads must not speak of
+# finance and operations features, and one an F&O-with-another-system case reads must not speak of customer
+# engagement features. (Exclusions are exempt: they say why a pattern is for the other family.)
+WRONG_FAMILY = {
+    "ce_external": re.compile(r"\bF&O\b|finance and operations|X\+\+|legal entit|data entit|\bAOT\b", re.IGNORECASE),
+    "fno_external": re.compile(r"customer engagement|model-driven|\bCE\b|plug-in"),
+}
 
 
 class ContentError(ValueError):
@@ -86,6 +96,31 @@ class _Checker:
                 continue
             slug = self.slug(entry, position, seen)
             yield (f"{kind} {slug}" if slug else position), entry
+
+    def fit(self, fit: Mapping[str, Any], where: str) -> None:
+        if fit.get("fit") not in LEVELS:
+            self.error(f"{where}.fit", f"must be one of {', '.join(LEVELS)}")
+        self.text(fit, "why", where, max_length=300)
+
+    def family_wording(self, fits: Mapping[str, Any], where: str) -> None:
+        """Each rationale a case of a scope reads (overrides applied) uses that scope's app family's words."""
+        for scope, wrong in WRONG_FAMILY.items():
+            scope_fit = fits.get("scope", {}).get(scope)
+            if not isinstance(scope_fit, Mapping) or scope_fit.get("fit") == "excluded":
+                continue  # the pattern never ranks in this scope
+            for question, answers in fits.items():
+                if question == "scope" or not isinstance(answers, Mapping):
+                    continue
+                for value, fit in answers.items():
+                    if not isinstance(fit, Mapping):
+                        continue
+                    by_scope = fit.get("by_scope")
+                    seen = by_scope.get(scope, fit) if isinstance(by_scope, Mapping) else fit
+                    why = seen.get("why") if isinstance(seen, Mapping) else None
+                    if isinstance(why, str) and seen.get("fit") != "excluded" and (match := wrong.search(why)):
+                        self.error(f"{where}.fits.{question}.{value}",
+                                   f"a {scope} case would read “{match.group()}”: add a by_scope.{scope} fit worded "
+                                   "for that scope")  # fmt: skip
 
     def conditions(self, value: Any, where: str) -> None:
         if not isinstance(value, Mapping):
@@ -181,9 +216,19 @@ def validate_content(data: Any) -> None:
                 if not isinstance(fit, Mapping):
                     check.error(field, "missing fit")
                     continue
-                if fit.get("fit") not in LEVELS:
-                    check.error(f"{field}.fit", f"must be one of {', '.join(LEVELS)}")
-                check.text(fit, "why", field, max_length=300)
+                check.fit(fit, field)
+                by_scope = fit.get("by_scope", {})
+                if not isinstance(by_scope, Mapping) or (by_scope and question.name == "scope"):
+                    check.error(f"{field}.by_scope", "must be an object of scope: {fit, why}, not on scope")
+                    continue
+                for scope, override in by_scope.items():
+                    if scope not in SCOPES:
+                        check.error(f"{field}.by_scope.{scope}", f"unknown scope; use one of {', '.join(SCOPES)}")
+                    elif not isinstance(override, Mapping):
+                        check.error(f"{field}.by_scope.{scope}", "must be an object with fit and why")
+                    else:
+                        check.fit(override, f"{field}.by_scope.{scope}")
+        check.family_wording(fits, where)
 
     for where, caution in check.entries(data.get("cautions", []), "cautions", "caution", set()):
         check.text(caution, "title", where, max_length=200)
@@ -209,6 +254,8 @@ def validate_content(data: Any) -> None:
                 check.error(f"{where}.answers.{field}", " ".join(messages))
         if not isinstance(scenario.get("expected"), str) or scenario["expected"] not in pattern_slugs:
             check.error(f"{where}.expected", f"unknown pattern {scenario.get('expected')!r}")
+        if "fit" in scenario and scenario["fit"] not in SCENARIO_FITS:
+            check.error(f"{where}.fit", f"must be one of {', '.join(SCENARIO_FITS)} (the confidence an expert expects)")
         alternatives = scenario.get("alternatives", [])
         if not isinstance(alternatives, list) or any(
             not isinstance(alt, str) or alt not in pattern_slugs for alt in alternatives

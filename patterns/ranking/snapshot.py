@@ -30,13 +30,22 @@ class CautionEntry:
         return all(answers.get(question) in values for question, values in self.conditions.items())
 
 
+Fits = Mapping[tuple[str, str], FitEntry]  # (question, value) -> fit
+
+
 @dataclass(frozen=True)
 class PatternEntry:
     slug: str
     name: str
     tie_break: int
-    fits: Mapping[tuple[str, str], FitEntry]
+    fits: Fits  # the fits that hold for every scope
     cautions: tuple[CautionEntry, ...] = ()
+    # scope -> the whole fit table for that scope, overrides applied; a scope without overrides is absent.
+    scoped_fits: Mapping[str, Fits] = field(default_factory=dict)
+
+    def fits_for(self, scope: str | None) -> Fits:
+        """The fit table a case in this scope reads (a fit may differ by scope: level and wording)."""
+        return self.scoped_fits.get(scope, self.fits) if scope else self.fits
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,27 @@ class CatalogSnapshot:
     version: str
     weights: Mapping[str, int]
     patterns: tuple[PatternEntry, ...]
+    # Tables the recommender derives once per snapshot and scope (each answer's ready-made reason per pattern);
+    # a snapshot never changes, so they never go stale.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def _pattern_entry(pattern: Mapping[str, Any], cautions: tuple[CautionEntry, ...]) -> PatternEntry:
+    fits: dict[tuple[str, str], FitEntry] = {}
+    overrides: dict[str, dict[tuple[str, str], FitEntry]] = {}
+    for question, answers in pattern["fits"].items():
+        for value, fit in answers.items():
+            fits[question, value] = FitEntry(fit["fit"], fit["why"])
+            for scope, override in fit.get("by_scope", {}).items():
+                overrides.setdefault(scope, {})[question, value] = FitEntry(override["fit"], override["why"])
+    return PatternEntry(
+        slug=pattern["slug"],
+        name=pattern["name"],
+        tie_break=pattern["tie_break"],
+        fits=fits,
+        cautions=cautions,
+        scoped_fits={scope: {**fits, **changed} for scope, changed in overrides.items()},
+    )
 
 
 def snapshot_from_content(data: Mapping[str, Any], *, version: str | None = None) -> CatalogSnapshot:
@@ -60,17 +90,7 @@ def snapshot_from_content(data: Mapping[str, Any], *, version: str | None = None
         for slug in caution["patterns"]:
             cautions_by_pattern.setdefault(slug, []).append(entry)
     patterns = tuple(
-        PatternEntry(
-            slug=pattern["slug"],
-            name=pattern["name"],
-            tie_break=pattern["tie_break"],
-            fits={
-                (question, value): FitEntry(fit["fit"], fit["why"])
-                for question, answers in pattern["fits"].items()
-                for value, fit in answers.items()
-            },
-            cautions=tuple(cautions_by_pattern.get(pattern["slug"], [])),
-        )
+        _pattern_entry(pattern, tuple(cautions_by_pattern.get(pattern["slug"], [])))
         for pattern in data["patterns"]
         if pattern.get("active", True)
     )

@@ -37,6 +37,16 @@ GUIDANCE_SLUGS = {
     "dual-write",
     "dataverse-events",
 }
+MODERN_SLUGS = {
+    "dataverse-web-api",
+    "synapse-link",
+    "fno-data-events",
+    "power-automate",
+    "logic-apps",
+    "azure-data-factory",
+    "dataverse-plugins",
+    "dataflows",
+}
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +58,10 @@ def test_the_shipped_content_file_is_valid(content: dict[str, Any]) -> None:
     validate_content(content)
 
 
-def test_it_has_every_pattern_of_the_guidance_with_its_exact_slug(content: dict[str, Any]) -> None:
-    assert {pattern["slug"] for pattern in content["patterns"]} == GUIDANCE_SLUGS
+def test_it_has_every_pattern_of_the_guidance_and_the_modern_options_with_their_exact_slugs(
+    content: dict[str, Any],
+) -> None:
+    assert {pattern["slug"] for pattern in content["patterns"]} == GUIDANCE_SLUGS | MODERN_SLUGS
 
 
 def test_every_pattern_has_a_fit_with_a_reason_for_every_answer(content: dict[str, Any]) -> None:
@@ -72,11 +84,16 @@ def test_every_pattern_appears_in_at_least_one_scenario(content: dict[str, Any])
     for scenario in content["scenarios"]:
         mentioned.add(scenario["expected"])
         mentioned.update(scenario.get("alternatives", []))
-    assert mentioned >= GUIDANCE_SLUGS
+    assert mentioned >= GUIDANCE_SLUGS | MODERN_SLUGS
 
 
 def test_every_pattern_is_the_expert_pick_of_some_scenario(content: dict[str, Any]) -> None:
-    assert {scenario["expected"] for scenario in content["scenarios"]} == GUIDANCE_SLUGS
+    assert {scenario["expected"] for scenario in content["scenarios"]} == GUIDANCE_SLUGS | MODERN_SLUGS
+
+
+def test_each_modern_option_is_the_expert_pick_of_at_least_two_scenarios(content: dict[str, Any]) -> None:
+    for slug in MODERN_SLUGS:
+        assert sum(s["expected"] == slug for s in content["scenarios"]) >= 2, slug
 
 
 def test_cautions_cite_their_source(content: dict[str, Any]) -> None:
@@ -204,3 +221,59 @@ def test_any_corruption_gives_a_content_error_never_a_crash(
 def test_the_file_is_plain_json_that_round_trips() -> None:
     text = CONTENT_FILE.read_text(encoding="utf-8")
     assert json.loads(text) == read_content(CONTENT_FILE)
+
+
+def test_a_fit_can_differ_by_scope_and_a_bad_override_is_named(content: dict[str, Any]) -> None:
+    def mutate(data: dict[str, Any]) -> None:
+        fits = next(p for p in data["patterns"] if p["slug"] == "odata")["fits"]
+        fits["volume"]["high"]["by_scope"] = {"fno_dataverse": {"fit": "weak", "why": "Dual-write carries this."}}
+        fits["volume"]["low"]["by_scope"] = {"mars": {"fit": "weak", "why": "x"}}
+        fits["timing"]["synchronous"]["by_scope"] = {"fno_dataverse": {"fit": "meh", "why": ""}}
+        fits["scope"]["fno_external"]["by_scope"] = {"fno_dataverse": {"fit": "weak", "why": "x"}}
+
+    assert errors_of(broken(content, mutate)) == [
+        "pattern odata.fits.scope.fno_external.by_scope: must be an object of scope: {fit, why}, not on scope",
+        "pattern odata.fits.timing.synchronous.by_scope.fno_dataverse.fit: must be one of strong, good, neutral, "
+        "weak, poor, excluded",
+        "pattern odata.fits.timing.synchronous.by_scope.fno_dataverse.why: must be non-empty text",
+        "pattern odata.fits.volume.low.by_scope.mars: unknown scope; use one of fno_external, ce_external, "
+        "fno_dataverse",
+    ]
+
+
+def test_a_rationale_in_the_wrong_app_familys_words_is_refused(content: dict[str, Any]) -> None:
+    def mutate(data: dict[str, Any]) -> None:
+        webhooks = next(p for p in data["patterns"] if p["slug"] == "webhooks")
+        webhooks["fits"]["volume"]["low"] = {"fit": "good", "why": "Publish it to F&O with a data entity."}
+
+    (message,) = errors_of(broken(content, mutate))
+    assert message.startswith("pattern webhooks.fits.volume.low: a ce_external case would read “F&O”")
+
+    def scoped(data: dict[str, Any]) -> None:  # the same words are fine where only F&O cases read them
+        webhooks = next(p for p in data["patterns"] if p["slug"] == "webhooks")
+        fit = webhooks["fits"]["volume"]["low"]
+        fit["by_scope"] = {"ce_external": {"fit": "good", "why": "A few calls a day is nothing for a receiver."}}
+        fit["why"] = "Publish it to F&O with a data entity."
+
+    validate_content(broken(content, scoped))
+
+
+def test_no_customer_engagement_case_reads_finance_and_operations_wording(content: dict[str, Any]) -> None:
+    fno_words = ("F&O", "finance and operations", "X++", "legal entit", "data entit")
+    for pattern in content["patterns"]:
+        if pattern["fits"]["scope"]["ce_external"]["fit"] == "excluded":
+            continue
+        for question, answers in pattern["fits"].items():
+            for value, fit in answers.items():
+                seen = fit.get("by_scope", {}).get("ce_external", fit)
+                if question != "scope" and seen["fit"] != "excluded":
+                    assert not any(word.lower() in seen["why"].lower() for word in fno_words), (
+                        pattern["slug"], question, value, seen["why"])  # fmt: skip
+
+
+def test_a_scenario_states_an_expected_confidence_from_the_three_levels(content: dict[str, Any]) -> None:
+    def mutate(data: dict[str, Any]) -> None:
+        data["scenarios"][0]["fit"] = "fine"
+
+    (message,) = errors_of(broken(content, mutate))
+    assert message.endswith(".fit: must be one of strong, partial, none (the confidence an expert expects)")

@@ -44,10 +44,13 @@ def content() -> dict[str, Any]:
 
 def test_the_catalog_is_loaded_with_every_pattern_fit_and_task(content: dict[str, Any]) -> None:
     # The session fixture has loaded the shipped file already.
-    assert Pattern.objects.count() == 22
-    assert Fit.objects.count() == 22 * 35
+    overrides = sum(len(fit.get("by_scope", {})) for p in content["patterns"] for a in p["fits"].values()
+                    for fit in a.values())  # fmt: skip
+    assert Pattern.objects.count() == 30
+    assert Fit.objects.filter(scope="").count() == 30 * 35
+    assert Fit.objects.exclude(scope="").count() == overrides > 0
     assert ChecklistItem.objects.filter(condition={}).count() == 19
-    assert ChecklistItem.objects.exclude(condition={}).count() == 3
+    assert ChecklistItem.objects.exclude(condition={}).count() == 7
     assert Scenario.objects.count() == len(content["scenarios"])
     assert QuestionWeight.objects.count() == 11
 

@@ -7,24 +7,9 @@ from dataclasses import replace
 import pytest
 
 from patterns.ranking.recommender import recommend
-from patterns.ranking.snapshot import CatalogSnapshot, CautionEntry, FitEntry, PatternEntry
+from patterns.ranking.snapshot import CautionEntry, PatternEntry
 from patterns.requirements import QUESTIONS, Question, Requirements
-
-WEIGHTS = {question.name: 2 for question in QUESTIONS}
-
-
-def pattern(slug: str, tie_break: int = 10, **levels: str) -> PatternEntry:
-    """A pattern that is neutral everywhere except the given ``question__value=level`` fits."""
-    fits = {(q.name, v): FitEntry("neutral", f"{slug} is neutral on {v}") for q in QUESTIONS for v in q.values}
-    for key, level in levels.items():
-        question, value = key.split("__")
-        fits[(question, value)] = FitEntry(level, f"{slug}: {question}={value} is {level}")
-    return PatternEntry(slug=slug, name=slug.title(), tie_break=tie_break, fits=fits)
-
-
-def snapshot(*patterns: PatternEntry, weights: dict[str, int] | None = None) -> CatalogSnapshot:
-    return CatalogSnapshot(version="test", weights=weights or WEIGHTS, patterns=patterns)
-
+from tests.catalog.builders import WEIGHTS, pattern, snapshot
 
 BASE = Requirements(scope="fno_external", goal="data_sync")
 
