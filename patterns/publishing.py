@@ -41,8 +41,10 @@ def scenario_regression(draft: dict[str, Any], published: dict[str, Any] | None)
     rows = []
     for scenario in draft["scenarios"]:
         requirements = Requirements.from_mapping(scenario["answers"])
-        new = [o.pattern for o in recommend(requirements, draft_snapshot).options[:3]]
+        ranking = recommend(requirements, draft_snapshot)
+        new = [o.pattern for o in ranking.options[:3]]
         old = [o.pattern for o in recommend(requirements, published_snapshot).options[:3]]
+        expected_fit = scenario.get("fit", "")
         rows.append(
             {
                 "scenario": scenario["slug"],
@@ -52,7 +54,11 @@ def scenario_regression(draft: dict[str, Any], published: dict[str, Any] | None)
                 "draft_top": new,
                 "first_changed": old[:1] != new[:1],
                 "top_three_changed": old != new,
-                "broken": not new or new[0] != scenario["expected"],
+                "expected_fit": expected_fit,
+                "draft_fit": ranking.verdict.level,
+                "broken": not new
+                or new[0] != scenario["expected"]
+                or bool(expected_fit and expected_fit != ranking.verdict.level),
             }
         )
     return rows
@@ -74,8 +80,8 @@ def version_publish(*, actor: User | None, note: str, override_reason: str = "")
     broken = [row["scenario"] for row in regression if row["broken"]]
     if broken and not override_reason.strip():
         raise ValidationError(
-            {"override_reason": f"These scenarios no longer rank their expected pattern first: {', '.join(broken)}. "
-             "Fix the fits, or give a reason to publish anyway."}
+            {"override_reason": "These scenarios no longer rank their expected pattern first (or lost their expected "
+             f"confidence): {', '.join(broken)}. Fix the fits, or give a reason to publish anyway."}
         )  # fmt: skip
     return _create_version(actor=actor, note=note, content=draft, regression=regression,
                            override_reason=override_reason.strip() if broken else "")  # fmt: skip

@@ -191,7 +191,8 @@ QUESTIONS: tuple[Question, ...] = (
             Choice(
                 "on_premises",
                 "On-premises",
-                "Finance and operations apps installed on the customer's own infrastructure (local business data).",
+                "Installed on the customer's own infrastructure: finance and operations apps as local business "
+                "data, or Dynamics 365 Customer Engagement (on-premises).",
             ),
         ),
     ),

@@ -5,7 +5,8 @@ JSON schema "d365-integration-portal/project/v1":
   {schema, exported_at, id, name, description, team, owner, created_at, updated_at, required_approvals,
    integrations: [{id, name, requirements, catalog_version, ranked_at, top_pattern, top_pattern_name,
                    ranking: {catalog_version, options: [{pattern, name, rank, score, contributions,
-                             cautions}], excluded},
+                             cautions}], excluded, fit: {level, summary},
+                             relaxations: [{changes, pattern, name, score, fit, summary}]},
                    decision: null | {status, chosen_pattern, chosen_pattern_name, rationale, consequences,
                                      justification, proposed_by, decided_by, decided_at, superseded_by, version},
                    comments: [{author, created_at, body}]}],
@@ -24,6 +25,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from patterns.ranking.records import RankingRecord
 from patterns.requirements import answer_label, question_label
 from portal.models import Project
 from portal.records import integration_decision, project_record
@@ -77,9 +79,15 @@ def project_markdown(project: Project) -> str:
             if decision.justification:
                 lines += ["Why not the top-ranked option: " + _md_escape(decision.justification), ""]
             lines += ["### Consequences", "", _md_escape(decision.consequences or "None recorded."), ""]
-        options = integration.ranking.get("options", [])[:5]
-        lines += ["### Options considered", ""]
-        lines += [f"{o['rank']}. {_md_escape(o['name'])} ({o['score']:.0f}/100)" for o in options]
+        ranking = RankingRecord.from_json(integration.ranking)
+        lines += [
+            "### Options considered",
+            "",
+            f"Confidence: {ranking.verdict.level}. {_md_escape(ranking.verdict.summary)}",
+        ]
+        lines += [""] + [f"{o.rank}. {_md_escape(o.name)} ({o.score:.0f}/100)" for o in ranking.options[:5]]
+        if ranking.relaxations:
+            lines += ["", "What would change it:", ""] + [f"- {_md_escape(r.summary)}" for r in ranking.relaxations]
         lines += [""]
     lines += ["## Solution by Design checklist", ""]
     section = None
@@ -102,7 +110,7 @@ def _cell(value: Any) -> str:
 def project_csv(project: Project) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["integration", "scope", "goal", "top_pattern", "chosen_pattern", "decision_status"])
+    writer.writerow(["integration", "scope", "goal", "top_pattern", "fit", "chosen_pattern", "decision_status"])
     for integration in project.integrations.all():
         decision = integration_decision(integration)
         writer.writerow(
@@ -111,6 +119,7 @@ def project_csv(project: Project) -> str:
                 _cell(integration.requirements.get("scope")),
                 _cell(integration.requirements.get("goal")),
                 _cell(integration.top_pattern_slug),
+                _cell(RankingRecord.from_json(integration.ranking).verdict.level),
                 _cell(decision.chosen_pattern_slug if decision else ""),
                 _cell(decision.status if decision else "none"),
             ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from patterns.ranking.records import RankingRecord
 from portal.models import Decision, Integration, Milestone, Project, ProjectChecklistEntry
 
 SCHEMA = "d365-integration-portal/project/v1"
@@ -83,8 +84,8 @@ def integration_record(integration: Integration, *, full: bool) -> dict[str, Any
         "top_pattern": integration.top_pattern_slug or None,
         "top_pattern_name": integration.top_pattern_name or None,
     }
-    if full:
-        record["ranking"] = ranking
+    if full:  # read through the one ranking shape, so rankings saved before a field existed come out complete
+        record["ranking"] = RankingRecord.from_json(ranking).to_json()
     else:
         record["ranking"] = [
             {"pattern": o["pattern"], "name": o["name"], "rank": o["rank"], "score": o["score"]}

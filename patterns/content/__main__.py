@@ -1,5 +1,7 @@
 """Check a content file without a database: validate it, then rank every curated scenario and report any whose
-expected pattern isn't first. ``python -m patterns.content [PATH]``; exits 1 on any problem."""
+expected pattern isn't first or whose stated confidence (``"fit"``) differs.
+
+``python -m patterns.content [PATH]``; exits 1 on any problem."""
 
 from __future__ import annotations
 
@@ -25,9 +27,13 @@ def main(argv: list[str]) -> int:
     for scenario in data.get("scenarios", []):
         ranking = recommend(Requirements.from_mapping(scenario["answers"]), snapshot)
         top = [f"{o.pattern} {o.score}" for o in ranking.options[:3]]
+        level, expected_fit = ranking.verdict.level, scenario.get("fit")
         ok = bool(ranking.options) and ranking.options[0].pattern == scenario["expected"]
+        ok = ok and (not expected_fit or expected_fit == level)
         failures += not ok
-        print(f"{'ok  ' if ok else 'FAIL'} {scenario['slug']}: expected {scenario['expected']}; top: {', '.join(top)}")
+        fit = f"{level} fit" + (f" (expected {expected_fit})" if expected_fit and expected_fit != level else "")
+        print(f"{'ok  ' if ok else 'FAIL'} {scenario['slug']}: expected {scenario['expected']}; top: {', '.join(top)}; "
+              f"{fit}")  # fmt: skip
     print(f"{len(data['patterns'])} patterns, {len(data.get('scenarios', []))} scenarios, {failures} failing")
     return 1 if failures else 0
 

@@ -1,16 +1,21 @@
 """Rank every active pattern of a catalog snapshot for one set of requirements.
 
 Pure: no ORM, no request, no pattern named in code. Every preference comes from curated data: the fit level and
-rationale of each pattern for each answer, the weight of each question, and each pattern's tie-break.
+rationale of each pattern for each answer (for the case's scope: a fit may differ by scope), the weight of each
+question, and each pattern's tie-break.
 
 Score: for the answered questions, the weighted share of the best possible fit, from 0 to 100. A fit marked
-"excluded" is a hard constraint: the pattern leaves the ranking and the rationale says why.
+"excluded" is a hard constraint: the pattern leaves the ranking and the rationale says why. The ranking then says
+how far to trust its first option (``confidence``) and, when that isn't strong, which answers to change
+(``relaxations``).
 """
 
 from __future__ import annotations
 
-from patterns.ranking.records import ExclusionRecord, OptionRecord, RankingRecord, Reason
-from patterns.ranking.snapshot import CatalogSnapshot, PatternEntry
+from patterns.ranking.confidence import STRONG
+from patterns.ranking.records import ExclusionRecord, FitVerdict, OptionRecord, RankingRecord, Reason
+from patterns.ranking.relaxations import relaxations
+from patterns.ranking.snapshot import CatalogSnapshot
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements
 from patterns.taxonomy import LEVEL_POINTS, FitLevel
 
@@ -18,46 +23,70 @@ EXCLUDED, NEUTRAL = FitLevel.EXCLUDED.value, FitLevel.NEUTRAL.value
 MISSING_FIT = "No curated fit for this answer yet; counted as neutral."
 # (question, answer) -> (question label, answer label): looked up once per reason, so precomputed.
 LABELS = {(q.name, c.value): (q.label, c.label) for q in QUESTIONS for c in q.choices}
+Answer = tuple[str, str]
 
 
-def _reasons(pattern: PatternEntry, answers: dict[str, str], weights: dict[str, int]) -> list[Reason]:
-    result = []
-    for question, value in answers.items():
-        fit = pattern.fits.get((question, value))
-        level, rationale = (fit.level, fit.rationale) if fit else (NEUTRAL, MISSING_FIT)
-        weight = weights.get(question, 0)
-        points = 0.0 if level == EXCLUDED else weight * LEVEL_POINTS[level]
-        question_label, value_label = LABELS.get((question, value), (question, value))
-        result.append(Reason(question, question_label, value, value_label, level, weight, points, rationale))
-    return result
+def _reason_tables(snapshot: CatalogSnapshot, scope: str, weights: dict[str, int]) -> list[dict[Answer, Reason]]:
+    """For each pattern, every answer's reason (fit, points, labels, why) as this scope reads it: built once per
+    snapshot and scope, so a ranking only looks its answers up."""
+    key = ("reasons", scope)
+    tables: list[dict[Answer, Reason]] | None = snapshot.memo.get(key)
+    if tables is None:
+        tables = []
+        for pattern in snapshot.patterns:
+            fits = pattern.fits_for(scope)
+            table = {}
+            for (question, value), (question_label, value_label) in LABELS.items():
+                fit = fits.get((question, value))
+                level, rationale = (fit.level, fit.rationale) if fit else (NEUTRAL, MISSING_FIT)
+                weight = weights.get(question, 0)
+                points = 0.0 if level == EXCLUDED else weight * LEVEL_POINTS[level]
+                table[question, value] = Reason(question, question_label, value, value_label, level, weight, points,
+                                                rationale)  # fmt: skip
+            tables.append(table)
+        snapshot.memo[key] = tables
+    return tables
 
 
 def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> RankingRecord:
     answers = requirements.answers()
     weights = {name: max(0, snapshot.weights.get(name, 0)) for name in QUESTIONS_BY_NAME}
     possible = sum(weights[question] for question in answers)
-    scored: list[tuple[float, int, str, PatternEntry, list[Reason]]] = []
+    items = list(answers.items())
+    tables = _reason_tables(snapshot, requirements.scope, weights)
+    scored: list[tuple[float, int, str, int, list[Reason]]] = []
     excluded: list[ExclusionRecord] = []
-    for pattern in snapshot.patterns:
-        reasons = _reasons(pattern, answers, weights)
+    for index, pattern in enumerate(snapshot.patterns):
+        table = tables[index]
+        reasons = [table[item] for item in items]
         blockers = tuple(r for r in reasons if r.level == EXCLUDED)
         if blockers:
             excluded.append(ExclusionRecord(pattern.slug, pattern.name, blockers))
             continue
         score = 100.0 * sum(r.points for r in reasons) / possible if possible else 0.0
-        scored.append((round(score, 1), pattern.tie_break, pattern.name, pattern, reasons))
+        scored.append((round(score, 1), pattern.tie_break, pattern.name, index, reasons))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     options = tuple(
         OptionRecord(
-            pattern=pattern.slug,
-            name=pattern.name,
+            pattern=snapshot.patterns[index].slug,
+            name=name,
             rank=position,
             score=score,
             # Strongest reasons first, so a reader sees why the pattern stands where it does.
-            contributions=tuple(sorted(reasons, key=lambda r: -r.points)),
-            cautions=tuple(caution for caution in pattern.cautions if caution.applies(answers)),
+            contributions=tuple(sorted(reasons, key=_by_points)),
+            cautions=tuple(caution for caution in snapshot.patterns[index].cautions if caution.applies(answers)),
         )
-        for position, (score, _, _, pattern, reasons) in enumerate(scored, start=1)
+        for position, (score, _, name, index, reasons) in enumerate(scored, start=1)
     )
     excluded.sort(key=lambda exclusion: exclusion.name)
-    return RankingRecord(snapshot.version, options, tuple(excluded))
+    verdict = FitVerdict.of(options[0] if options else None)
+    if verdict.level == STRONG:
+        return RankingRecord(snapshot.version, options, tuple(excluded), verdict)
+    field = list(zip(snapshot.patterns, tables, strict=True))
+    return RankingRecord(
+        snapshot.version, options, tuple(excluded), verdict, relaxations(answers, field, verdict.level)
+    )
+
+
+def _by_points(reason: Reason) -> float:
+    return -reason.points

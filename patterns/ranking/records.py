@@ -6,11 +6,12 @@ one serializer serve both; a saved one is read back from JSON without the catalo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
+from patterns.ranking.confidence import fit_level, fit_summary
 from patterns.ranking.snapshot import CautionEntry
-from patterns.requirements import answer_label, question_label
+from patterns.requirements import QUESTIONS_BY_NAME, answer_label, decode_answer, encode_answer, question_label
 from patterns.taxonomy import LEVEL_LABELS, FitLevel
 
 STRONG_LEVELS = frozenset({FitLevel.STRONG.value, FitLevel.GOOD.value})
@@ -96,10 +97,60 @@ class ExclusionRecord:
 
 
 @dataclass(frozen=True)
+class FitVerdict:
+    """How far to trust the first option (``patterns.ranking.confidence``): strong, partial or none."""
+
+    level: str
+    summary: str
+
+    @classmethod
+    def of(cls, top: OptionRecord | None) -> FitVerdict:
+        score, name = (top.score, top.name) if top else (None, None)
+        reasons = top.contributions if top else ()
+        level = fit_level(score, reasons)
+        return cls(level, fit_summary(level, name, score, reasons))
+
+    def to_json(self) -> dict[str, str]:
+        return {"level": self.level, "summary": self.summary}
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """What would change a partial or missing fit: these answers changed (value "" means no preference) make
+    ``pattern`` the first option at ``level``."""
+
+    changes: tuple[tuple[str, str], ...]
+    pattern: str
+    name: str
+    score: float
+    level: str
+    summary: str
+
+    def changes_json(self) -> dict[str, str | bool | None]:
+        """Answers as the API takes them: booleans as booleans, no preference as null."""
+        return {q: decode_answer(QUESTIONS_BY_NAME[q], v) if q in QUESTIONS_BY_NAME else v for q, v in self.changes}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"changes": self.changes_json(), "pattern": self.pattern, "name": self.name, "score": self.score,
+                "fit": self.level, "summary": self.summary}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Relaxation:
+        changes = tuple((q, "" if v is None else encode_answer(v)) for q, v in data.get("changes", {}).items())
+        return cls(changes, data["pattern"], data["name"], data["score"], data.get("fit", ""), data["summary"])
+
+
+@dataclass(frozen=True)
 class RankingRecord:
     catalog_version: str
     options: tuple[OptionRecord, ...]
     excluded: tuple[ExclusionRecord, ...]
+    fit: FitVerdict | None = None  # None only while the recommender builds it; read it through ``verdict``
+    relaxations: tuple[Relaxation, ...] = ()
+
+    @property
+    def verdict(self) -> FitVerdict:
+        return self.fit or FitVerdict.of(self.top)
 
     @property
     def top(self) -> OptionRecord | None:
@@ -120,8 +171,9 @@ class RankingRecord:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RankingRecord:
-        """A ranking as an integration saved it (older snapshots may lack the labels; they are looked up)."""
-        return cls(
+        """A ranking as an integration saved it (older snapshots may lack the labels, the fit and the relaxations:
+        labels are looked up, the fit is judged again from the saved reasons, relaxations stay empty)."""
+        record = cls(
             catalog_version=data.get("catalog_version", ""),
             options=tuple(
                 OptionRecord(
@@ -141,7 +193,11 @@ class RankingRecord:
                 ExclusionRecord(e["pattern"], e["name"], tuple(Reason.from_json(c) for c in e.get("contributions", [])))
                 for e in data.get("excluded", [])
             ),
+            relaxations=tuple(Relaxation.from_json(r) for r in data.get("relaxations", [])),
         )
+        saved = data.get("fit")
+        verdict = FitVerdict(saved["level"], saved["summary"]) if saved else FitVerdict.of(record.top)
+        return replace(record, fit=verdict)
 
     def to_json(self) -> dict[str, Any]:
         """Everything a saved decision needs to be read again later without the catalog."""
@@ -162,6 +218,8 @@ class RankingRecord:
                 {"pattern": e.pattern, "name": e.name, "contributions": [r.to_json() for r in e.contributions]}
                 for e in self.excluded
             ],
+            "fit": self.verdict.to_json(),
+            "relaxations": [r.to_json() for r in self.relaxations],
         }
 
     def to_api(self) -> dict[str, Any]:
@@ -180,6 +238,8 @@ class RankingRecord:
                 {"pattern": e.pattern, "name": e.name, "reasons": [r.text for r in e.contributions]}
                 for e in self.excluded
             ],
+            "fit": self.verdict.to_json(),
+            "relaxations": [r.to_json() for r in self.relaxations],
         }
 
 

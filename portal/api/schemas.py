@@ -51,10 +51,35 @@ class ExcludedPattern(BaseModel):
     reasons: list[str] = Field(description="The answers that rule the pattern out, and why.")
 
 
+class FitOut(BaseModel):
+    level: Literal["strong", "partial", "none"] = Field(
+        description="How far to trust the first option: strong (score >= 75 and every key need met), partial "
+        "(a lower score or a key need only weakly met), none (everything ruled out, the goal barely met, or a score "
+        "under 50). See the README's “How confident is a ranking?”."
+    )
+    summary: str
+
+
+class RelaxationOut(BaseModel):
+    changes: dict[str, str | bool | None] = Field(
+        description="The answers to change, as this API takes them; null means no preference."
+    )
+    pattern: str = Field(description="The pattern that would come first.")
+    name: str
+    score: float = Field(ge=0, le=100)
+    fit: Literal["strong", "partial", "none"]
+    summary: str
+
+
 class Ranking(BaseModel):
     catalog_version: str = Field(description="The published catalog version that ranked it, e.g. v3.")
     options: list[RankedOption]
     excluded: list[ExcludedPattern]
+    fit: FitOut
+    relaxations: list[RelaxationOut] = Field(
+        description="When the fit isn't strong: at most five answer changes (one, or two where one isn't enough) "
+        "that would give a better first option, best first. Empty when the fit is strong."
+    )
 
 
 class LearnLink(BaseModel):
@@ -80,9 +105,17 @@ class PatternList(BaseModel):
     patterns: list[PatternSummary]
 
 
+class ScopedFit(BaseModel):
+    fit: str
+    why: str
+
+
 class Fit(BaseModel):
     fit: str
     why: str
+    by_scope: dict[str, ScopedFit] | None = Field(
+        default=None, description="Where the fit differs for a scope (level and wording), keyed by scope."
+    )
 
 
 class CautionOut(BaseModel):
@@ -187,6 +220,8 @@ class SavedRanking(BaseModel):
     catalog_version: str
     options: list[SavedOption]
     excluded: list[SavedExclusion]
+    fit: FitOut
+    relaxations: list[RelaxationOut]
 
 
 class IntegrationOut(BaseModel):

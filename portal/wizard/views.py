@@ -34,7 +34,7 @@ from portal.wizard.steps import (
     step_by_key,
     summary_sections,
 )
-from portal.wizard.what_if import WhatIf, parse_what_if, what_if_choices
+from portal.wizard.what_if import WhatIf, parse_what_if, what_if_choices, what_if_key
 
 
 def _step_url(draft: WizardDraft, key: str) -> str:
@@ -141,6 +141,8 @@ def _results_context(
         "draft": draft,
         "requirements": requirements,
         "ranking": ranking,
+        # Each relaxation as a one-click what-if (on the answers as they are, not on another what-if).
+        "relaxation_links": [] if what_if else [(r, what_if_key(r.changes)) for r in ranking.relaxations],
         "what_if": what_if,
         "what_if_choices": what_if_choices(requirements),
         "movement": moves,
@@ -174,10 +176,12 @@ def results(request: SignedInRequest, draft_id: int) -> HttpResponse:
 def keep_what_if(request: SignedInRequest, draft_id: int) -> HttpResponse:
     draft = get_draft_for_user(request, draft_id)
     requirements, _ = _requirements(draft)
-    change = parse_what_if(request.POST.get("what_if", ""), requirements) if requirements else None
-    if change:
-        draft_save_answers(draft=draft, answers={change.question: change.stored})
-        messages.success(request, "Answer changed; the ranking below uses it.")
+    what_if = parse_what_if(request.POST.get("what_if", ""), requirements) if requirements else None
+    if what_if:
+        draft_save_answers(draft=draft, answers=what_if.stored_answers())
+        one = len(what_if.changes) == 1
+        messages.success(request, "Answer changed; the ranking below uses it." if one else "Answers changed; the "
+                         "ranking below uses them.")  # fmt: skip
     return redirect("wizard:results", draft.pk)
 
 

@@ -72,3 +72,30 @@ def test_an_architect_runs_the_wizard_and_saves_the_result(page: Page, live_serv
         20
     )  # the 19 curated tasks and the throttling task OData brings
     assert errors == [], errors
+
+
+def test_when_nothing_fits_well_one_click_shows_what_would(page: Page, live_server: LiveServer, catalog: None) -> None:
+    from portal.services.drafts import draft_create
+
+    user = get_user_model().objects.create_user("ada", password="a-long-enough-password")
+    draft = draft_create(owner=user, answers={"scope": "fno_external", "goal": "embed_ui", "ui_kind": "low_code_app",
+                                              "deployment": "on_premises", "prefers_low_code": True})  # fmt: skip
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{live_server.url}/accounts/login/?next=/wizard/{draft.pk}/results/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill("a-long-enough-password")
+    page.get_by_role("button", name="Sign in").click()
+
+    winner = page.locator(".winner")
+    expect(winner.locator(".eyebrow")).to_have_text("Closest option · partial fit")
+    expect(page.get_by_text("Best fit", exact=True)).to_have_count(0)
+    page.get_by_role("link", name=re.compile("set to Cloud, Embedded Power Apps fits")).click()
+
+    expect(page.locator(".what-if-banner")).to_contain_text("Where Dynamics 365 runs were “Cloud”")
+    expect(page.locator(".winner .eyebrow")).to_have_text("Best fit")
+    expect(page.locator(".winner h2")).to_contain_text("Embedded Power Apps")
+    expect(page).to_have_url(re.compile(r"what_if=deployment%3Dcloud"))
+    page.get_by_role("button", name="Keep this answer").click()
+    expect(page.locator(".winner .eyebrow")).to_have_text("Best fit")
+    assert errors == [], errors

@@ -267,3 +267,26 @@ def test_catalog_pages_and_the_api_show_only_the_published_version(client: Clien
     publish_draft()
     assert "An unpublished summary." in client.get(page).content.decode()
     assert client.get(reverse("api:pattern", args=["pcf"])).json()["catalog_version"] == "v2"
+
+
+def test_a_fit_curated_for_one_scope_is_exported_and_published_as_that_scopes_override(curator: User) -> None:
+    odata = Pattern.objects.get(slug="odata")
+    Fit.objects.create(pattern=odata, question="volume", value="low", scope="fno_dataverse", level="weak",
+                       rationale="Dual-write or virtual tables carry this between the apps.")  # fmt: skip
+    exported = next(p for p in catalog_export()["patterns"] if p["slug"] == "odata")["fits"]["volume"]["low"]
+    assert exported["by_scope"] == {"fno_dataverse": {"fit": "weak", "why": "Dual-write or virtual tables carry "
+                                                      "this between the apps."}}  # fmt: skip
+    version_publish(actor=curator, note="OData between the apps.", override_reason="scenarios may move")
+    snapshot = published_snapshot()
+    entry = next(p for p in snapshot.patterns if p.slug == "odata")
+    assert entry.fits_for("fno_dataverse")["volume", "low"].level == "weak"
+    assert entry.fits_for("fno_external")["volume", "low"].level == exported["fit"]
+
+
+def test_a_scenario_whose_stated_confidence_changes_needs_a_reason_to_publish(curator: User) -> None:
+    scenario = Scenario.objects.filter(expected_fit="strong").select_related("expected_pattern").first()
+    scenario.expected_fit = "partial"
+    scenario.save()
+    with pytest.raises(ValidationError) as error:
+        version_publish(actor=curator, note="Stated confidence changed.")
+    assert scenario.slug in str(error.value) and "expected confidence" in str(error.value)

@@ -29,7 +29,8 @@ def test_recommendations_rank_the_catalog_by_the_documented_shape(client: Client
     response = post_json(client, RECOMMEND, WEB_SHOP)
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"catalog_version", "options", "excluded"}
+    assert set(data) == {"catalog_version", "options", "excluded", "fit", "relaxations"}
+    assert data["fit"]["level"] == "strong" and data["relaxations"] == []
     first = data["options"][0]
     assert set(first) == {"pattern", "name", "rank", "score", "reasons", "cautions"}
     assert first["pattern"] == "odata" and first["rank"] == 1
@@ -37,7 +38,7 @@ def test_recommendations_rank_the_catalog_by_the_documented_shape(client: Client
     assert all(isinstance(reason, str) and reason for o in data["options"] for reason in o["reasons"])
     assert any("throttl" in caution.lower() for caution in first["cautions"])
     assert all(set(e) == {"pattern", "name", "reasons"} and e["reasons"] for e in data["excluded"])
-    assert len(data["options"]) + len(data["excluded"]) == 22
+    assert len(data["options"]) + len(data["excluded"]) == 30
 
 
 def test_recommendations_need_no_login_and_no_csrf_and_store_nothing() -> None:
@@ -120,7 +121,7 @@ def test_no_raw_bytes_ever_give_a_server_error(client: Client, raw: bytes) -> No
 
 def test_the_catalog_lists_patterns_and_one_pattern_in_full(client: Client) -> None:
     patterns = client.get(reverse("api:patterns")).json()["patterns"]
-    assert len(patterns) == 22 and {"pattern", "name", "family", "learn_more"} <= set(patterns[0])
+    assert len(patterns) == 30 and {"pattern", "name", "family", "learn_more"} <= set(patterns[0])
     odata = client.get(reverse("api:pattern", args=["odata"])).json()
     assert odata["fits"]["timing"]["synchronous"]["fit"] and odata["cautions"] and odata["description"]
     assert client.get(reverse("api:pattern", args=["nope"])).status_code == 404
@@ -274,3 +275,40 @@ def test_the_interactive_docs_are_served_from_our_own_static_files(client: Clien
     assert response.status_code == 200
     html = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+
+
+def test_a_contradictory_need_gets_a_partial_fit_and_what_to_relax(client: Client) -> None:
+    from portal.api import schemas
+
+    body = {"scope": "fno_external", "goal": "embed_ui", "ui_kind": "low_code_app", "deployment": "on_premises",
+            "prefers_low_code": True}  # fmt: skip
+    data = post_json(client, RECOMMEND, body).json()
+    schemas.Ranking.model_validate(data)
+    assert data["fit"]["level"] == "partial" and "closest option" in data["fit"]["summary"]
+    first = data["relaxations"][0]
+    assert first["changes"] == {"deployment": "cloud"} and first["pattern"] == "embedded-power-apps"
+    assert first["fit"] == "strong" and first["summary"].startswith("With “Where Dynamics 365 runs” set to Cloud")
+    assert len(data["relaxations"]) <= 5
+
+
+def test_a_saved_ranking_in_the_api_carries_its_fit_even_when_saved_before_fits_existed(
+    client: Client, alice: User
+) -> None:
+    from portal.api import schemas
+
+    _, secret = api_token_create(user=alice, name="t")
+    project = make_project(alice)
+    integration = make_integration(project)
+    old = {k: v for k, v in integration.ranking.items() if k not in {"fit", "relaxations"}}
+    Integration.objects.filter(pk=integration.pk).update(ranking=old)
+    data = client.get(reverse("api:project", args=[project.pk]), **bearer(secret)).json()
+    schemas.ProjectOut.model_validate(data)
+    saved = data["integrations"][0]["ranking"]
+    assert saved["fit"]["level"] == "strong" and saved["relaxations"] == []
+
+
+def test_the_openapi_description_documents_the_fit_and_the_relaxations(client: Client) -> None:
+    schemas = client.get(reverse("api:openapi-json")).json()["components"]["schemas"]
+    assert set(schemas["Ranking"]["required"]) >= {"fit", "relaxations"}
+    assert schemas["FitOut"]["properties"]["level"]["enum"] == ["strong", "partial", "none"]
+    assert "null means no preference" in schemas["RelaxationOut"]["properties"]["changes"]["description"]

@@ -99,9 +99,9 @@ def test_the_csv_export_neutralises_formulas(client: Client, project: Any, alice
     client.force_login(alice)
     response = client.get(reverse("projects:export", args=[project.pk, "csv"]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["integration", "scope", "goal", "top_pattern", "chosen_pattern", "decision_status"]
+    assert rows[0] == ["integration", "scope", "goal", "top_pattern", "fit", "chosen_pattern", "decision_status"]
     assert rows[1][0] == '\'=HYPERLINK("http://evil")'
-    assert rows[1][3:] == ["odata", "odata", "proposed"]
+    assert rows[1][3:] == ["odata", "strong", "odata", "proposed"]
 
 
 def test_the_markdown_export_escapes_what_users_typed(client: Client, project: Any, alice: User) -> None:
@@ -144,3 +144,14 @@ def test_markdown_structure_typed_by_users_stays_text(client: Client, project: A
     client.force_login(alice)
     text = client.get(reverse("projects:export", args=[project.pk, "md"])).content.decode()
     assert "\\- not a list" in text and "1\\. not numbered" in text and "\\=== not a rule" in text
+
+
+def test_the_markdown_export_states_each_rankings_confidence_and_what_would_change_it(
+    client: Client, project: Any, alice: User
+) -> None:
+    make_integration(project, name="Reports on premises", answers={"scope": "fno_external",
+                     "goal": "reporting_visuals", "deployment": "on_premises"})  # fmt: skip
+    client.force_login(alice)
+    text = client.get(reverse("projects:export", args=[project.pk, "md"])).content.decode()
+    assert "Confidence: none. Nothing fits well" in text or "Confidence: partial." in text
+    assert "What would change it:" in text and "set to Cloud, Embedded Power BI fits" in text

@@ -61,6 +61,16 @@ def test_a_saved_integration_shows_the_full_ranking(signed_in: Client, alice: Us
     assert "Immediately, and the caller waits" in body
 
 
+def test_a_saved_integration_says_how_far_to_trust_its_ranking(signed_in: Client, alice: User) -> None:
+    project = make_project(alice)
+    integration = make_integration(project, answers={"scope": "fno_external", "goal": "reporting_visuals",
+                                                     "deployment": "on_premises"})  # fmt: skip
+    body = signed_in.get(reverse("projects:integration", args=[project.pk, integration.pk])).content.decode()
+    assert integration.ranking["fit"]["level"] in {"partial", "none"}
+    assert integration.ranking["fit"]["summary"] in body and "What would change it:" in body
+    assert "set to Cloud, Embedded Power BI fits" in body
+
+
 def test_a_saved_ranking_is_history_that_catalog_edits_do_not_rewrite(signed_in: Client, alice: User) -> None:
     integration = make_integration(make_project(alice))
     Fit.objects.filter(pattern__slug="odata").update(level="poor", rationale="Changed after the decision.")

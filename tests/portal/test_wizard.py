@@ -171,7 +171,7 @@ def test_results_rank_every_pattern_with_the_winner_explained(
         response = signed_in.get(reverse("wizard:results", args=[draft.pk]))
     ranking = response.context["ranking"]
     assert ranking.options[0].pattern == "odata"
-    assert len(ranking.options) + len(ranking.excluded) == 22
+    assert len(ranking.options) + len(ranking.excluded) == 30
     body = response.content.decode()
     assert "Why it wins" in body and "<meter" in body and "Ruled out" in body
 
@@ -276,3 +276,51 @@ def test_discarding_a_draft(signed_in: Client, alice: User) -> None:
     draft = make_draft(alice, WEB_SHOP)
     signed_in.post(reverse("wizard:discard", args=[draft.pk]))
     assert not WizardDraft.objects.filter(pk=draft.pk).exists()
+
+
+CONTRADICTION = {"scope": "fno_external", "goal": "embed_ui", "ui_kind": "low_code_app", "deployment": "on_premises",
+                 "timing": "synchronous", "prefers_low_code": True}  # fmt: skip
+
+
+def test_a_partial_fit_is_never_called_best_fit_and_offers_one_click_relaxations(
+    signed_in: Client, alice: User
+) -> None:
+    draft = make_draft(alice, CONTRADICTION)
+    response = signed_in.get(reverse("wizard:results", args=[draft.pk]))
+    body = response.content.decode()
+    ranking = response.context["ranking"]
+    assert ranking.verdict.level == "partial"
+    assert "Best fit" not in body and "Closest option · partial fit" in body and ranking.verdict.summary in body
+    relaxation, key = response.context["relaxation_links"][0]
+    assert key == "deployment=cloud" and relaxation.pattern == "embedded-power-apps"
+    assert 'href="?what_if=deployment%3Dcloud"' in body and relaxation.summary in body
+
+
+def test_a_strong_fit_is_the_best_fit_and_lists_no_relaxations(signed_in: Client, alice: User) -> None:
+    draft = make_draft(alice, WEB_SHOP)
+    body = signed_in.get(reverse("wizard:results", args=[draft.pk])).content.decode()
+    assert "Best fit" in body and "What would make a pattern fit" not in body
+
+
+def test_a_two_answer_what_if_shows_and_keeps_both_changes(signed_in: Client, alice: User) -> None:
+    draft = make_draft(alice, CONTRADICTION)
+    what_if = "deployment=cloud;prefers_low_code="
+    response = signed_in.get(reverse("wizard:results", args=[draft.pk]), {"what_if": what_if}, **HTMX)
+    body = response.content.decode()
+    assert response.context["what_if"].key == what_if
+    assert "Where Dynamics 365 runs were “Cloud” and Prefer low-code were “No preference”" in body
+    assert "Keep these answers" in body
+    signed_in.post(reverse("wizard:keep_what_if", args=[draft.pk]), {"what_if": what_if})
+    answers = WizardDraft.objects.get(pk=draft.pk).answers
+    assert answers["deployment"] == "cloud" and "prefers_low_code" not in answers
+
+
+@pytest.mark.parametrize(
+    "what_if", ["deployment=cloud;deployment=on_premises", "deployment=cloud;timing=;volume=high", "scope=ce_external"]
+)
+def test_a_what_if_repeating_a_question_or_changing_too_much_is_ignored(
+    signed_in: Client, alice: User, what_if: str
+) -> None:
+    draft = make_draft(alice, CONTRADICTION)
+    response = signed_in.get(reverse("wizard:results", args=[draft.pk]), {"what_if": what_if})
+    assert response.status_code == 200 and response.context["what_if"] is None

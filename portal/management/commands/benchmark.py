@@ -41,6 +41,10 @@ SAMPLES: list[dict[str, Any]] = [
     {"scope": "fno_dataverse", "goal": "data_sync", "data_residency": "replicate", "direction": "bidirectional",
      "timing": "near_real_time", "volume": "medium", "deployment": "cloud", "transformations": "none",
      "prefers_low_code": True, "needs_custom_logic": False},
+    # Contradictory on purpose: no pattern fits strongly, so the ranking also searches for relaxations.
+    {"scope": "fno_external", "goal": "data_sync", "direction": "inbound", "timing": "synchronous", "volume": "high",
+     "deployment": "on_premises", "data_residency": "live_access", "transformations": "in_dynamics",
+     "prefers_low_code": True, "needs_custom_logic": True},
 ]  # fmt: skip
 
 
@@ -74,8 +78,10 @@ class Command(BaseCommand):
                 timings.append(time.perf_counter_ns() - start)
             timings.sort()
             median, p99 = timings[len(timings) // 2] / 1000, timings[int(len(timings) * 0.99)] / 1000
+            ranking = recommend(requirements, snapshot)
             self.stdout.write(
-                f"  {len(answers):2} answers: median {median:7.1f} µs   p99 {p99:7.1f} µs   ({iterations} runs)"
+                f"  {len(answers):2} answers: median {median:7.1f} µs   p99 {p99:7.1f} µs   ({iterations} runs; fit "
+                f"{ranking.verdict.level}, {len(ranking.relaxations)} relaxations)"
             )
         begin = time.perf_counter()
         for _ in range(50):
