@@ -16,11 +16,11 @@ def test_browse_filter_and_open_a_pattern(page: Page, live_server: LiveServer, c
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(f"{live_server.url}/patterns/")
     expect(page.get_by_role("heading", name="Pattern catalog")).to_be_visible()
-    expect(page.locator(".result-count")).to_have_text("22 patterns.")
+    expect(page.locator(".result-count")).to_have_text("30 patterns.")
 
     # Choosing a filter updates the list in place (htmx) and the address, so the view can be shared.
     page.get_by_label("App family").select_option("cross_app")
-    expect(page.locator(".result-count")).to_have_text("3 patterns match your filters.")
+    expect(page.locator(".result-count")).to_have_text("7 patterns match your filters.")
     expect(page).to_have_url(re.compile(r"family=cross_app"))
     expect(page.get_by_role("link", name="Dual-write")).to_be_visible()
     expect(page.get_by_role("link", name="OData", exact=True)).to_have_count(0)

@@ -20,7 +20,7 @@ def test_the_catalog_lists_every_active_pattern_grouped_by_family(client: Client
     response = client.get(reverse("patterns:catalog"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert response.context["count"] == 22
+    assert response.context["count"] == 30
     assert [family for family, _ in response.context["groups"]] == [
         "Finance and operations apps",
         "Customer engagement apps (Dataverse)",
@@ -58,7 +58,7 @@ def test_an_unknown_filter_value_is_explained_and_ignored(client: Client) -> Non
     response = client.get(reverse("patterns:catalog"), {"family": "sap"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
-    assert response.context["count"] == 22
+    assert response.context["count"] == 30
 
 
 def test_htmx_gets_only_the_results_fragment(client: Client) -> None:
@@ -76,7 +76,7 @@ def test_an_empty_result_says_so(client: Client) -> None:
 def test_inactive_patterns_are_hidden(client: Client) -> None:
     Pattern.objects.filter(slug="html-web-resources").update(is_active=False)
     publish_draft()
-    assert client.get(reverse("patterns:catalog")).context["count"] == 21
+    assert client.get(reverse("patterns:catalog")).context["count"] == 29
     assert client.get(reverse("patterns:detail", args=["html-web-resources"])).status_code == 404
 
 
@@ -139,14 +139,14 @@ def test_compare_rejects_an_unknown_pattern(client: Client) -> None:
 def test_the_checklist_shows_19_tasks_by_section(client: Client, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(3):
         response = client.get(reverse("patterns:checklist"))
-    assert response.context["task_count"] == 19 and response.context["conditional_count"] == 3
+    assert response.context["task_count"] == 19 and response.context["conditional_count"] == 7
     assert len(response.context["sections"]) == 5
     assert "Only when an integration relies on OData or Custom services" in response.content.decode()
 
 
 def test_the_home_page_points_to_the_catalog(client: Client) -> None:
     body = client.get(reverse("home")).content.decode()
-    assert "Browse the 22 patterns" in body
+    assert "Browse the 30 patterns" in body
 
 
 @pytest.mark.parametrize(

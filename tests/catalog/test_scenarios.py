@@ -18,10 +18,78 @@ SNAPSHOT = snapshot_from_content(CONTENT)
 
 
 @pytest.mark.parametrize("scenario", CONTENT["scenarios"], ids=lambda s: s["slug"])
-def test_the_expert_pick_ranks_first(scenario: dict[str, Any]) -> None:
+def test_the_expert_pick_ranks_first_with_the_expected_confidence(scenario: dict[str, Any]) -> None:
     ranking = recommend(Requirements.from_mapping(scenario["answers"]), SNAPSHOT)
     top = [option.pattern for option in ranking.options[:3]]
     assert top[0] == scenario["expected"], f"{scenario['slug']}: expected {scenario['expected']}, got {top}"
+    if "fit" in scenario:
+        assert ranking.verdict.level == scenario["fit"], ranking.verdict.summary
+
+
+# Needs the catalog has no pattern for within the systems asked about: nothing to relax but the scope itself.
+NO_WAY_OUT = {"blind-x-fno-telephony"}
+
+
+def test_contradictions_come_out_partial_or_none_and_say_what_to_relax() -> None:
+    contradictions = [s for s in CONTENT["scenarios"] if s.get("fit") in {"partial", "none"}]
+    assert len(contradictions) >= 8
+    for scenario in contradictions:
+        ranking = recommend(Requirements.from_mapping(scenario["answers"]), SNAPSHOT)
+        assert "Best fit" not in ranking.verdict.summary
+        if scenario["slug"] not in NO_WAY_OUT:
+            assert ranking.relaxations, scenario["slug"]
+            assert all(r.level in {"strong", "partial"} for r in ranking.relaxations)
+
+
+def test_there_are_scenarios_for_every_scope_and_goal_pair_that_matters() -> None:
+    pairs = {(s["answers"]["scope"], s["answers"]["goal"]) for s in CONTENT["scenarios"]}
+    tricky = {("ce_external", "data_sync"), ("ce_external", "reporting_visuals"), ("ce_external", "event_notification"),
+              ("ce_external", "invoke_logic"), ("fno_external", "event_notification"), ("fno_dataverse", "data_sync"),
+              ("fno_external", "reporting_visuals"), ("ce_external", "office_productivity"),
+              ("fno_external", "regulatory_documents"), ("ce_external", "communication_channels"),
+              ("ce_external", "embed_ui"), ("fno_external", "embed_ui")}  # fmt: skip
+    assert tricky <= pairs
+
+
+def test_inbound_bulk_data_into_dataverse_goes_through_its_api_not_service_bus_or_webhooks() -> None:
+    answers = {"scope": "ce_external", "goal": "data_sync", "direction": "inbound", "volume": "high",
+               "timing": "near_real_time", "prefers_low_code": False}  # fmt: skip
+    assert first(answers) == "dataverse-web-api"
+    assert {"azure-service-bus", "webhooks"} <= excluded(answers)
+
+
+def test_the_platforms_hard_constraints_rule_patterns_out_rather_than_rate_them_weak() -> None:
+    on_premises_reports = {"scope": "fno_external", "goal": "reporting_visuals", "deployment": "on_premises"}
+    assert "embedded-power-bi" in excluded(on_premises_reports)
+    assert "channel-integration-framework" in excluded({"scope": "fno_external", "goal": "communication_channels"})
+    lake = {"scope": "ce_external", "goal": "data_sync", "direction": "inbound"}
+    assert "synapse-link" in excluded(lake)
+    assert "synapse-link" in excluded({"scope": "ce_external", "goal": "data_sync", "deployment": "on_premises"})
+    assert "fno-data-events" in excluded({"scope": "fno_external", "goal": "event_notification",
+                                          "deployment": "on_premises"})  # fmt: skip
+
+
+def test_customer_engagement_data_cases_are_not_padded_with_office_or_ui_patterns() -> None:
+    for direction in ("inbound", "outbound", "bidirectional"):
+        answers = {"scope": "ce_external", "goal": "data_sync", "direction": direction}
+        top_three = recommend(Requirements.from_mapping(answers), SNAPSHOT).options[:3]
+        assert not any(o.pattern in {"excel-office", "embedded-power-bi", "canvas-apps", "pcf", "iframe-ce"}
+                       for o in top_three), (direction, [o.pattern for o in top_three])  # fmt: skip
+
+
+def test_analytics_exports_go_through_synapse_link_not_dated_routes() -> None:
+    for scope in ("ce_external", "fno_external"):
+        answers = {"scope": scope, "goal": "data_sync", "direction": "outbound", "timing": "scheduled_batch",
+                   "volume": "high", "deployment": "cloud", "data_residency": "replicate",
+                   "prefers_low_code": True}  # fmt: skip
+        assert first(answers) == "synapse-link", scope
+
+
+def test_a_customer_engagement_case_reads_customer_engagement_wording_for_on_premises() -> None:
+    answers = {"scope": "ce_external", "goal": "event_notification", "deployment": "on_premises"}
+    option = recommend(Requirements.from_mapping(answers), SNAPSHOT).by_pattern()["webhooks"]
+    reason = next(r for r in option.contributions if r.question == "deployment")
+    assert "F&O" not in reason.rationale and "Customer Engagement" in reason.rationale
 
 
 def test_there_are_at_least_20_scenarios_covering_every_goal_and_scope() -> None:
@@ -96,3 +164,4 @@ def test_the_loaded_catalog_ranks_every_scenario_the_same_way() -> None:
     for scenario in Scenario.objects.select_related("expected_pattern"):
         ranking = recommend(scenario.requirements, snapshot)
         assert ranking.options[0].pattern == scenario.expected_pattern.slug, scenario.slug
+        assert not scenario.expected_fit or ranking.verdict.level == scenario.expected_fit, scenario.slug
