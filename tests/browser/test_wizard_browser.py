@@ -99,3 +99,19 @@ def test_when_nothing_fits_well_one_click_shows_what_would(page: Page, live_serv
     page.get_by_role("button", name="Keep this answer").click()
     expect(page.locator(".winner .eyebrow")).to_have_text("Best fit")
     assert errors == [], errors
+
+
+def test_ranking_rows_line_up_and_fit_a_phone(page: Page, live_server: LiveServer, catalog: None) -> None:
+    from portal.services.drafts import draft_create
+
+    user = get_user_model().objects.create_user("ada", password="a-long-enough-password")
+    draft = draft_create(owner=user, answers={"scope": "ce_external", "goal": "data_sync", "direction": "inbound"})
+    page.goto(f"{live_server.url}/accounts/login/?next=/wizard/{draft.pk}/results/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill("a-long-enough-password")
+    page.get_by_role("button", name="Sign in").click()
+    first = page.locator(".option-row summary").first
+    rank, name = first.locator(".rank").bounding_box(), first.locator(".option-name").bounding_box()
+    assert rank and name and rank["x"] < name["x"] and abs(rank["y"] - name["y"]) < 20  # same line, rank first
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
