@@ -198,11 +198,17 @@ def _write_pattern(entry: Mapping[str, Any], row: Pattern | None) -> Pattern:
         for value, fit in answers.items()
         for scope, level in (("", fit), *fit.get("by_scope", {}).items())
     ]
-    # Uniqueness is already checked by validate_content and enforced by the database's constraints.
-    for child in (*links, *fits):
-        child.full_clean(validate_unique=False, validate_constraints=False)
+    # Uniqueness is already checked by validate_content and enforced by the database's constraints. A fit for one
+    # scope is checked once the general fit it replaces is saved.
+    general, scoped = [f for f in fits if not f.scope], [f for f in fits if f.scope]
+    for group in (links, general):
+        for child in group:
+            child.full_clean(validate_unique=False, validate_constraints=False)
     PatternLink.objects.bulk_create(links)
-    Fit.objects.bulk_create(fits)
+    Fit.objects.bulk_create(general)
+    for fit in scoped:
+        fit.full_clean(validate_unique=False, validate_constraints=False)
+    Fit.objects.bulk_create(scoped)
     return pattern
 
 

@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, URLValidator
 from django.db import models
 
+from patterns.ranking.confidence import LEVELS
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
 from patterns.taxonomy import Category, Family, FitLevel, Interaction
 
 QUESTION_CHOICES = [(question.name, question.label) for question in QUESTIONS]
 SCOPE_CHOICES = [("", "Every scope"), *((c.value, c.label) for c in QUESTIONS_BY_NAME["scope"].choices)]
-SCENARIO_FIT_CHOICES = [("", "Not stated"), ("strong", "Strong"), ("partial", "Partial"), ("none", "None")]
+SCENARIO_FIT_CHOICES = [("", "Not stated"), *((level, level.capitalize()) for level in LEVELS)]
 https_only = URLValidator(schemes=["https"])
 
 
@@ -94,6 +95,9 @@ class Fit(models.Model):
             raise ValidationError({"value": f"Choose one of: {', '.join(question.values)}."})
         if self.scope and self.question == "scope":
             raise ValidationError({"scope": "The scope question's own fits hold for every scope."})
+        general = Fit.objects.filter(pattern_id=self.pattern_id, question=self.question, value=self.value, scope="")
+        if self.scope and self.pattern_id and not general.exclude(pk=self.pk).exists():
+            raise ValidationError({"scope": "Add the fit for every scope first; this one replaces it for one scope."})
 
 
 class QuestionWeight(models.Model):

@@ -110,7 +110,7 @@ def _cell(value: Any) -> str:
 def project_csv(project: Project) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["integration", "scope", "goal", "top_pattern", "fit", "chosen_pattern", "decision_status"])
+    writer.writerow(["integration", "scope", "goal", "top_pattern", "chosen_pattern", "decision_status", "fit"])
     for integration in project.integrations.all():
         decision = integration_decision(integration)
         writer.writerow(
@@ -119,9 +119,9 @@ def project_csv(project: Project) -> str:
                 _cell(integration.requirements.get("scope")),
                 _cell(integration.requirements.get("goal")),
                 _cell(integration.top_pattern_slug),
-                _cell(RankingRecord.from_json(integration.ranking).verdict.level),
                 _cell(decision.chosen_pattern_slug if decision else ""),
                 _cell(decision.status if decision else "none"),
+                _cell(RankingRecord.from_json(integration.ranking).verdict.level),
             ]
         )
     return buffer.getvalue()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from patterns.ranking.confidence import LEVELS as CONFIDENCE_LEVELS
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
 from patterns.taxonomy import Category, Family, FitLevel, Interaction
 
@@ -25,13 +26,13 @@ INTERACTIONS: tuple[str, ...] = tuple(Interaction.values)
 LEVELS: tuple[str, ...] = tuple(FitLevel.values)
 PATTERN_TEXT_FIELDS = ("name", "summary", "description", "benefits", "drawbacks", "use_when")
 SCOPES: tuple[str, ...] = QUESTIONS_BY_NAME["scope"].values
-SCENARIO_FITS = ("strong", "partial", "none")  # patterns.ranking.confidence's levels
+SCENARIO_FITS = CONFIDENCE_LEVELS  # the confidence levels a scenario may expect
 # Wording that belongs to the other app family: a rationale a customer engagement case reads must not speak of
 # finance and operations features, and one an F&O-with-another-system case reads must not speak of customer
 # engagement features. (Exclusions are exempt: they say why a pattern is for the other family.)
 WRONG_FAMILY = {
     "ce_external": re.compile(r"\bF&O\b|finance and operations|X\+\+|legal entit|data entit|\bAOT\b", re.IGNORECASE),
-    "fno_external": re.compile(r"customer engagement|model-driven|\bCE\b|plug-in"),
+    "fno_external": re.compile(r"(?i:customer engagement|model-driven|plug-in)|\bCE\b"),
 }
 
 

@@ -25,7 +25,6 @@ from patterns.taxonomy import FitLevel
 STRONG, PARTIAL, NONE = "strong", "partial", "none"
 LEVELS = (STRONG, PARTIAL, NONE)
 LEVEL_ORDER = {STRONG: 0, PARTIAL: 1, NONE: 2}
-LEVEL_HEADINGS = {STRONG: "Best fit", PARTIAL: "Closest option (partial fit)", NONE: "Nothing fits well"}
 STRONG_FROM = 80.0
 NONE_BELOW = 50.0
 KEY_WEIGHT = 3

@@ -1,13 +1,17 @@
-"""What would change a partial or missing fit: the ranking again with one answer changed or dropped (two where
-one isn't enough), keeping the answers that define the need (the systems and the goal).
+"""What would change a partial or missing fit: the ranking again with one answer changed or dropped, and with two
+changed where no single change gives a strong fit, keeping the answers that define the need (the systems and the
+goal).
 
-Pure and quick: the ranking's arithmetic is linear in the answers, so each what-if adjusts every pattern's running
-total by the changed answers only instead of ranking from scratch.
+Every change of one answer and every change of two is considered; none is skipped unless an upper bound on the
+score it could give is below the score a better level needs. Quick and pure: the ranking's arithmetic is linear in
+the answers, so each what-if adjusts every pattern's running total by the changed answers only instead of ranking
+from scratch, and bounds rule out most pairs before they are ranked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import combinations, product
 from typing import NamedTuple
 
 from patterns.ranking.confidence import (
@@ -22,15 +26,16 @@ from patterns.ranking.confidence import (
 from patterns.ranking.records import Reason, Relaxation
 from patterns.ranking.snapshot import PatternEntry
 from patterns.requirements import QUESTIONS_BY_NAME, answer_label
-from patterns.taxonomy import LEVEL_POINTS, FitLevel
+from patterns.taxonomy import FitLevel
 
 EXCLUDED = FitLevel.EXCLUDED.value
 MAX_RELAXATIONS = 5
 MAX_CHANGES = 2
-GOOD_SHARE = LEVEL_POINTS[FitLevel.GOOD.value]
 NO_PREFERENCE = ""
+ROUNDING = 0.05  # scores are compared rounded to 0.1, so a bound this far under the floor may still reach it
 
 Change = tuple[str, str]  # (question, vocabulary value or "" for no preference)
+_Result = tuple["_Standing", float, str] | None
 Answer = tuple[str, str]  # (question, vocabulary value)
 
 
@@ -42,6 +47,7 @@ class _Standing(NamedTuple):
     reasons: Mapping[Answer, Reason]
     total: float
     blocked_by: frozenset[str]
+    short_on: frozenset[str]  # the answers it falls short on (confidence.falls_short)
 
 
 class _Field:
@@ -51,20 +57,21 @@ class _Field:
         any_table = tables[0][1] if tables else {}
         self.weights = {q: any_table[q, v].weight if (q, v) in any_table else 0 for q, v in items}
         self.possible = sum(self.weights.values())
-        self.standings: list[_Standing] = []
         # Standings by the questions that rule them out: a what-if looks only at those it can bring back.
         self.by_blockers: dict[frozenset[str], list[_Standing]] = {}
+        self._tops: dict[tuple[str, str], float | None] = {}
         for pattern, reasons in tables:
             total = 0.0
-            blockers = []
+            blockers, short = [], []
             for item in items:
                 reason = reasons[item]
                 if reason.level == EXCLUDED:
                     blockers.append(item[0])
+                elif falls_short(reason):
+                    short.append(item[0])
                 total += reason.points
-            standing = _Standing(pattern, reasons, total, frozenset(blockers))
-            self.standings.append(standing)
             if len(blockers) <= MAX_CHANGES:
+                standing = _Standing(pattern, reasons, total, frozenset(blockers), frozenset(short))
                 self.by_blockers.setdefault(standing.blocked_by, []).append(standing)
 
     def eligible(self, questions: Sequence[str]) -> list[_Standing]:
@@ -74,67 +81,102 @@ class _Field:
             groups.append(frozenset(questions))
         return [standing for group in groups for standing in self.by_blockers.get(group, ())]
 
-    def best_case(self, question: str) -> float:
-        """The highest score any change to this one answer could give (its best fit, or dropping it), to skip
-        changes that can't reach a better level."""
-        current, weight = self.answers[question], self.weights[question]
-        best_rest = max(
-            (s.total - s.reasons[question, current].points for s in self.eligible([question])), default=None
-        )
-        if best_rest is None:
-            return 0.0
-        with_best = (best_rest + weight) / self.possible
-        dropped = best_rest / (self.possible - weight) if self.possible > weight else 0.0
-        return 100.0 * max(with_best, dropped)
+    def _rest(self, standing: _Standing, questions: Sequence[str]) -> float:
+        """The standing's points without these answers."""
+        return standing.total - sum(standing.reasons[q, self.answers[q]].points for q in questions)
 
-    def score_of(self, standing: _Standing, changes: Sequence[Change]) -> float:
-        """One pattern's score with these answers changed (0 when a change rules it out)."""
-        total, reasons = standing.total, standing.reasons
-        possible = self.possible - sum(self.weights[q] for q, v in changes if v == NO_PREFERENCE)
-        for question, value in changes:
-            total -= reasons[question, self.answers[question]].points
-            if value != NO_PREFERENCE:
-                if reasons[question, value].level == EXCLUDED:
-                    return 0.0
-                total += reasons[question, value].points
-        return 100.0 * total / possible if possible > 0 else 0.0
+    def _best_points(self, standing: _Standing, question: str) -> float | None:
+        """The most points any answer to ``question`` earns this pattern (None: every answer rules it out)."""
+        key = (standing.pattern.slug, question)
+        if key not in self._tops:
+            points = [
+                standing.reasons[question, value].points
+                for value in QUESTIONS_BY_NAME[question].values
+                if standing.reasons[question, value].level != EXCLUDED
+            ]
+            self._tops[key] = max(points) if points else None
+        return self._tops[key]
 
-    def rank(self, changes: Sequence[Change], floor: float) -> tuple[_Standing, float, str] | None:
-        """The first pattern, its score and confidence level with these answers changed; None when all are ruled out
-        or the first scores under ``floor`` (too low to be a better level, so its level isn't worked out)."""
+    def bound(self, questions: Sequence[str], target: str) -> float:
+        """An upper bound on the score of a first option at ``target`` level or better that any change to these one
+        or two answers (other values, or no preference) could give: for each pattern still in play that could reach
+        that level (a strong fit falls short on no answer; no better fit than none falls short on the goal, which is
+        never changed), each question at its best-fitting value or dropped."""
+        possible, best = self.possible, 0.0
+        first, second = questions[0], questions[1] if len(questions) == 2 else None
+        w1 = self.weights[first]
+        w2 = self.weights[second] if second else 0
+        changed = frozenset(questions)
+        for standing in self.eligible(questions):
+            if (standing.short_on - changed) if target == STRONG else ("goal" in standing.short_on):
+                continue
+            rest = self._rest(standing, questions)
+            top1 = self._best_points(standing, first)
+            top2 = self._best_points(standing, second) if second else 0.0
+            if possible > w1 + w2:
+                best = max(best, rest / (possible - w1 - w2))  # both dropped
+            if top1 is not None and possible > w2:
+                best = max(best, (rest + top1) / (possible - w2))  # the first at its best, the second dropped
+            if second and top2 is not None:
+                best = max(best, (rest + top2) / (possible - w1) if possible > w1 else 0.0)
+                if top1 is not None:
+                    best = max(best, (rest + top1 + top2) / possible)
+        return 100.0 * best
+
+    def rank(self, questions: Sequence[str], combos: Sequence[tuple[str, ...]], floor: float) -> list[_Result]:
+        """For each combination of values for these questions ("" = no preference), the first pattern, its score and
+        level; None where all are ruled out or the first scores under ``floor`` (too low to be a better level, so
+        its level isn't worked out). One pass over the patterns for all combinations."""
         answers = self.answers
-        possible = self.possible - sum(self.weights[q] for q, v in changes if v == NO_PREFERENCE)
-        if possible <= 0:
-            return None
-        scored = []
-        for standing in self.eligible([q for q, _ in changes]):
-            total, reasons = standing.total, standing.reasons
-            for question, value in changes:
-                total -= reasons[question, answers[question]].points
-                if value != NO_PREFERENCE:
-                    new = reasons[question, value]
-                    if new.level == EXCLUDED:
-                        break
-                    total += new.points
-            else:
-                scored.append((total, standing))
-        if not scored:
-            return None
-        # The ranking compares scores rounded to 0.1 and breaks ties by the curated tie-break, then the name.
-        score = round(100.0 * max(total for total, _ in scored) / possible, 1)
-        if score < floor:
-            return None
-        near = (s for t, s in scored if round(100.0 * t / possible, 1) == score)
-        winner = min(near, key=lambda s: (s.pattern.tie_break, s.pattern.name))
-        # The winner's shortfalls with the changed answers (the goal is never changed).
-        changed = dict(changes)
-        short, goal_short = 0, False
-        for question, value in answers.items():
-            value = changed.get(question, value)
-            if value != NO_PREFERENCE and falls_short(reason := winner.reasons[question, value]):
-                short += 1
-                goal_short = goal_short or reason.question == "goal"
-        return winner, score, level_for(score, short, goal_short)
+        possibles = [
+            self.possible - sum(self.weights[q] for q, v in zip(questions, combo, strict=True) if v == NO_PREFERENCE)
+            for combo in combos
+        ]
+        # Per combination: the best total so far and the patterns within 0.1 point of it (the ranking compares
+        # scores rounded to 0.1, so a tie there goes to the curated tie-break, then the name).
+        tops: list[float] = [-1.0] * len(combos)
+        near: list[list[tuple[float, _Standing]]] = [[] for _ in combos]
+        for standing in self.eligible(questions):
+            rest, reasons = self._rest(standing, questions), standing.reasons
+            for index, combo in enumerate(combos):
+                total = rest
+                for question, value in zip(questions, combo, strict=True):
+                    if value != NO_PREFERENCE:
+                        new = reasons[question, value]
+                        if new.level == EXCLUDED:
+                            break
+                        total += new.points
+                else:
+                    margin = possibles[index] / 1000.0  # 0.1 point of 100
+                    if total > tops[index] + margin:
+                        tops[index], near[index] = total, [(total, standing)]
+                    elif total >= tops[index] - margin:
+                        near[index].append((total, standing))
+                        tops[index] = max(tops[index], total)
+        best: list[tuple[float, _Standing] | None] = []
+        for index, candidates in enumerate(near):
+            possible = possibles[index]
+            if not candidates or possible <= 0:
+                best.append(None)
+                continue
+            score = round(100.0 * tops[index] / possible, 1)
+            tied = [s for t, s in candidates if round(100.0 * t / possible, 1) == score]
+            best.append((score, min(tied, key=lambda s: (s.pattern.tie_break, s.pattern.name))))
+        results: list[_Result] = []
+        for combo, entry in zip(combos, best, strict=True):
+            if entry is None or entry[0] < floor:
+                results.append(None)
+                continue
+            score, winner = entry
+            changed = dict(zip(questions, combo, strict=True))
+            short, goal_short = 0, False
+            for question, value in answers.items():
+                value = changed.get(question, value)
+                if value != NO_PREFERENCE and falls_short(reason := winner.reasons[question, value]):
+                    short += 1
+                    goal_short = goal_short or reason.question == "goal"
+            results.append((winner, score, level_for(score, short, goal_short)))
+        return results
 
 
 def _phrase(changes: Sequence[Change]) -> str:
@@ -152,48 +194,39 @@ def _phrase(changes: Sequence[Change]) -> str:
 def relaxations(
     answers: Mapping[str, str], tables: Sequence[tuple[PatternEntry, Mapping[Answer, Reason]]], level: str
 ) -> tuple[Relaxation, ...]:
-    """At most five answer changes that give a better level than ``level``, best first, one per resulting pattern.
-    ``tables``: each pattern with its reason for every answer, as the case's scope reads it."""
+    """At most five answer changes that give a better level than ``level``, best first (level, fewer changes, higher
+    score), one per resulting pattern. ``tables``: each pattern with its reason for every answer, as the case's scope
+    reads it."""
     field = _Field(answers, tables)
     relaxable = [q for q in answers if q in QUESTIONS_BY_NAME and not QUESTIONS_BY_NAME[q].required]
-    relaxable_set = frozenset(relaxable)
     # The lowest score that could be a better level than today's (strong needs STRONG_FROM, partial NONE_BELOW).
     floor = STRONG_FROM if level == PARTIAL else NONE_BELOW
     found: dict[str, tuple[tuple[int, int, float], tuple[Change, ...], PatternEntry, float, str]] = {}
 
-    def consider(changes: tuple[Change, ...]) -> None:
-        result = field.rank(changes, floor)
-        if result is None:
-            return
-        standing, score, new_level = result
-        if LEVEL_ORDER[new_level] >= LEVEL_ORDER[level]:
-            return
-        key = (LEVEL_ORDER[new_level], len(changes), -score)
-        slug = standing.pattern.slug
-        if slug not in found or key < found[slug][0]:
-            found[slug] = (key, changes, standing.pattern, score, new_level)
+    def alternatives(question: str) -> list[str]:
+        return [v for v in (*QUESTIONS_BY_NAME[question].values, NO_PREFERENCE) if v != answers[question]]
 
+    def consider(questions: list[str], combos: list[tuple[str, ...]]) -> None:
+        for combo, result in zip(combos, field.rank(questions, combos, floor), strict=True):
+            if result is None:
+                continue
+            standing, score, new_level = result
+            if LEVEL_ORDER[new_level] >= LEVEL_ORDER[level]:
+                continue
+            changes = tuple(zip(questions, combo, strict=True))
+            key = (LEVEL_ORDER[new_level], len(changes), -score)
+            slug = standing.pattern.slug
+            if slug not in found or key < found[slug][0]:
+                found[slug] = (key, changes, standing.pattern, score, new_level)
+
+    target = STRONG if level == PARTIAL else PARTIAL  # the next better level
     for question in relaxable:
-        if field.best_case(question) < floor - 0.05:  # scores are compared rounded to 0.1
-            continue
-        for value in (*QUESTIONS_BY_NAME[question].values, NO_PREFERENCE):
-            if value != answers[question]:
-                consider(((question, value),))
+        if field.bound([question], target) >= floor - ROUNDING:
+            consider([question], [(value,) for value in alternatives(question)])
     if not any(entry[0][0] == LEVEL_ORDER[STRONG] for entry in found.values()):
-        # Two changes, aimed: for each pattern, its two weakest relaxable answers moved to what suits it best.
-        tried: set[tuple[Change, ...]] = set()
-        for standing in field.standings:
-            if len(standing.blocked_by) > MAX_CHANGES or not standing.blocked_by <= relaxable_set:
-                continue  # ruled out by the systems, the goal or too many answers: two changes can't bring it back
-            gaps = sorted(
-                (LEVEL_POINTS.get(standing.reasons[q, answers[q]].level, -1.0), -field.weights[q], q) for q in relaxable
-            )
-            pair = [q for share, _, q in gaps[:2] if share < GOOD_SHARE]
-            if len(pair) == 2:
-                changes = tuple((q, _best_value(standing, q)) for q in sorted(pair, key=relaxable.index))
-                if changes not in tried and field.score_of(standing, changes) >= floor - 0.05:
-                    tried.add(changes)
-                    consider(changes)
+        for pair in combinations(relaxable, 2):
+            if field.bound(pair, target) >= floor - ROUNDING:
+                consider(list(pair), list(product(alternatives(pair[0]), alternatives(pair[1]))))
     ranked = sorted(found.values(), key=lambda item: (item[0], item[2].slug))[:MAX_RELAXATIONS]
     return tuple(_relaxation(changes, pattern, score, new_level) for _, changes, pattern, score, new_level in ranked)
 
@@ -202,13 +235,3 @@ def _relaxation(changes: tuple[Change, ...], pattern: PatternEntry, score: float
     verb = "fits" if level == STRONG else "comes closest"
     summary = f"{_phrase(changes)}, {pattern.name} {verb} ({score:.0f}/100)."
     return Relaxation(changes, pattern.slug, pattern.name, score, level, summary)
-
-
-def _best_value(standing: _Standing, question: str) -> str:
-    """The answer to ``question`` this pattern fits best, or no preference when none of them fits it well."""
-
-    def share(value: str) -> float:
-        return LEVEL_POINTS.get(standing.reasons[question, value].level, -1.0)
-
-    best = max(QUESTIONS_BY_NAME[question].values, key=share)
-    return best if share(best) >= GOOD_SHARE else NO_PREFERENCE

@@ -8,6 +8,7 @@ from typing import Any, Literal, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from patterns.ranking.confidence import KEY_WEIGHT, NONE_BELOW, STRONG_FROM
 from patterns.ranking.records import Reason
 from patterns.requirements import QUESTIONS, Question
 
@@ -51,12 +52,17 @@ class ExcludedPattern(BaseModel):
     reasons: list[str] = Field(description="The answers that rule the pattern out, and why.")
 
 
+FitLevelName = Literal["strong", "partial", "none"]  # patterns.ranking.confidence.LEVELS, checked by a test
+FIT_RULE = (
+    f"How far to trust the first option: none when every pattern is ruled out, the goal is met only weakly or "
+    f"poorly, or the score is under {NONE_BELOW:.0f}; partial when the score is under {STRONG_FROM:.0f}, an answer "
+    f"weighing {KEY_WEIGHT} or more is met only weakly or poorly, or any answer is fitted poorly; strong otherwise. "
+    "See the README's “How confident is a ranking?”."
+)
+
+
 class FitOut(BaseModel):
-    level: Literal["strong", "partial", "none"] = Field(
-        description="How far to trust the first option: strong (score >= 75 and every key need met), partial "
-        "(a lower score or a key need only weakly met), none (everything ruled out, the goal barely met, or a score "
-        "under 50). See the README's “How confident is a ranking?”."
-    )
+    level: FitLevelName = Field(description=FIT_RULE)
     summary: str
 
 
@@ -67,7 +73,7 @@ class RelaxationOut(BaseModel):
     pattern: str = Field(description="The pattern that would come first.")
     name: str
     score: float = Field(ge=0, le=100)
-    fit: Literal["strong", "partial", "none"]
+    fit: FitLevelName
     summary: str
 
 

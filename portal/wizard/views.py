@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -128,6 +129,10 @@ def _summary(request: SignedInRequest, draft: WizardDraft) -> HttpResponse:
     return _render_step(request, "portal/wizard_summary.html", context)
 
 
+def _what_if_url(draft: WizardDraft, changes: tuple[tuple[str, str], ...]) -> str:
+    return f"{reverse('wizard:results', args=[draft.pk])}?{urlencode({'what_if': what_if_key(changes)})}"
+
+
 def _results_context(
     request: SignedInRequest, draft: WizardDraft, requirements: Requirements, what_if: WhatIf | None = None
 ) -> dict[str, Any]:
@@ -142,7 +147,7 @@ def _results_context(
         "requirements": requirements,
         "ranking": ranking,
         # Each relaxation as a one-click what-if (on the answers as they are, not on another what-if).
-        "relaxation_links": [] if what_if else [(r, what_if_key(r.changes)) for r in ranking.relaxations],
+        "relaxation_links": [] if what_if else [(r, _what_if_url(draft, r.changes)) for r in ranking.relaxations],
         "what_if": what_if,
         "what_if_choices": what_if_choices(requirements),
         "movement": moves,

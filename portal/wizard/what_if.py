@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from patterns.ranking.relaxations import MAX_CHANGES
 from patterns.requirements import (
     NO_PREFERENCE_LABEL,
     QUESTIONS,
@@ -15,7 +16,6 @@ from patterns.requirements import (
 )
 
 SEPARATOR = ";"
-MAX_CHANGES = 2
 
 
 @dataclass(frozen=True)

@@ -114,13 +114,32 @@ def test_two_answers_change_together_when_one_is_not_enough() -> None:
     assert best.pattern == "a" and best.level == "strong"
 
 
-def test_relaxations_are_few_best_first_and_one_per_pattern() -> None:
-    catalog = [
-        pattern(f"p{i}", tie_break=i, goal__data_sync="strong", **{"deployment__on_premises": "excluded"})
-        for i in range(8)
-    ] + [pattern("local", tie_break=99, deployment__on_premises="weak")]
-    ranking = rank({"scope": "fno_external", "goal": "data_sync", "deployment": "on_premises"}, *catalog)
-    assert len(ranking.relaxations) <= MAX_RELAXATIONS
+def test_relaxations_are_at_most_five_best_first_and_one_per_pattern() -> None:
+    answers = {
+        "scope": "fno_external",
+        "goal": "data_sync",
+        "deployment": "on_premises",
+        "volume": "low",
+        "timing": "synchronous",
+        "direction": "inbound",
+        "prefers_low_code": True,
+        "needs_custom_logic": True,
+    }
+    fits_all = {f"{q}__{v}": "strong" for q, v in Requirements.from_mapping(answers).answers().items()}
+    # Six patterns, each fitting every answer but ruled out by a different one: changing that answer brings it first.
+    blockers = [
+        "deployment__on_premises",
+        "volume__low",
+        "timing__synchronous",
+        "direction__inbound",
+        "prefers_low_code__true",
+        "needs_custom_logic__true",
+    ]
+    catalog = [pattern(f"p{i}", tie_break=i, **{**fits_all, blocker: "excluded"}) for i, blocker in enumerate(blockers)]
+    catalog.append(pattern("local", tie_break=99, deployment__on_premises="weak"))  # fmt: skip
+    ranking = rank(answers, *catalog)
+    assert ranking.verdict.level != "strong" and ranking.top.pattern == "local"
+    assert len(ranking.relaxations) == MAX_RELAXATIONS
     patterns = [r.pattern for r in ranking.relaxations]
     assert len(patterns) == len(set(patterns))
     keys = [(r.level != "strong", len(r.changes), -r.score) for r in ranking.relaxations]
@@ -165,3 +184,65 @@ def test_the_api_answer_carries_the_fit_and_always_a_relaxations_list() -> None:
     assert answer["fit"]["level"] in {"partial", "none"}
     assert answer["relaxations"][0]["changes"] == {"deployment": None}  # no preference: a scores 7 of 7
     assert set(answer["relaxations"][0]) >= {"changes", "pattern", "score", "summary"}
+
+
+def test_relaxations_agree_with_a_full_ranking_and_miss_nothing_a_brute_force_finds() -> None:
+    """On the shipped catalog, for random answers: each relaxation is what recommend() gives for the changed answers,
+    and the list is the best five of every change of one answer (and of two when no single change gives a strong
+    fit), one per resulting pattern."""
+    import itertools
+    import random
+
+    from patterns.content import read_content
+    from patterns.ranking.confidence import LEVEL_ORDER
+    from patterns.ranking.snapshot import snapshot_from_content
+    from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, decode_answer
+
+    catalog = snapshot_from_content(read_content())
+    rng = random.Random(20261126)  # noqa: S311 - a fixed, reproducible sample of answers
+
+    def ranked(stored: dict[str, object]) -> RankingRecord:
+        return recommend(Requirements.from_mapping(stored), catalog)
+
+    def changed(stored: dict[str, object], changes: tuple[tuple[str, str], ...]) -> dict[str, object]:
+        result = dict(stored)
+        for question, text in changes:
+            value = decode_answer(QUESTIONS_BY_NAME[question], text)
+            result.pop(question, None) if value is None else result.__setitem__(question, value)
+        return result
+
+    checked = 0
+    while checked < 25:
+        stored = Requirements.from_mapping({q.name: decode_answer(q, rng.choice(q.values)) for q in QUESTIONS
+                                            if q.required or rng.random() < 0.7}).as_dict()  # fmt: skip
+        ranking = ranked(stored)
+        if ranking.verdict.level == "strong":
+            continue
+        checked += 1
+        for relaxation in ranking.relaxations:
+            again = ranked(changed(stored, relaxation.changes))
+            assert again.top is not None
+            assert (again.top.pattern, again.top.score, again.verdict.level) == (
+                relaxation.pattern, relaxation.score, relaxation.level)  # fmt: skip
+        answers = Requirements.from_mapping(stored).answers()
+        relaxable = [q for q in answers if not QUESTIONS_BY_NAME[q].required]
+        others = {q: [v for v in (*QUESTIONS_BY_NAME[q].values, "") if v != answers[q]] for q in relaxable}
+        singles = [((q, v),) for q in relaxable for v in others[q]]
+        pairs = [((q1, v1), (q2, v2)) for q1, q2 in itertools.combinations(relaxable, 2)
+                 for v1 in others[q1] for v2 in others[q2]]  # fmt: skip
+        current = LEVEL_ORDER[ranking.verdict.level]
+        outcomes = {}
+        for changes in singles + pairs:
+            result = ranked(changed(stored, changes))
+            if result.top and LEVEL_ORDER[result.verdict.level] < current:
+                outcomes[changes] = (result.top.pattern, result.top.score, result.verdict.level)
+        single_strong = any(len(c) == 1 and o[2] == "strong" for c, o in outcomes.items())
+        best: dict[str, tuple[tuple[int, int, float], tuple[tuple[str, str], ...]]] = {}
+        for changes, (pattern_slug, score, level) in outcomes.items():
+            if len(changes) == 2 and single_strong:
+                continue
+            key = (LEVEL_ORDER[level], len(changes), -score)
+            if pattern_slug not in best or key < best[pattern_slug][0]:
+                best[pattern_slug] = (key, changes)
+        expected = [slug for slug, _ in sorted(best.items(), key=lambda item: (item[1][0], item[0]))][:5]
+        assert [r.pattern for r in ranking.relaxations] == expected, stored

@@ -49,3 +49,22 @@ def test_learn_more_and_source_links_must_be_https() -> None:
     caution.source_url = "http://example.com/limits"
     with pytest.raises(ValidationError):
         caution.full_clean()
+
+
+def test_a_fit_for_one_scope_needs_the_general_fit_it_replaces() -> None:
+    from django.core.exceptions import ValidationError as Invalid
+
+    from patterns.models import Fit, Pattern
+
+    odata = Pattern.objects.get(slug="odata")
+    general = Fit.objects.get(pattern=odata, question="volume", value="low", scope="")
+    scoped = Fit(pattern=odata, question="volume", value="low", scope="fno_dataverse", level="weak", rationale="x")
+    scoped.full_clean()  # the general fit exists
+    general.delete()
+    with pytest.raises(Invalid) as error:
+        scoped.full_clean()
+    assert "Add the fit for every scope first" in str(error.value)
+    on_scope = Fit(pattern=odata, question="scope", value="fno_external", scope="ce_external", level="weak",
+                   rationale="x")  # fmt: skip
+    with pytest.raises(Invalid):
+        on_scope.full_clean()

@@ -312,3 +312,12 @@ def test_the_openapi_description_documents_the_fit_and_the_relaxations(client: C
     assert set(schemas["Ranking"]["required"]) >= {"fit", "relaxations"}
     assert schemas["FitOut"]["properties"]["level"]["enum"] == ["strong", "partial", "none"]
     assert "null means no preference" in schemas["RelaxationOut"]["properties"]["changes"]["description"]
+
+
+def test_the_documented_fit_levels_are_the_confidence_rules_levels() -> None:
+    from typing import get_args
+
+    from patterns.ranking.confidence import LEVELS
+    from portal.api.schemas import FitLevelName
+
+    assert get_args(FitLevelName) == LEVELS

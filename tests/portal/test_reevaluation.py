@@ -50,6 +50,20 @@ def test_a_fit_change_flags_the_integration_and_rerank_shows_the_new_first_pick(
     assert "The first pick changes from OData to" in page.content.decode()
 
 
+def test_rerank_shows_when_the_fit_itself_changes(client: Client, project: Any, alice: User) -> None:
+    integration = make_integration(project)
+    # No pattern does data exchange well any more: whatever comes first now barely meets the goal.
+    Fit.objects.filter(question="goal", value="data_sync").exclude(level="excluded").update(level="weak")
+    version_publish(actor=alice, note="Data exchange weakened.", override_reason="Testing re-evaluation.")
+    client.force_login(alice)
+    page = client.get(reverse("projects:rerank", args=[project.pk, integration.pk]))
+    comparison = page.context["comparison"]
+    assert (comparison.saved.verdict.level, comparison.new.verdict.level) == ("strong", "none")
+    body = page.content.decode()
+    assert comparison.new.verdict.summary in body and comparison.saved.verdict.summary in body
+    assert "The fit changes from strong to none" in body
+
+
 def test_adopting_the_new_ranking_is_recorded(client: Client, project: Any, alice: User) -> None:
     integration = make_integration(project)
     demote_odata(alice)
