@@ -326,6 +326,109 @@ def question_label(name: str) -> str:
     return question.label if question else name
 
 
+# Optional numbers for a capacity check (patterns.ranking.capacity): a field, what it means, and its sane maximum.
+
+
+@dataclass(frozen=True)
+class CapacityField:
+    name: str
+    label: str
+    help: str
+    maximum: float
+    whole: bool = True  # a whole number (counts) or any number (sizes)
+
+
+CAPACITY_FIELDS: tuple[CapacityField, ...] = (
+    CapacityField("records_per_day", "Records per day", "On an average day, how many records move.", 1_000_000_000),
+    CapacityField(
+        "peak_records_per_hour",
+        "Records in the busiest hour",
+        "At the peak, how many records in one hour.",
+        100_000_000,
+    ),
+    CapacityField(
+        "record_size_kb",
+        "Size of one record or message (KB)",
+        "The payload of one record as it travels, in kilobytes.",
+        1_048_576,
+        whole=False,
+    ),
+    CapacityField(
+        "initial_load_records",
+        "Records in the initial load",
+        "How many records must be copied once before going live.",
+        10_000_000_000,
+    ),
+    CapacityField("tables", "Tables or entities", "How many tables or data entities take part.", 100_000),
+    CapacityField(
+        "concurrent_clients", "Callers at the same time", "How many clients or threads call at once.", 100_000
+    ),
+)
+CAPACITY_BY_NAME: Mapping[str, CapacityField] = {field.name: field for field in CAPACITY_FIELDS}
+# Records per day at which a derived volume becomes medium and high (the volume question's help text).
+VOLUME_FROM_RECORDS = (("high", 100_000), ("medium", 5_000), ("low", 0))
+
+
+@dataclass(frozen=True)
+class Capacity:
+    records_per_day: int | None = None
+    peak_records_per_hour: int | None = None
+    record_size_kb: float | None = None
+    initial_load_records: int | None = None
+    tables: int | None = None
+    concurrent_clients: int | None = None
+
+    def as_dict(self) -> dict[str, int | float]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    @property
+    def daily_records(self) -> float | None:
+        """Records on an average day, or the peak hour spread over a day when only that is known."""
+        if self.records_per_day is not None:
+            return float(self.records_per_day)
+        return None if self.peak_records_per_hour is None else float(self.peak_records_per_hour) * 24
+
+    @property
+    def peak_hourly_records(self) -> float | None:
+        """Records in the busiest hour, or the day's records spread evenly when only those are known."""
+        if self.peak_records_per_hour is not None:
+            return float(self.peak_records_per_hour)
+        return None if self.records_per_day is None else self.records_per_day / 24
+
+    def derived_volume(self) -> str | None:
+        daily = self.daily_records
+        if daily is None:
+            return None
+        return next(volume for volume, floor in VOLUME_FROM_RECORDS if daily >= floor)
+
+
+def _capacity_from(raw: object, errors: dict[str, list[str]]) -> Capacity | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        errors.setdefault("capacity", []).append("Expected an object of numbers.")
+        return None
+    values: dict[str, int | float] = {}
+    for name, value in raw.items():
+        field = CAPACITY_BY_NAME.get(str(name))
+        where = f"capacity.{name}"
+        if field is None:
+            errors.setdefault(where, []).append(f"Unknown field. Allowed fields: {', '.join(CAPACITY_BY_NAME)}.")
+        elif value is None:
+            continue
+        elif (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (field.whole and not isinstance(value, int))
+        ):
+            errors.setdefault(where, []).append("Expected a whole number." if field.whole else "Expected a number.")
+        elif not 0 <= value <= field.maximum or value != value:  # value != value: NaN
+            errors.setdefault(where, []).append(f"Must be from 0 to {field.maximum:,.0f}.")
+        else:
+            values[field.name] = value
+    return Capacity(**values) if values else None  # type: ignore[arg-type]
+
+
 class RequirementsError(ValueError):
     """Invalid requirements; ``errors`` maps each field to its messages."""
 
@@ -347,6 +450,7 @@ class Requirements:
     ui_kind: str | None = None
     prefers_low_code: bool | None = None
     needs_custom_logic: bool | None = None
+    capacity: Capacity | None = None  # optional numbers; not a question, so never part of ``answers()``
 
     def answers(self) -> dict[str, str]:
         """The answered questions that apply to this goal, as vocabulary strings, in question order."""
@@ -358,13 +462,21 @@ class Requirements:
             result[question.name] = encode_answer(value)
         return result
 
+    @property
+    def volume_derived(self) -> bool:
+        """Whether ``volume`` was worked out from the numbers rather than answered."""
+        return self.capacity is not None and self.volume is not None and self.volume == self.capacity.derived_volume()
+
     def labelled(self) -> list[tuple[Question, str]]:
         """(question, answer label) for the answered questions that apply, in question order."""
         return [(QUESTIONS_BY_NAME[name], answer_label(name, value)) for name, value in self.answers().items()]
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form with only the answered questions (booleans stay booleans)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        """JSON-ready form with only the answered questions (booleans stay booleans) and the numbers, if any."""
+        result = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        if self.capacity is not None:
+            result["capacity"] = self.capacity.as_dict()
+        return result
 
     @classmethod
     def from_mapping(cls, data: object) -> Requirements:
@@ -376,9 +488,12 @@ class Requirements:
         if not isinstance(data, Mapping):
             raise RequirementsError({"non_field_errors": ["Expected an object of answers."]})
         errors: dict[str, list[str]] = {}
+        capacity = _capacity_from(data.get("capacity"), errors)
         for name in data:
-            if name not in QUESTIONS_BY_NAME:
-                errors.setdefault(str(name), []).append(f"Unknown field. Allowed fields: {', '.join(QUESTION_NAMES)}.")
+            if name not in QUESTIONS_BY_NAME and name != "capacity":
+                errors.setdefault(str(name), []).append(
+                    f"Unknown field. Allowed fields: {', '.join(QUESTION_NAMES)}, capacity."
+                )
         values: dict[str, Any] = {}
         for question in QUESTIONS:
             raw = data.get(question.name)
@@ -405,4 +520,6 @@ class Requirements:
         for name in list(values):
             if not QUESTIONS_BY_NAME[name].applies_to(goal):
                 del values[name]
-        return cls(**values)
+        if capacity is not None and "volume" not in values and (derived := capacity.derived_volume()):
+            values["volume"] = derived  # the numbers answer the volume question when it wasn't answered
+        return cls(**values, capacity=capacity)

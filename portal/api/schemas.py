@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from patterns.ranking.confidence import KEY_WEIGHT, NONE_BELOW, STRONG_FROM
 from patterns.ranking.records import Reason
-from patterns.requirements import QUESTIONS, Question
+from patterns.requirements import CAPACITY_FIELDS, QUESTIONS, CapacityField, Question
 
 
 def _answer_field(question: Question) -> tuple[Any, Any]:
@@ -23,11 +23,29 @@ def _answer_field(question: Question) -> tuple[Any, Any]:
     return kind | None, Field(default=None, description=description)
 
 
+def _capacity_field(field: CapacityField) -> tuple[Any, Any]:
+    kind: Any = int if field.whole else float
+    return kind | None, Field(default=None, ge=0, le=field.maximum, description=f"{field.label}. {field.help}")
+
+
 # Built from the vocabulary, so the description and the validator never drift.
+CapacityIn: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "Capacity",
+    __config__=ConfigDict(extra="forbid"),
+    **{field.name: _capacity_field(field) for field in CAPACITY_FIELDS},
+)
 RequirementsIn: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "Requirements",
     __config__=ConfigDict(extra="forbid"),
     **{question.name: _answer_field(question) for question in QUESTIONS},
+    capacity=(
+        CapacityIn | None,
+        Field(
+            default=None,
+            description="Optional numbers for the capacity check; the volume is derived from them "
+            "when it isn't answered.",
+        ),
+    ),
 )
 
 
@@ -37,6 +55,25 @@ class Errors(BaseModel):
     errors: dict[str, list[str]]
 
 
+class EstimateOut(BaseModel):
+    limit: str = Field(description="The curated limit's slug.")
+    name: str
+    value: float = Field(description="The limit, in ``unit``.")
+    unit: str
+    estimate: float | None = Field(description="What the numbers come to, in ``unit``; null when they can't say.")
+    share: float | None = Field(description="estimate / value.")
+    verdict: Literal["within", "near_limit", "over_limit", "unknown"]
+    text: str = Field(description="The arithmetic in words, with how batching or more users would change it.")
+    source: str
+
+
+class CapacityOut(BaseModel):
+    verdict: Literal["within", "near_limit", "over_limit", "unknown"] = Field(
+        description="The worst estimate's verdict; unknown without numbers. Options over a limit rank below the rest."
+    )
+    estimates: list[EstimateOut]
+
+
 class RankedOption(BaseModel):
     pattern: str = Field(description="Stable pattern slug.")
     name: str
@@ -44,6 +81,7 @@ class RankedOption(BaseModel):
     score: float = Field(ge=0, le=100)
     reasons: list[str] = Field(description="Each answer's fit and the curated why, strongest first.")
     cautions: list[str] = Field(description="Platform limits to plan for, with their source.")
+    capacity: CapacityOut
 
 
 class ExcludedPattern(BaseModel):
@@ -214,6 +252,7 @@ class SavedOption(BaseModel):
     score: float
     contributions: list[SavedReason]
     cautions: list[SavedCaution]
+    capacity: CapacityOut | None = None
 
 
 class SavedExclusion(BaseModel):

@@ -32,7 +32,7 @@ def test_recommendations_rank_the_catalog_by_the_documented_shape(client: Client
     assert set(data) == {"catalog_version", "options", "excluded", "fit", "relaxations"}
     assert data["fit"]["level"] == "strong" and data["relaxations"] == []
     first = data["options"][0]
-    assert set(first) == {"pattern", "name", "rank", "score", "reasons", "cautions"}
+    assert set(first) == {"pattern", "name", "rank", "score", "reasons", "cautions", "capacity"}
     assert first["pattern"] == "odata" and first["rank"] == 1
     assert [o["rank"] for o in data["options"]] == list(range(1, len(data["options"]) + 1))
     assert all(isinstance(reason, str) and reason for o in data["options"] for reason in o["reasons"])
@@ -321,3 +321,56 @@ def test_the_documented_fit_levels_are_the_confidence_rules_levels() -> None:
     from portal.api.schemas import FitLevelName
 
     assert get_args(FitLevelName) == LEVELS
+
+
+def test_numbers_get_a_capacity_check_per_option(client: Client) -> None:
+    from portal.api import schemas
+
+    body = {"scope": "ce_external", "goal": "event_notification", "direction": "outbound",
+            "capacity": {"records_per_day": 2000, "record_size_kb": 300}}  # fmt: skip
+    data = post_json(client, RECOMMEND, body).json()
+    schemas.Ranking.model_validate(data)
+    by_pattern = {option["pattern"]: option for option in data["options"]}
+    webhooks = by_pattern["webhooks"]["capacity"]
+    assert webhooks["verdict"] == "over_limit"
+    size = next(e for e in webhooks["estimates"] if e["limit"] == "webhook-payload-kb")
+    assert (size["value"], size["estimate"], size["unit"]) == (256, 300, "KB") and size["source"].startswith("https://")
+    assert round(size["share"], 3) == round(300 / 256, 3) and "one record of 300 KB, 117% of 256 KB" in size["text"]
+    assert data["options"][0]["pattern"] != "webhooks"  # over a limit: it drops below the options that aren't
+    assert by_pattern["webhooks"]["rank"] > by_pattern["dataverse-events"]["rank"]
+
+
+def test_without_numbers_every_option_says_unknown(client: Client) -> None:
+    data = post_json(client, RECOMMEND, WEB_SHOP).json()
+    assert {o["capacity"]["verdict"] for o in data["options"]} == {"unknown"}
+    assert all(o["capacity"]["estimates"] == [] for o in data["options"])
+
+
+@pytest.mark.parametrize(
+    ("capacity", "field", "message"),
+    [
+        ({"records_per_day": -5}, "capacity.records_per_day", "Must be from 0 to 1,000,000,000."),
+        ({"tables": 2.5}, "capacity.tables", "Expected a whole number."),
+        ({"record_size_kb": "big"}, "capacity.record_size_kb", "Expected a number."),
+        ({"rows": 1}, "capacity.rows", "Unknown field."),
+        ({"peak_records_per_hour": 10**12}, "capacity.peak_records_per_hour", "Must be from 0 to 100,000,000."),
+        ([1, 2], "capacity", "Expected an object of numbers."),
+    ],
+)
+def test_bad_numbers_are_a_clear_400(client: Client, capacity: Any, field: str, message: str) -> None:
+    response = post_json(client, RECOMMEND, {"scope": "ce_external", "goal": "data_sync", "capacity": capacity})
+    assert response.status_code == 400
+    assert any(text.startswith(message) for text in response.json()["errors"][field])
+
+
+def test_the_volume_is_derived_from_the_numbers_when_not_answered(client: Client) -> None:
+    from patterns.requirements import Requirements
+
+    derived = Requirements.from_mapping({"scope": "ce_external", "goal": "data_sync",
+                                         "capacity": {"records_per_day": 250_000}})  # fmt: skip
+    assert derived.volume == "high"
+    assert Requirements.from_mapping({"scope": "ce_external", "goal": "data_sync",
+                                      "capacity": {"peak_records_per_hour": 500}}).volume == "medium"  # fmt: skip
+    answered = Requirements.from_mapping({"scope": "ce_external", "goal": "data_sync", "volume": "low",
+                                          "capacity": {"records_per_day": 250_000}})  # fmt: skip
+    assert answered.volume == "low"
