@@ -14,6 +14,7 @@ from patterns.models import (
     ContentLoad,
     CurationEvent,
     Fit,
+    Limit,
     Pattern,
     PatternLink,
     QuestionWeight,
@@ -187,6 +188,20 @@ class CatalogVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: CatalogVersion | None = None) -> bool:
         return False
+
+
+@admin.register(Limit)
+class LimitAdmin(AuditedAdmin):
+    list_display = ("name", "kind", "value", "unit", "checked")
+    list_filter = ("kind", "patterns")
+    search_fields = ("name", "slug", "note", "source_url")
+    filter_horizontal = ("patterns",)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "patterns", "scopes")}),
+        ("The limit", {"fields": ("kind", "value", "unit", "window_minutes", "rows_per_request")}),
+        ("Past the limit", {"fields": ("batch_rows", "batch_label", "scales_with")}),
+        ("Source", {"fields": ("source_url", "checked", "note")}),
+    )
 
 
 @admin.register(CurationEvent)

@@ -10,7 +10,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from patterns.content import FORMAT
-from patterns.models import Caution, ChecklistSection, ContentLoad, Fit, Pattern, QuestionWeight, Scenario
+from patterns.models import (
+    Caution,
+    ChecklistSection,
+    ContentLoad,
+    Fit,
+    Limit,
+    Pattern,
+    QuestionWeight,
+    Scenario,
+)
 from patterns.requirements import QUESTIONS
 
 PATTERN_FIELDS = (
@@ -56,6 +65,35 @@ def fits_content(rows: Iterable[Fit]) -> dict[str, dict[str, dict[str, Any]]]:
         if general is not None:  # an override without its general fit has nothing to override
             general.setdefault("by_scope", {})[fit.scope] = {"fit": fit.level, "why": fit.rationale}
     return fits
+
+
+LIMIT_DEFAULTS: dict[str, Any] = {"window_minutes": None, "rows_per_request": 1, "batch_rows": None, "batch_label": "",
+                                  "scales_with": "", "scopes": [], "note": ""}  # fmt: skip
+
+
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def limit_content(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A limit in the content-file format, normalised (numbers, pattern order, defaults left out), so a row and a
+    file entry for the same limit compare equal."""
+    content: dict[str, Any] = {key: entry[key] for key in ("slug", "name", "kind", "unit", "source_url", "checked")}
+    content["value"] = _number(entry["value"])
+    content["patterns"] = sorted(entry["patterns"])
+    for key, default in LIMIT_DEFAULTS.items():
+        value = _number(entry.get(key, default))
+        if value != default:
+            content[key] = value
+    return content
+
+
+def limit_row_content(limit: Limit) -> dict[str, Any]:
+    fields = ("slug", "name", "kind", "unit", "source_url", "value", *LIMIT_DEFAULTS)
+    entry = {key: getattr(limit, key) for key in fields}
+    entry["checked"] = limit.checked.isoformat() if hasattr(limit.checked, "isoformat") else limit.checked
+    entry["patterns"] = [pattern.slug for pattern in limit.patterns.all()]
+    return limit_content(entry)
 
 
 def catalog_export() -> dict[str, Any]:
@@ -125,5 +163,6 @@ def catalog_export() -> dict[str, Any]:
         "patterns": patterns,
         "cautions": cautions,
         "scenarios": scenarios,
+        "limits": [limit_row_content(limit) for limit in Limit.objects.prefetch_related("patterns").order_by("slug")],
         "checklist": checklist,
     }

@@ -18,13 +18,22 @@ from django.db import models, transaction
 
 from patterns.audit import curation_record
 from patterns.content import validate_content
-from patterns.draft import PATTERN_FIELDS, fit_content, fits_content, state_hash
+from patterns.draft import (
+    LIMIT_DEFAULTS,
+    PATTERN_FIELDS,
+    fit_content,
+    fits_content,
+    limit_content,
+    limit_row_content,
+    state_hash,
+)
 from patterns.models import (
     Caution,
     ChecklistItem,
     ChecklistSection,
     ContentLoad,
     Fit,
+    Limit,
     Pattern,
     PatternLink,
     QuestionWeight,
@@ -165,12 +174,14 @@ def _prune(*, data: Mapping[str, Any], actor: Any, report: LoadReport) -> None:
     scenario_slugs = {s["slug"] for s in data.get("scenarios", [])}
     caution_keys = {(slug, c["slug"]) for c in data.get("cautions", []) for slug in c["patterns"]}
     item_slugs = {i["slug"] for section in data["checklist"] for i in section["items"]}
+    limit_slugs = {limit["slug"] for limit in data.get("limits", [])}
     section_slugs = {section["slug"] for section in data["checklist"]}
     pattern_slugs = {p["slug"] for p in data["patterns"]}
     doomed: list[Any] = [
         *Scenario.objects.exclude(slug__in=scenario_slugs),
         *(c for c in Caution.objects.select_related("pattern") if (c.pattern.slug, c.slug) not in caution_keys),
         *ChecklistItem.objects.exclude(slug__in=item_slugs),
+        *Limit.objects.exclude(slug__in=limit_slugs),
         *ChecklistSection.objects.exclude(slug__in=section_slugs),
         *Pattern.objects.exclude(slug__in=pattern_slugs),
     ]
@@ -241,6 +252,17 @@ def _write_scenario(entry: Mapping[str, Any], patterns: dict[str, Pattern], row:
     return row
 
 
+def _write_limit(entry: Mapping[str, Any], patterns: dict[str, Pattern], row: Limit | None) -> Limit:
+    row = row or Limit(slug=entry["slug"])
+    content = limit_content(entry)
+    for key in ("name", "kind", "value", "unit", "source_url", "checked", *LIMIT_DEFAULTS):
+        setattr(row, key, content.get(key, LIMIT_DEFAULTS.get(key)))
+    row.full_clean(validate_unique=False)
+    row.save()
+    row.patterns.set([patterns[slug] for slug in entry["patterns"]])
+    return row
+
+
 def _write_section(entry: Mapping[str, Any], position: int, row: ChecklistSection | None) -> ChecklistSection:
     row = row or ChecklistSection(slug=entry["slug"])
     row.title, row.position = entry["title"], position
@@ -305,6 +327,11 @@ def catalog_load(
     for entry in data.get("scenarios", []):
         reconcile(f"scenario {entry['slug']}", scenarios.get(entry["slug"]), scenario_state_from_row,
                   scenario_state_from_entry(entry), partial(_write_scenario, entry, patterns))  # fmt: skip
+
+    limits = {row.slug: row for row in Limit.objects.prefetch_related("patterns")}
+    for entry in data.get("limits", []):
+        reconcile(f"limit {entry['slug']}", limits.get(entry["slug"]), limit_row_content, limit_content(entry),
+                  partial(_write_limit, entry, patterns))  # fmt: skip
 
     sections = {s.slug: s for s in ChecklistSection.objects.all()}
     items = {i.slug: i for i in ChecklistItem.objects.select_related("section")}

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 
+from patterns.ranking.capacity import KINDS as CAPACITY_KINDS
+from patterns.ranking.capacity import VERDICTS as CAPACITY_VERDICTS
 from patterns.ranking.confidence import LEVELS
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
 from patterns.taxonomy import Category, Family, FitLevel, Interaction
@@ -128,9 +130,12 @@ def validate_conditions(conditions: object) -> None:
 def validate_item_condition(condition: object) -> None:
     if not isinstance(condition, dict):
         raise ValidationError("Use an object with “answers” and/or “patterns”.")
-    unknown = set(condition) - {"answers", "patterns"}
+    unknown = set(condition) - {"answers", "patterns", "capacity"}
     if unknown:
-        raise ValidationError(f"Unknown keys: {', '.join(sorted(unknown))}. Use “answers” and/or “patterns”.")
+        raise ValidationError(f"Unknown keys: {', '.join(sorted(unknown))}. Use “answers”, “patterns” or “capacity”.")
+    capacity = condition.get("capacity", [])
+    if not isinstance(capacity, list) or any(verdict not in CAPACITY_VERDICTS for verdict in capacity):
+        raise ValidationError(f"“capacity” must be a list of {', '.join(CAPACITY_VERDICTS)}.")
     if "answers" in condition:
         validate_conditions(condition["answers"])
     patterns = condition.get("patterns", [])
@@ -198,6 +203,55 @@ class Scenario(models.Model):
         return Requirements.from_mapping(self.answers)
 
 
+def validate_scopes(scopes: object) -> None:
+    allowed = QUESTIONS_BY_NAME["scope"].values
+    if not isinstance(scopes, list) or any(scope not in allowed for scope in scopes):
+        raise ValidationError(f"Use a list of {', '.join(allowed)} (empty: every scope).")
+
+
+class Limit(models.Model):
+    """A platform limit with its value and source, attached to the patterns that run into it; the capacity check
+    (patterns.ranking.capacity) compares an integration's numbers with it."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(
+        max_length=40,
+        choices=[(kind, kind.replace("_", " ")) for kind in CAPACITY_KINDS],
+        help_text="How the numbers are compared with the value.",
+    )
+    value = models.FloatField(validators=[MinValueValidator(0)])
+    unit = models.CharField(max_length=40)
+    window_minutes = models.PositiveIntegerField(null=True, blank=True, help_text="For limits per time window.")
+    rows_per_request = models.FloatField(
+        default=1,
+        validators=[MinValueValidator(0.001)],
+        help_text="Records one request carries as the pattern is usually used.",
+    )
+    batch_rows = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Records per request when batched (bulk messages, $batch), if it helps.",
+    )
+    batch_label = models.CharField(max_length=200, blank=True, help_text="How batching is done, in words.")
+    scales_with = models.CharField(
+        max_length=200, blank=True, help_text="What spreads the load past the limit (then it's near, not over)."
+    )
+    scopes = models.JSONField(default=list, blank=True, validators=[validate_scopes], help_text="Empty: every scope.")
+    note = models.TextField(blank=True)
+    source_url = models.URLField(max_length=500, validators=[https_only])
+    checked = models.DateField(help_text="When the value was last checked against the source.")
+    patterns = models.ManyToManyField(Pattern, related_name="limits")
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ChecklistSection(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
@@ -223,7 +277,8 @@ class ChecklistItem(models.Model):
         validators=[validate_item_condition],
         help_text="Empty: every project. Otherwise the task applies when one integration matches, e.g. "
         '{"patterns": ["odata", "custom-services"]} (its chosen or top pattern) or {"answers": {"deployment": '
-        '["on_premises"]}}; both keys must match when both are given.',
+        '["on_premises"]}} or {"capacity": ["near_limit", "over_limit"]} (the capacity check of that pattern); every '
+        "key given must match.",
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from patterns.draft import PATTERN_FIELDS, catalog_export
 from patterns.models import CatalogVersion
+from patterns.ranking.capacity import VERDICT_LABELS
 from patterns.ranking.recommender import recommend
 from patterns.ranking.records import RankingRecord
 from patterns.ranking.snapshot import CatalogSnapshot, snapshot_from_content
@@ -65,6 +66,7 @@ class PatternView:
     fits: dict[str, dict[str, dict[str, Any]]]  # question -> value -> {fit, why, by_scope?}
     cautions: list[CautionView] = field(default_factory=list)
     scenarios: list[ScenarioView] = field(default_factory=list)
+    limits: list[dict[str, Any]] = field(default_factory=list)  # curated platform limits, content-file format
 
     def get_family_display(self) -> str:
         return FAMILY_LABELS.get(self.family, self.family)
@@ -141,6 +143,9 @@ def condition_text(condition: dict[str, Any], names: dict[str, str]) -> str:
         parts.append(f"{spec.label.lower()} is {labels}")
     if condition.get("patterns"):
         parts.append("an integration relies on " + " or ".join(names.get(s, s) for s in condition["patterns"]))
+    if condition.get("capacity"):
+        verdicts = " or ".join(VERDICT_LABELS.get(v, v) for v in condition["capacity"])
+        parts.append(f"its numbers are {verdicts} of the pattern it relies on")
     return "Only when " + " and ".join(parts) if parts else ""
 
 
@@ -161,6 +166,10 @@ def build_catalog(content: dict[str, Any], version: str) -> PublishedCatalog:
         for slug in caution["patterns"]:
             if slug in by_slug:
                 by_slug[slug].cautions.append(caution_view)
+    for limit in sorted(content.get("limits", []), key=lambda limit: limit["name"]):
+        for slug in limit["patterns"]:
+            if slug in by_slug:
+                by_slug[slug].limits.append(limit)
     scenarios = []
     for s in sorted(content.get("scenarios", []), key=lambda s: s["title"]):
         view = ScenarioView(

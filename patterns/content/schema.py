@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from patterns.ranking.capacity import KINDS as CAPACITY_KINDS
+from patterns.ranking.capacity import VERDICTS as CAPACITY_VERDICTS
 from patterns.ranking.confidence import LEVELS as CONFIDENCE_LEVELS
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
 from patterns.taxonomy import Category, Family, FitLevel, Interaction
@@ -123,6 +125,39 @@ class _Checker:
                                    f"a {scope} case would read “{match.group()}”: add a by_scope.{scope} fit worded "
                                    "for that scope")  # fmt: skip
 
+    def limit(self, limit: Mapping[str, Any], where: str, pattern_slugs: set[str]) -> None:
+        self.text(limit, "name", where, max_length=200)
+        self.text(limit, "unit", where, max_length=40)
+        if not isinstance(limit.get("kind"), str) or limit["kind"] not in CAPACITY_KINDS:
+            self.error(f"{where}.kind", f"must be one of {', '.join(CAPACITY_KINDS)}")
+        for key, required in (("value", True), ("rows_per_request", False), ("batch_rows", False)):
+            number = limit.get(key)
+            if number is None and not required:
+                continue
+            if isinstance(number, bool) or not isinstance(number, int | float) or not number > 0:
+                self.error(f"{where}.{key}", "must be a number above 0")
+        window = limit.get("window_minutes")
+        if limit.get("kind") == "requests_per_window" and window is None:
+            self.error(f"{where}.window_minutes", "is needed for a limit per window")
+        if window is not None and (isinstance(window, bool) or not isinstance(window, int) or window <= 0):
+            self.error(f"{where}.window_minutes", "must be a whole number of minutes above 0")
+        if "batch_rows" in limit:
+            self.text(limit, "batch_label", where, max_length=200)
+        for key in ("note", "scales_with", "batch_label"):
+            if key in limit and not isinstance(limit[key], str):
+                self.error(f"{where}.{key}", "must be text")
+        if not _is_learn_url(limit.get("source_url")):
+            self.error(f"{where}.source_url", "must be an https URL")
+        if not isinstance(limit.get("checked"), str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", limit["checked"]):
+            self.error(f"{where}.checked", "must be the date the value was checked, YYYY-MM-DD")
+        targets = limit.get("patterns")
+        if not isinstance(targets, list) or not targets or any(not isinstance(t, str) or t not in pattern_slugs
+                                                               for t in targets):  # fmt: skip
+            self.error(f"{where}.patterns", "must list known pattern slugs")
+        scopes = limit.get("scopes", [])
+        if not isinstance(scopes, list) or any(not isinstance(s, str) or s not in SCOPES for s in scopes):
+            self.error(f"{where}.scopes", f"must be a list of {', '.join(SCOPES)} (empty: every scope)")
+
     def conditions(self, value: Any, where: str) -> None:
         if not isinstance(value, Mapping):
             self.error(where, "must be an object of question: [values]")
@@ -138,9 +173,14 @@ class _Checker:
                         self.error(f"{where}.{question}", f"unknown value {item!r}")
 
     def item_condition(self, value: Any, where: str, pattern_slugs: set[str]) -> None:
-        if not isinstance(value, Mapping) or not value or set(value) - {"answers", "patterns"}:
-            self.error(where, "must be an object with “answers” and/or “patterns”")
+        if not isinstance(value, Mapping) or not value or set(value) - {"answers", "patterns", "capacity"}:
+            self.error(where, "must be an object with “answers”, “patterns” and/or “capacity”")
             return
+        verdicts = value.get("capacity", [])
+        if not isinstance(verdicts, list) or any(
+            not isinstance(v, str) or v not in CAPACITY_VERDICTS for v in verdicts
+        ):
+            self.error(f"{where}.capacity", f"must be a list of {', '.join(CAPACITY_VERDICTS)}")
         if "answers" in value:
             self.conditions(value["answers"], f"{where}.answers")
         patterns = value.get("patterns", [])
@@ -262,6 +302,9 @@ def validate_content(data: Any) -> None:
             not isinstance(alt, str) or alt not in pattern_slugs for alt in alternatives
         ):
             check.error(f"{where}.alternatives", "must be a list of known pattern slugs")
+
+    for where, limit in check.entries(data.get("limits", []), "limits", "limit", set()):
+        check.limit(limit, where, pattern_slugs)
 
     item_slugs: set[str] = set()
     for where, section in check.entries(data.get("checklist"), "checklist", "checklist section", set(), required=True):

@@ -12,10 +12,11 @@ how far to trust its first option (``confidence``) and, when that isn't strong, 
 
 from __future__ import annotations
 
-from patterns.ranking.confidence import STRONG
+from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, CapacityRecord, assess
+from patterns.ranking.confidence import STRONG, fit_level
 from patterns.ranking.records import ExclusionRecord, FitVerdict, OptionRecord, RankingRecord, Reason
 from patterns.ranking.relaxations import relaxations
-from patterns.ranking.snapshot import CatalogSnapshot
+from patterns.ranking.snapshot import CatalogSnapshot, CautionEntry
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements
 from patterns.taxonomy import LEVEL_POINTS, FitLevel
 
@@ -65,7 +66,14 @@ def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> RankingR
             continue
         score = 100.0 * sum(r.points for r in reasons) / possible if possible else 0.0
         scored.append((round(score, 1), pattern.tie_break, pattern.name, index, reasons))
-    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+    capacity = requirements.capacity
+    checks = {
+        index: assess(snapshot.patterns[index].limits, capacity, requirements.scope, requirements.timing)
+        for _, _, _, index, _ in scored
+    } if capacity is not None else {}  # fmt: skip
+    # An option over a platform limit for these numbers drops below every option that isn't.
+    scored.sort(key=lambda item: (item[3] in checks and checks[item[3]].verdict == OVER_LIMIT, -item[0], item[1],
+                                  item[2]))  # fmt: skip
     options = tuple(
         OptionRecord(
             pattern=snapshot.patterns[index].slug,
@@ -74,17 +82,39 @@ def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> RankingR
             score=score,
             # Strongest reasons first, so a reader sees why the pattern stands where it does.
             contributions=tuple(sorted(reasons, key=_by_points)),
-            cautions=tuple(caution for caution in snapshot.patterns[index].cautions if caution.applies(answers)),
+            cautions=(
+                *(caution for caution in snapshot.patterns[index].cautions if caution.applies(answers)),
+                *capacity_cautions(checks.get(index)),
+            ),
+            capacity=checks.get(index),
         )
         for position, (score, _, name, index, reasons) in enumerate(scored, start=1)
     )
     excluded.sort(key=lambda exclusion: exclusion.name)
-    verdict = FitVerdict.of(options[0] if options else None)
-    if verdict.level == STRONG:
+    top = options[0] if options else None
+    verdict = FitVerdict.of(top)
+    if verdict.level == STRONG or (top and fit_level(top.score, top.contributions) == STRONG):
+        # Strong, or short only of the numbers: changing answers can't help with a platform limit.
         return RankingRecord(snapshot.version, options, tuple(excluded), verdict)
     field = list(zip(snapshot.patterns, tables, strict=True))
     return RankingRecord(
         snapshot.version, options, tuple(excluded), verdict, relaxations(answers, field, verdict.level)
+    )
+
+
+def capacity_cautions(check: CapacityRecord | None) -> tuple[CautionEntry, ...]:
+    """An estimate near or over a limit becomes a caution with its arithmetic and source."""
+    if check is None:
+        return ()
+    return tuple(
+        CautionEntry(
+            f"capacity-{e.limit}",
+            f"{'Over' if e.verdict == OVER_LIMIT else 'Near'} a limit: {e.name}",
+            e.text[:1].upper() + e.text[1:],
+            e.source,
+        )
+        for e in check.estimates
+        if e.verdict in {OVER_LIMIT, NEAR_LIMIT}
     )
 
 

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from patterns.ranking.confidence import fit_level, fit_summary
+from patterns.ranking.capacity import OVER_LIMIT, UNCHECKED, CapacityRecord
+from patterns.ranking.confidence import PARTIAL, STRONG, fit_level, fit_summary
 from patterns.ranking.snapshot import CautionEntry
 from patterns.requirements import QUESTIONS_BY_NAME, answer_label, decode_answer, encode_answer, question_label
 from patterns.taxonomy import LEVEL_LABELS, FitLevel
@@ -78,6 +79,10 @@ class OptionRecord:
     score: float
     contributions: tuple[Reason, ...]
     cautions: tuple[CautionEntry, ...]
+    capacity: CapacityRecord | None = None  # None: no numbers were given
+
+    def capacity_json(self) -> dict[str, Any]:
+        return (self.capacity or UNCHECKED).to_json()
 
     def head(self) -> dict[str, Any]:
         """Which option, where it ranks and its score: what every serialized form of an option starts with."""
@@ -105,9 +110,15 @@ class FitVerdict:
 
     @classmethod
     def of(cls, top: OptionRecord | None) -> FitVerdict:
+        """The level from the answers; a first option over a platform limit at the given numbers is at best
+        partial (the answers fit, the numbers don't)."""
         score, name = (top.score, top.name) if top else (None, None)
         reasons = top.contributions if top else ()
         level = fit_level(score, reasons)
+        worst = top.capacity.worst if top and top.capacity and top.capacity.verdict == OVER_LIMIT else None
+        if worst is not None and level == STRONG:
+            return cls(PARTIAL, f"{name} fits your answers ({score:.0f}/100), but at your numbers it is over a "
+                                f"platform limit: {worst.name}.")  # fmt: skip
         return cls(level, fit_summary(level, name, score, reasons))
 
     def to_json(self) -> dict[str, str]:
@@ -166,6 +177,15 @@ class RankingRecord:
         top, runner_up = self.top, self.runner_up
         return round(top.score - runner_up.score, 1) if top and runner_up else None
 
+    @property
+    def over_capacity(self) -> tuple[OptionRecord, ...]:
+        """Options that would rank above the first on their fit but are over a platform limit at these numbers."""
+        top = self.top
+        return tuple(
+            o for o in self.options
+            if top and o.capacity and o.capacity.verdict == OVER_LIMIT and o.score > top.score
+        )  # fmt: skip
+
     def by_pattern(self) -> dict[str, OptionRecord]:
         return {option.pattern: option for option in self.options}
 
@@ -186,6 +206,7 @@ class RankingRecord:
                         CautionEntry(c.get("slug", ""), c["title"], c["text"], c["source_url"])
                         for c in o.get("cautions", [])
                     ),
+                    capacity=CapacityRecord.from_json(o.get("capacity")),
                 )
                 for o in data.get("options", [])
             ),
@@ -211,6 +232,7 @@ class RankingRecord:
                         {"slug": c.slug, "title": c.title, "text": c.text, "source_url": c.source_url}
                         for c in o.cautions
                     ],
+                    **({"capacity": o.capacity.to_json()} if o.capacity else {}),
                 }
                 for o in self.options
             ],
@@ -231,6 +253,7 @@ class RankingRecord:
                     **o.head(),
                     "reasons": [r.text for r in o.contributions],
                     "cautions": [caution_text(c) for c in o.cautions],
+                    "capacity": o.capacity_json(),
                 }
                 for o in self.options
             ],

@@ -34,6 +34,28 @@ Fits = Mapping[tuple[str, str], FitEntry]  # (question, value) -> fit
 
 
 @dataclass(frozen=True)
+class LimitEntry:
+    """A platform limit a pattern runs into, as curated data (patterns.ranking.capacity does the arithmetic)."""
+
+    slug: str
+    name: str
+    kind: str
+    value: float
+    unit: str
+    source_url: str
+    window_minutes: int | None = None
+    rows_per_request: float = 1
+    batch_rows: float | None = None
+    batch_label: str = ""
+    scopes: frozenset[str] = frozenset()
+    checked: str = ""
+    note: str = ""
+    # What spreads the load when the numbers exceed the limit (e.g. "application users"): over such a limit the
+    # design needs more of them, which is near the limit rather than over it.
+    scales_with: str = ""
+
+
+@dataclass(frozen=True)
 class PatternEntry:
     slug: str
     name: str
@@ -42,6 +64,7 @@ class PatternEntry:
     cautions: tuple[CautionEntry, ...] = ()
     # scope -> the whole fit table for that scope, overrides applied; a scope without overrides is absent.
     scoped_fits: Mapping[str, Fits] = field(default_factory=dict)
+    limits: tuple[LimitEntry, ...] = ()
 
     def fits_for(self, scope: str | None) -> Fits:
         """The fit table a case in this scope reads (a fit may differ by scope: level and wording)."""
@@ -58,7 +81,28 @@ class CatalogSnapshot:
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-def _pattern_entry(pattern: Mapping[str, Any], cautions: tuple[CautionEntry, ...]) -> PatternEntry:
+def limit_entry(limit: Mapping[str, Any]) -> LimitEntry:
+    return LimitEntry(
+        slug=limit["slug"],
+        name=limit["name"],
+        kind=limit["kind"],
+        value=limit["value"],
+        unit=limit["unit"],
+        source_url=limit["source_url"],
+        window_minutes=limit.get("window_minutes"),
+        rows_per_request=limit.get("rows_per_request", 1),
+        batch_rows=limit.get("batch_rows"),
+        batch_label=limit.get("batch_label", ""),
+        scopes=frozenset(limit.get("scopes", ())),
+        checked=limit.get("checked", ""),
+        note=limit.get("note", ""),
+        scales_with=limit.get("scales_with", ""),
+    )
+
+
+def _pattern_entry(
+    pattern: Mapping[str, Any], cautions: tuple[CautionEntry, ...], limits: tuple[LimitEntry, ...] = ()
+) -> PatternEntry:
     fits: dict[tuple[str, str], FitEntry] = {}
     overrides: dict[str, dict[tuple[str, str], FitEntry]] = {}
     for question, answers in pattern["fits"].items():
@@ -73,6 +117,7 @@ def _pattern_entry(pattern: Mapping[str, Any], cautions: tuple[CautionEntry, ...
         fits=fits,
         cautions=cautions,
         scoped_fits={scope: {**fits, **changed} for scope, changed in overrides.items()},
+        limits=limits,
     )
 
 
@@ -89,8 +134,17 @@ def snapshot_from_content(data: Mapping[str, Any], *, version: str | None = None
         )
         for slug in caution["patterns"]:
             cautions_by_pattern.setdefault(slug, []).append(entry)
+    limits_by_pattern: dict[str, list[LimitEntry]] = {}
+    for limit in data.get("limits", []):
+        curated = limit_entry(limit)
+        for slug in limit["patterns"]:
+            limits_by_pattern.setdefault(slug, []).append(curated)
     patterns = tuple(
-        _pattern_entry(pattern, tuple(cautions_by_pattern.get(pattern["slug"], [])))
+        _pattern_entry(
+            pattern,
+            tuple(cautions_by_pattern.get(pattern["slug"], [])),
+            tuple(limits_by_pattern.get(pattern["slug"], [])),
+        )
         for pattern in data["patterns"]
         if pattern.get("active", True)
     )

@@ -139,7 +139,7 @@ def test_compare_rejects_an_unknown_pattern(client: Client) -> None:
 def test_the_checklist_shows_19_tasks_by_section(client: Client, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(3):
         response = client.get(reverse("patterns:checklist"))
-    assert response.context["task_count"] == 19 and response.context["conditional_count"] == 7
+    assert response.context["task_count"] == 19 and response.context["conditional_count"] == 9
     assert len(response.context["sections"]) == 5
     assert "Only when an integration relies on OData or Custom services" in response.content.decode()
 
@@ -189,3 +189,9 @@ def test_caution_conditions_are_shown_in_words(client: Client) -> None:
     publish_draft()
     body = client.get(reverse("patterns:detail", args=["odata"])).content.decode()
     assert "Applies when: How much data is High." in body
+
+
+def test_a_pattern_page_lists_the_limits_its_capacity_check_uses(client: Client) -> None:
+    body = client.get(reverse("patterns:detail", args=["webhooks"])).content.decode()
+    assert "Limits the capacity check uses" in body and "Webhook payload before the context is stripped" in body
+    assert "256 KB" in body and "checked 2026-11-26" in body

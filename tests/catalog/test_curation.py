@@ -290,3 +290,20 @@ def test_a_scenario_whose_stated_confidence_changes_needs_a_reason_to_publish(cu
     with pytest.raises(ValidationError) as error:
         version_publish(actor=curator, note="Stated confidence changed.")
     assert scenario.slug in str(error.value) and "expected confidence" in str(error.value)
+
+
+def test_limits_round_trip_and_a_curated_change_reaches_the_check_only_when_published(curator: User) -> None:
+    from patterns.models import Limit
+    from patterns.ranking.recommender import recommend
+    from patterns.requirements import Requirements
+
+    shipped = {limit["slug"]: limit for limit in read_content(CONTENT_FILE)["limits"]}
+    exported = {limit["slug"]: limit for limit in catalog_export()["limits"]}
+    assert exported.keys() == shipped.keys()
+    assert exported["webhook-payload-kb"]["value"] == 256 and exported["webhook-payload-kb"]["patterns"] == ["webhooks"]
+    Limit.objects.filter(slug="webhook-payload-kb").update(value=512)
+    big = Requirements.from_mapping({"scope": "ce_external", "goal": "event_notification",
+                                     "capacity": {"record_size_kb": 300}})  # fmt: skip
+    assert recommend(big, published_snapshot()).by_pattern()["webhooks"].capacity.verdict == "over_limit"  # still v1
+    version_publish(actor=curator, note="Webhook payload limit raised.", override_reason="Testing limits.")
+    assert recommend(big, published_snapshot()).by_pattern()["webhooks"].capacity.verdict == "within"

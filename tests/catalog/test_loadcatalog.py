@@ -13,7 +13,17 @@ from django.core.management import CommandError, call_command
 
 from patterns.content import CONTENT_FILE, read_content
 from patterns.loader import catalog_load
-from patterns.models import CatalogVersion, Caution, ChecklistItem, ContentLoad, Fit, Pattern, QuestionWeight, Scenario
+from patterns.models import (
+    CatalogVersion,
+    Caution,
+    ChecklistItem,
+    ContentLoad,
+    Fit,
+    Limit,
+    Pattern,
+    QuestionWeight,
+    Scenario,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +60,8 @@ def test_the_catalog_is_loaded_with_every_pattern_fit_and_task(content: dict[str
     assert Fit.objects.filter(scope="").count() == 30 * 35
     assert Fit.objects.exclude(scope="").count() == overrides > 0
     assert ChecklistItem.objects.filter(condition={}).count() == 19
-    assert ChecklistItem.objects.exclude(condition={}).count() == 7
+    assert ChecklistItem.objects.exclude(condition={}).count() == 9
+    assert Limit.objects.count() == len(content["limits"]) and Limit.objects.filter(patterns__slug="webhooks").exists()
     assert Scenario.objects.count() == len(content["scenarios"])
     assert QuestionWeight.objects.count() == 11
 

@@ -167,3 +167,12 @@ def test_the_loaded_catalog_ranks_every_scenario_the_same_way() -> None:
         ranking = recommend(scenario.requirements, snapshot)
         assert ranking.options[0].pattern == scenario.expected_pattern.slug, scenario.slug
         assert not scenario.expected_fit or ranking.verdict.level == scenario.expected_fit, scenario.slug
+
+
+def test_the_numbers_change_the_first_pick_in_the_capacity_scenarios() -> None:
+    with_numbers = [s for s in CONTENT["scenarios"] if "capacity" in s["answers"]]
+    assert len(with_numbers) >= 3
+    for scenario in with_numbers:
+        answers = {key: value for key, value in scenario["answers"].items() if key != "capacity"}
+        assert first(answers) != scenario["expected"], scenario["slug"]
+        assert first(scenario["answers"]) == scenario["expected"], scenario["slug"]

@@ -1,0 +1,187 @@
+"""The capacity check: an integration's numbers against the platform limits curated for each pattern.
+
+Pure arithmetic, one small estimator per kind of limit; the limits themselves (value, unit, window, batching, source)
+are curated data (``LimitEntry``). Each estimate says what the numbers come to, the share of the limit, a verdict and
+the arithmetic in words; an option's verdict is its worst estimate's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from patterns.ranking.snapshot import LimitEntry
+from patterns.requirements import Capacity
+
+WITHIN, NEAR_LIMIT, OVER_LIMIT, UNKNOWN = "within", "near_limit", "over_limit", "unknown"
+VERDICTS = (WITHIN, NEAR_LIMIT, OVER_LIMIT, UNKNOWN)
+VERDICT_LABELS = {WITHIN: "within the limits", NEAR_LIMIT: "near a limit", OVER_LIMIT: "over a limit",
+                  UNKNOWN: "not enough numbers"}  # fmt: skip
+NEAR_FROM = 0.7  # a share of a limit from which an estimate is near it
+SEVERITY = {OVER_LIMIT: 3, NEAR_LIMIT: 2, WITHIN: 1, UNKNOWN: 0}
+KINDS = (
+    "requests_per_window",  # the busiest hour's records as requests in a window of minutes
+    "requests_per_day",  # a day's records as requests (daily allocations)
+    "concurrent",  # callers at the same time
+    "message_size_kb",  # one record's payload
+    "rows_per_run",  # the initial load against rows per run
+    "tables",  # tables or entities taking part
+    "latency_minutes",  # the shortest delay, against how fast the other side needs it
+    "rows_per_query",  # a cap the numbers can't check: shown as a reminder
+)
+
+
+class Estimate(NamedTuple):
+    limit: str
+    name: str
+    value: float
+    unit: str
+    estimate: float | None
+    share: float | None
+    verdict: str
+    text: str
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return self._asdict()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Estimate:
+        return cls(
+            limit=data.get("limit", ""),
+            name=data.get("name", ""),
+            value=data.get("value", 0),
+            unit=data.get("unit", ""),
+            estimate=data.get("estimate"),
+            share=data.get("share"),
+            verdict=data.get("verdict", UNKNOWN),
+            text=data.get("text", ""),
+            source=data.get("source", ""),
+        )
+
+
+@dataclass(frozen=True)
+class CapacityRecord:
+    verdict: str
+    estimates: tuple[Estimate, ...]
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS.get(self.verdict, self.verdict)
+
+    @property
+    def worst(self) -> Estimate | None:
+        return max(self.estimates, key=lambda e: SEVERITY[e.verdict], default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "estimates": [e.to_json() for e in self.estimates]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> CapacityRecord | None:
+        if not data:
+            return None
+        return cls(data.get("verdict", UNKNOWN), tuple(Estimate.from_json(e) for e in data.get("estimates", [])))
+
+
+UNCHECKED = CapacityRecord(UNKNOWN, ())
+
+
+def _verdict(share: float) -> str:
+    return OVER_LIMIT if share > 1 else NEAR_LIMIT if share >= NEAR_FROM else WITHIN
+
+
+def _n(number: float) -> str:
+    return f"{number:,.0f}" if number >= 10 or number == int(number) else f"{number:,.1f}"
+
+
+def _window(minutes: int) -> str:
+    return "hour" if minutes == 60 else "minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None) -> Estimate:
+    """One limit against the numbers (and, for latency, the timing answer)."""
+
+    def done(amount: float | None, text: str, verdict: str | None = None, fixed_by: float | None = None) -> Estimate:
+        """``fixed_by``: the share once batched; over the limit but within it batched is near, not over."""
+        share = None if amount is None or not limit.value else amount / limit.value
+        if verdict is None:
+            verdict = UNKNOWN if share is None else _verdict(share)
+        if verdict == OVER_LIMIT and share is not None:
+            if fixed_by is not None and fixed_by <= 1:
+                verdict, text = NEAR_LIMIT, text[:-1] + ": send them batched."
+            elif limit.scales_with:
+                verdict = NEAR_LIMIT
+                text = text[:-1] + f": plan for {share:.1f} times the limit ({limit.scales_with})."
+        return Estimate(limit.slug, limit.name, limit.value, limit.unit, amount, share, verdict, text,
+                        limit.source_url)  # fmt: skip
+
+    of = f"of {_n(limit.value)} {limit.unit}"
+    kind = limit.kind
+    amount: float
+    if kind == "requests_per_window":
+        peak = capacity.peak_hourly_records
+        if peak is None:
+            return done(None, "Give the records per day or in the busiest hour to check this limit.")
+        window = limit.window_minutes or 60
+        records = peak * window / 60
+        per_request = limit.rows_per_request or 1
+        amount = math.ceil(records / per_request)
+        how = "single requests" if per_request == 1 else f"requests of {_n(per_request)} records"
+        text = (f"peak {_n(peak)} records/h as {how} = {_n(amount)} {limit.unit} per {_window(window)}, "
+                f"{amount / limit.value:.0%} {of}")  # fmt: skip
+        batched_share = None
+        if limit.batch_rows:
+            batched = math.ceil(records / limit.batch_rows)
+            batched_share = batched / limit.value
+            text += f"; with {limit.batch_label}: {_n(batched)} ({batched_share:.0%})"
+        return done(amount, text + ".", fixed_by=batched_share)
+    if kind == "requests_per_day":
+        daily = capacity.daily_records
+        if daily is None:
+            return done(None, "Give the records per day to check this allocation.")
+        amount = math.ceil(daily / (limit.rows_per_request or 1))
+        return done(amount, f"{_n(daily)} records a day = at least {_n(amount)} {limit.unit} a day, "
+                            f"{amount / limit.value:.0%} {of}.")  # fmt: skip
+    if kind == "concurrent":
+        if capacity.concurrent_clients is None:
+            return done(None, "Give the callers at the same time to check this limit.")
+        callers = float(capacity.concurrent_clients)
+        return done(callers, f"{_n(callers)} callers at once, {callers / limit.value:.0%} {of}.")
+    if kind == "message_size_kb":
+        if capacity.record_size_kb is None:
+            return done(None, "Give the size of one record to check this limit.")
+        amount = capacity.record_size_kb
+        return done(amount, f"one record of {_n(amount)} KB, {amount / limit.value:.0%} {of}.")
+    if kind == "rows_per_run":
+        if capacity.initial_load_records is None:
+            return done(None, "Give the records in the initial load to check this limit.")
+        amount = capacity.initial_load_records
+        runs = max(1, math.ceil(amount / limit.value))
+        return done(amount, f"an initial load of {_n(amount)} records = {runs} run{'s' if runs > 1 else ''} of at "
+                            f"most {_n(limit.value)}, {amount / limit.value:.0%} of one run.")  # fmt: skip
+    if kind == "tables":
+        if capacity.tables is None:
+            return done(None, "Give the number of tables to check this limit.")
+        amount = capacity.tables
+        return done(amount, f"{_n(amount)} tables, {amount / limit.value:.0%} {of}.")
+    if kind == "latency_minutes":
+        delay = f"changes land at least {_n(limit.value)} {limit.unit} after they happen"
+        if timing == "synchronous":
+            return done(None, f"The caller waits, but {delay}.", OVER_LIMIT)
+        if timing == "near_real_time":
+            return done(None, f"Within seconds or minutes is asked, and {delay}.", NEAR_LIMIT)
+        if timing == "scheduled_batch":
+            return done(None, f"A schedule is fine: {delay}.", WITHIN)
+        return done(None, f"Say how fast the other side needs the data: {delay}.")
+    return done(None, limit.note or f"At most {_n(limit.value)} {limit.unit}; the numbers asked can't check it.")
+
+
+def assess(limits: Sequence[LimitEntry], capacity: Capacity, scope: str, timing: str | None) -> CapacityRecord:
+    """Every limit of a pattern that applies in this scope, and the worst verdict (unknown when none can be judged)."""
+    estimates = tuple(
+        estimate(limit, capacity, timing) for limit in limits if not limit.scopes or scope in limit.scopes
+    )
+    verdict = max((e.verdict for e in estimates), key=SEVERITY.__getitem__, default=UNKNOWN)
+    return CapacityRecord(verdict, estimates)

@@ -1,0 +1,112 @@
+"""The capacity check's arithmetic, one kind of limit at a time, against hand-computed figures. Pure: no database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, UNKNOWN, WITHIN, assess, estimate
+from patterns.ranking.recommender import recommend
+from patterns.ranking.snapshot import LimitEntry
+from patterns.requirements import Capacity, Requirements
+from tests.catalog.builders import pattern, snapshot
+
+SOURCE = "https://learn.microsoft.com/en-us/power-apps/developer/data-platform/api-limits"
+
+
+def limit(kind: str, value: float, unit: str = "requests", **extra: object) -> LimitEntry:
+    return LimitEntry(slug=f"{kind}-limit", name=f"A {kind} limit", kind=kind, value=value, unit=unit,
+                      source_url=SOURCE, **extra)  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_requests_per_window_from_the_busiest_hour_as_in_the_issue() -> None:
+    # 12,000 rows in the peak hour as single requests: 12,000 * 5/60 = 1,000 requests per 5 minutes; 1,000/6,000.
+    result = estimate(limit("requests_per_window", 6000, window_minutes=5), Capacity(peak_records_per_hour=12_000),
+                      None)  # fmt: skip
+    assert result.share is not None
+    assert (result.estimate, round(result.share, 4), result.verdict) == (1000, round(1000 / 6000, 4), WITHIN)
+    assert result.text.startswith(
+        "peak 12,000 records/h as single requests = 1,000 requests per 5 minutes, 17% of 6,000"
+    )
+
+
+def test_batching_shows_what_bulk_messages_change_and_turns_over_into_near() -> None:
+    # 120,000 rows/h: 10,000 per 5 minutes (167% of 6,000); in bulk messages of 1,000 rows: 10 requests (0%).
+    bulk = limit("requests_per_window", 6000, window_minutes=5, batch_rows=1000, batch_label="bulk messages")
+    result = estimate(bulk, Capacity(peak_records_per_hour=120_000), None)
+    assert result.estimate == 10_000 and result.share is not None and round(result.share, 3) == 1.667
+    assert result.verdict == NEAR_LIMIT and "with bulk messages: 10 (0%): send them batched." in result.text
+    single = estimate(limit("requests_per_window", 6000, window_minutes=5), Capacity(peak_records_per_hour=120_000),
+                      None)  # fmt: skip
+    assert single.verdict == OVER_LIMIT
+
+
+def test_a_limit_that_scales_with_users_is_near_with_how_many_times_over() -> None:
+    scaled = limit("requests_per_window", 6000, window_minutes=5, scales_with="more application users")
+    result = estimate(scaled, Capacity(peak_records_per_hour=180_000), None)  # 15,000 per 5 min = 2.5 times
+    assert result.verdict == NEAR_LIMIT and "plan for 2.5 times the limit (more application users)" in result.text
+
+
+def test_an_average_day_stands_in_for_the_peak_hour_and_the_other_way_round() -> None:
+    window = limit("requests_per_window", 6000, window_minutes=60)
+    assert estimate(window, Capacity(records_per_day=48_000), None).estimate == 2000  # 48,000 / 24
+    daily = limit("requests_per_day", 500_000)
+    assert estimate(daily, Capacity(peak_records_per_hour=1_000), None).estimate == 24_000  # 1,000 * 24
+
+
+def test_requests_per_day_near_the_allocation() -> None:
+    result = estimate(limit("requests_per_day", 500_000), Capacity(records_per_day=400_000), None)
+    assert (result.estimate, result.share, result.verdict) == (400_000, 0.8, NEAR_LIMIT)  # 70% or more is near
+
+
+def test_message_size_rows_per_run_tables_and_concurrency() -> None:
+    size = estimate(limit("message_size_kb", 256, "KB"), Capacity(record_size_kb=300), None)
+    assert (size.estimate, size.verdict) == (300, OVER_LIMIT) and "117% of 256 KB" in size.text
+    runs = estimate(limit("rows_per_run", 500_000, "rows"), Capacity(initial_load_records=2_000_000), None)
+    assert runs.share == 4 and runs.verdict == OVER_LIMIT and "= 4 runs of at most 500,000" in runs.text
+    tables = estimate(limit("tables", 1000, "tables"), Capacity(tables=650), None)
+    assert (tables.share, tables.verdict) == (0.65, WITHIN)
+    callers = estimate(limit("concurrent", 52), Capacity(concurrent_clients=40), None)
+    assert callers.verdict == NEAR_LIMIT  # 40/52 = 77%
+
+
+def test_latency_is_judged_from_how_fast_the_other_side_needs_it() -> None:
+    delay = limit("latency_minutes", 5, "minutes")
+    assert estimate(delay, Capacity(), "synchronous").verdict == OVER_LIMIT
+    assert estimate(delay, Capacity(), "near_real_time").verdict == NEAR_LIMIT
+    assert estimate(delay, Capacity(), "scheduled_batch").verdict == WITHIN
+    assert estimate(delay, Capacity(), None).verdict == UNKNOWN
+
+
+def test_missing_numbers_say_what_to_give_and_the_worst_estimate_is_the_options_verdict() -> None:
+    limits = [limit("message_size_kb", 256, "KB"), limit("requests_per_day", 500_000)]
+    result = assess(limits, Capacity(record_size_kb=10), "ce_external", None)
+    assert [e.verdict for e in result.estimates] == [WITHIN, UNKNOWN] and result.verdict == WITHIN
+    assert "Give the records per day" in result.estimates[1].text
+    scoped = limit("tables", 10, "tables", scopes=frozenset({"fno_external"}))
+    assert assess([scoped], Capacity(tables=50), "ce_external", None).estimates == ()
+
+
+def test_an_option_over_a_limit_drops_below_the_rest_and_one_near_gets_a_caution() -> None:
+    first = replace(
+        pattern("first", tie_break=1, goal__data_sync="strong"), limits=(limit("message_size_kb", 256, "KB"),)
+    )
+    second = pattern("second", tie_break=2)
+    catalog = snapshot(first, second)
+    plain = recommend(Requirements(scope="ce_external", goal="data_sync"), catalog)
+    assert plain.top.pattern == "first" and plain.top.capacity is None
+    big = recommend(Requirements(scope="ce_external", goal="data_sync", capacity=Capacity(record_size_kb=300)), catalog)
+    assert [o.pattern for o in big.options] == ["second", "first"] and [o.rank for o in big.options] == [1, 2]
+    assert big.by_pattern()["first"].capacity.verdict == OVER_LIMIT
+    near = recommend(
+        Requirements(scope="ce_external", goal="data_sync", capacity=Capacity(record_size_kb=200)), catalog
+    )
+    assert near.top.pattern == "first"
+    assert any(c.title == "Near a limit: A message_size_kb limit" for c in near.top.cautions)
+
+
+def test_a_first_option_over_a_limit_is_at_best_a_partial_fit() -> None:
+    only = replace(pattern("only", goal__data_sync="strong", scope__ce_external="strong"),
+                   limits=(limit("message_size_kb", 256, "KB"),))  # fmt: skip
+    ranking = recommend(Requirements(scope="ce_external", goal="data_sync", capacity=Capacity(record_size_kb=300)),
+                        snapshot(only))  # fmt: skip
+    assert ranking.verdict.level == "partial" and "over a platform limit" in ranking.verdict.summary
