@@ -88,6 +88,10 @@ def project_markdown(project: Project) -> str:
         lines += [""] + [f"{o.rank}. {_md_escape(o.name)} ({o.score:.0f}/100)" for o in ranking.options[:5]]
         if ranking.relaxations:
             lines += ["", "What would change it:", ""] + [f"- {_md_escape(r.summary)}" for r in ranking.relaxations]
+        top = ranking.top
+        if top and top.capacity and top.capacity.estimates:
+            lines += ["", f"Capacity of {_md_escape(top.name)}: {top.capacity.label}", ""]
+            lines += [f"- {_md_escape(e.name)}: {_md_escape(e.text)} ({e.source})" for e in top.capacity.estimates]
         lines += [""]
     lines += ["## Solution by Design checklist", ""]
     section = None

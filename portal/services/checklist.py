@@ -46,16 +46,22 @@ def checklist_copy(project: Project) -> None:
 
 
 def integration_matches(integration: Integration, condition: dict[str, Any]) -> bool:
-    """Whether one integration meets a conditional task's condition (answers and/or its chosen or top pattern)."""
+    """Whether one integration meets a conditional task's condition: its answers, its chosen or top pattern, and/or
+    that pattern's capacity verdict for the integration's numbers."""
     answers = Requirements.from_mapping(integration.requirements).answers()
     for question, values in condition.get("answers", {}).items():
         if answers.get(question) not in values:
             return False
-    if condition.get("patterns"):
+    if condition.get("patterns") or condition.get("capacity"):
         decision = integration_decision(integration)
         pattern = decision.chosen_pattern_slug if decision else integration.top_pattern_slug
-        if pattern not in condition["patterns"]:
+        if condition.get("patterns") and pattern not in condition["patterns"]:
             return False
+        if condition.get("capacity"):
+            saved = next((o for o in integration.ranking.get("options", []) if o["pattern"] == pattern), None)
+            verdict = ((saved or {}).get("capacity") or {}).get("verdict")
+            if verdict not in condition["capacity"]:
+                return False
     return True
 
 

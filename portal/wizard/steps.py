@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 
 from patterns.requirements import (
+    CAPACITY_BY_NAME,
+    CAPACITY_FIELDS,
     NO_PREFERENCE_LABEL,
     QUESTIONS_BY_NAME,
     Question,
@@ -23,6 +25,12 @@ class Step:
     title: str
     intro: str
     questions: tuple[str, ...]
+    # Optional numbers (patterns.requirements.CAPACITY_FIELDS), asked only for these goals.
+    numbers: tuple[str, ...] = ()
+    number_goals: frozenset[str] = frozenset()
+
+    def asks_numbers(self, goal: str | None) -> bool:
+        return bool(self.numbers) and goal in self.number_goals
 
 
 STEPS: tuple[Step, ...] = (
@@ -45,7 +53,17 @@ STEPS: tuple[Step, ...] = (
         "A few questions that only matter for this kind of integration.",
         ("data_residency", "transformations", "ui_kind"),
     ),
+    Step(
+        "volumes",
+        "Volumes",
+        "Optional numbers for a capacity check against the platform's limits (service protection, request "
+        "allocations, message sizes, initial sync). Leave blank what you don't know.",
+        (),
+        numbers=tuple(field.name for field in CAPACITY_FIELDS),
+        number_goals=frozenset({"data_sync"}),
+    ),
 )
+NUMBER_PREFIX = "capacity__"
 SUMMARY = "summary"
 
 
@@ -56,7 +74,7 @@ def applicable_questions(step: Step, goal: str | None) -> list[Question]:
 def active_steps(answers: dict[str, Any]) -> list[Step]:
     """The steps to walk for these answers: a step whose questions don't apply to the goal is skipped."""
     goal = answers.get("goal")
-    return [step for step in STEPS if applicable_questions(step, goal)]
+    return [step for step in STEPS if applicable_questions(step, goal) or step.asks_numbers(goal)]
 
 
 def step_by_key(key: str) -> Step | None:
@@ -89,12 +107,17 @@ def next_step(answers: dict[str, Any], key: str, *, back: bool) -> str:
 def summary_sections(answers: dict[str, Any]) -> list[dict[str, Any]]:
     """Each step that applies with its questions and the answer labels, for the summary page."""
     goal = answers.get("goal")
+    numbers = answers.get("capacity") or {}
     return [
         {
             "step": step,
             "rows": [
                 {"question": question, "answer": answer_label(question.name, answers.get(question.name))}
                 for question in applicable_questions(step, goal)
+            ]
+            + [
+                {"question": CAPACITY_BY_NAME[name], "answer": f"{numbers[name]:,}" if name in numbers else "Not given"}
+                for name in (step.numbers if step.asks_numbers(goal) else ())
             ],
         }
         for step in active_steps(answers)
@@ -122,14 +145,40 @@ class StepForm(forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"required": f"Choose an answer for “{question.label}”."},
             )
+        for name in step.numbers if step.asks_numbers(goal) else ():
+            spec = CAPACITY_BY_NAME[name]
+            kind = forms.IntegerField if spec.whole else forms.FloatField
+            self.fields[NUMBER_PREFIX + name] = kind(
+                label=spec.label, help_text=spec.help, required=False, min_value=0, max_value=int(spec.maximum),
+                widget=forms.NumberInput(attrs={"min": 0, "max": int(spec.maximum), "step": 1 if spec.whole else "any",
+                                                "inputmode": "numeric" if spec.whole else "decimal"}),
+            )  # fmt: skip
 
     def answers(self) -> dict[str, Any]:
-        """Cleaned answers in the stored form: booleans as booleans, unanswered as None."""
-        return {name: decode_answer(QUESTIONS_BY_NAME[name], value) for name, value in self.cleaned_data.items()}
+        """Cleaned answers in the stored form: booleans as booleans, unanswered as None; numbers as one
+        "capacity" object (None when none is given)."""
+        data = getattr(self, "cleaned_data", {})
+        result: dict[str, Any] = {
+            name: decode_answer(QUESTIONS_BY_NAME[name], value)
+            for name, value in data.items()
+            if not name.startswith(NUMBER_PREFIX)
+        }
+        if self.step.numbers and any(name.startswith(NUMBER_PREFIX) for name in self.fields):
+            numbers = {name.removeprefix(NUMBER_PREFIX): value for name, value in data.items()
+                       if name.startswith(NUMBER_PREFIX) and value is not None}  # fmt: skip
+            result["capacity"] = numbers or None
+        return result
+
+    def number_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(NUMBER_PREFIX)]
 
 
-def initial_from_answers(answers: dict[str, Any]) -> dict[str, str]:
-    return {name: encode_answer(value) for name, value in answers.items() if value is not None}
+def initial_from_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        name: encode_answer(value) for name, value in answers.items() if value is not None and name != "capacity"
+    }
+    initial.update({NUMBER_PREFIX + name: value for name, value in (answers.get("capacity") or {}).items()})
+    return initial
 
 
 def question_rows(form: StepForm) -> list[dict[str, Any]]:
@@ -137,6 +186,8 @@ def question_rows(form: StepForm) -> list[dict[str, Any]]:
     rows = []
     current = form.data if form.is_bound else form.initial
     for name in form.fields:
+        if name.startswith(NUMBER_PREFIX):
+            continue
         question = QUESTIONS_BY_NAME[name]
         selected = current.get(name, "") if hasattr(current, "get") else ""
         options = (

@@ -132,3 +132,30 @@ def test_a_task_that_stays_keeps_its_status(project: Any, alice: User) -> None:
     make_integration(project, "Second OData integration")
     task.refresh_from_db()
     assert (task.status, task.notes) == ("in_progress", "Mapped as high.")
+
+
+NEAR = {
+    "scope": "ce_external",
+    "goal": "data_sync",
+    "direction": "inbound",
+    "timing": "near_real_time",
+    "prefers_low_code": False,
+    "capacity": {"records_per_day": 300_000, "peak_records_per_hour": 120_000},
+}
+
+
+def test_a_capacity_verdict_brings_its_own_tasks(project: Any, alice: User) -> None:
+    integration = make_integration(project, name="Price load", answers=NEAR)
+    assert integration.ranking["options"][0]["capacity"]["verdict"] == "near_limit"
+    slugs = set(project.checklist_entries.values_list("slug", flat=True))
+    assert "load-test-at-the-estimated-peak" in slugs and "resolve-a-limit-the-estimate-exceeds" not in slugs
+    plain = make_integration(project, name="Small load", answers={**NEAR, "capacity": {"records_per_day": 100}})
+    assert plain.ranking["options"][0]["capacity"]["verdict"] == "within"
+
+
+def test_the_markdown_export_shows_the_capacity_arithmetic(client: Client, project: Any, alice: User) -> None:
+    make_integration(project, name="Price load", answers=NEAR)
+    client.force_login(alice)
+    text = client.get(reverse("projects:export", args=[project.pk, "md"])).content.decode()
+    assert "Capacity of Dataverse Web API and SDK (with bulk messages): near a limit" in text
+    assert "peak 120,000 records/h as single requests = 10,000 requests per 5 minutes, 167% of 6,000" in text

@@ -84,7 +84,7 @@ def test_data_exchange_asks_residency_and_transformations_but_not_ui_kind(signed
     signed_in.post(step_url(draft, "need"), {"scope": "fno_external", "goal": "data_sync"})
     body = signed_in.get(step_url(draft, "details")).content.decode()
     assert 'name="data_residency"' in body and 'name="transformations"' in body and 'name="ui_kind"' not in body
-    assert "Step 4 of 5" in body
+    assert "Step 4 of 6" in body
 
 
 def test_embedding_ui_asks_only_ui_kind(signed_in: Client) -> None:
@@ -120,7 +120,7 @@ def test_htmx_swaps_the_step_in_place_and_updates_the_address(signed_in: Client)
     )
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="wizard-panel"') and "<html" not in body
-    assert "Step 2 of 5" in body and response["HX-Push-Url"] == step_url(draft, "flow")
+    assert "Step 2 of 6" in body and response["HX-Push-Url"] == step_url(draft, "flow")
 
 
 def test_a_draft_survives_and_is_listed_under_my_drafts(signed_in: Client) -> None:
@@ -325,3 +325,38 @@ def test_a_what_if_repeating_a_question_or_changing_too_much_is_ignored(
     draft = make_draft(alice, CONTRADICTION)
     response = signed_in.get(reverse("wizard:results", args=[draft.pk]), {"what_if": what_if})
     assert response.status_code == 200 and response.context["what_if"] is None
+
+
+def test_data_exchange_asks_optional_volumes_and_saves_them_as_numbers(signed_in: Client, alice: User) -> None:
+    draft = start(signed_in)
+    signed_in.post(step_url(draft, "need"), {"scope": "ce_external", "goal": "data_sync"})
+    page = signed_in.get(step_url(draft, "volumes")).content.decode()
+    assert 'name="capacity__records_per_day"' in page and 'type="number"' in page and "Step 5 of 6" in page
+    bad = signed_in.post(step_url(draft, "volumes"), {"capacity__records_per_day": "-3", "nav": "next"})
+    assert bad.status_code == 200 and "Ensure this value is greater than or equal to 0." in bad.content.decode()
+    numbers = {"capacity__records_per_day": "300000", "capacity__record_size_kb": "2.5", "capacity__tables": ""}
+    signed_in.post(step_url(draft, "volumes"), {**numbers, "nav": "next"})
+    draft.refresh_from_db()
+    assert draft.answers["capacity"] == {"records_per_day": 300000, "record_size_kb": 2.5}
+    summary = signed_in.get(step_url(draft, "summary")).content.decode()
+    assert "Records per day" in summary and "300,000" in summary
+    results = signed_in.get(reverse("wizard:results", args=[draft.pk]))
+    assert results.context["requirements"].volume == "high"  # derived from the numbers
+    assert "Your numbers against the platform" in results.content.decode()
+    signed_in.post(step_url(draft, "volumes"), {"capacity__records_per_day": "", "nav": "next"})
+    draft.refresh_from_db()
+    assert "capacity" not in draft.answers
+
+
+def test_goals_other_than_data_exchange_skip_the_volumes(signed_in: Client) -> None:
+    draft = start(signed_in)
+    signed_in.post(step_url(draft, "need"), {"scope": "ce_external", "goal": "embed_ui"})
+    assert signed_in.get(step_url(draft, "volumes"))["Location"] == step_url(draft, "summary")
+
+
+def test_results_say_which_better_fit_dropped_for_the_numbers(signed_in: Client, alice: User) -> None:
+    draft = make_draft(alice, {"scope": "ce_external", "goal": "event_notification", "direction": "outbound",
+                               "capacity": {"records_per_day": 3000, "record_size_kb": 300}})  # fmt: skip
+    body = signed_in.get(reverse("wizard:results", args=[draft.pk])).content.decode()
+    assert "Webhooks from Dataverse fits your answers better (100/100) but ranks" in body
+    assert "one record of 300 KB, 117% of 256 KB" in body

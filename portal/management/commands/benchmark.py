@@ -83,6 +83,23 @@ class Command(BaseCommand):
                 f"  {len(answers):2} answers: median {median:7.1f} µs   p99 {p99:7.1f} µs   ({iterations} runs; fit "
                 f"{ranking.verdict.level}, {len(ranking.relaxations)} relaxations)"
             )
+        # What the capacity check adds: the same answers with and without numbers.
+        numbers = {"records_per_day": 300_000, "peak_records_per_hour": 40_000, "record_size_kb": 4,
+                   "initial_load_records": 2_000_000, "tables": 20, "concurrent_clients": 8}  # fmt: skip
+        answers = {"scope": "ce_external", "goal": "data_sync", "direction": "inbound", "timing": "near_real_time",
+                   "volume": "high", "deployment": "cloud", "data_residency": "replicate",
+                   "transformations": "external", "prefers_low_code": False, "needs_custom_logic": False}  # fmt: skip
+        medians = []
+        for body in (answers, {**answers, "capacity": numbers}):
+            requirements = Requirements.from_mapping(body)
+            timings = []
+            for _ in range(iterations):
+                start = time.perf_counter_ns()
+                recommend(requirements, snapshot)
+                timings.append(time.perf_counter_ns() - start)
+            medians.append(statistics.median(timings) / 1000)
+        self.stdout.write(f"  capacity check: median {medians[0]:.1f} µs without numbers, {medians[1]:.1f} µs with six "
+                          f"numbers (+{medians[1] - medians[0]:.1f} µs)")  # fmt: skip
         begin = time.perf_counter()
         for _ in range(50):
             snapshot_from_content(catalog_export())
