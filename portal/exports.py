@@ -111,10 +111,18 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def _ranking_cells(ranking: RankingRecord) -> tuple[str, str]:
+    """The fit level and the first option's capacity verdict (empty without numbers)."""
+    top = ranking.top
+    return _cell(ranking.verdict.level), _cell(top.capacity.verdict if top and top.capacity else "")
+
+
 def project_csv(project: Project) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["integration", "scope", "goal", "top_pattern", "chosen_pattern", "decision_status", "fit"])
+    writer.writerow(
+        ["integration", "scope", "goal", "top_pattern", "chosen_pattern", "decision_status", "fit", "capacity"]
+    )
     for integration in project.integrations.all():
         decision = integration_decision(integration)
         writer.writerow(
@@ -125,7 +133,7 @@ def project_csv(project: Project) -> str:
                 _cell(integration.top_pattern_slug),
                 _cell(decision.chosen_pattern_slug if decision else ""),
                 _cell(decision.status if decision else "none"),
-                _cell(RankingRecord.from_json(integration.ranking).verdict.level),
+                *_ranking_cells(RankingRecord.from_json(integration.ranking)),
             ]
         )
     return buffer.getvalue()

@@ -99,9 +99,18 @@ def test_the_csv_export_neutralises_formulas(client: Client, project: Any, alice
     client.force_login(alice)
     response = client.get(reverse("projects:export", args=[project.pk, "csv"]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["integration", "scope", "goal", "top_pattern", "chosen_pattern", "decision_status", "fit"]
+    assert rows[0] == [
+        "integration",
+        "scope",
+        "goal",
+        "top_pattern",
+        "chosen_pattern",
+        "decision_status",
+        "fit",
+        "capacity",
+    ]
     assert rows[1][0] == '\'=HYPERLINK("http://evil")'
-    assert rows[1][3:] == ["odata", "odata", "proposed", "strong"]
+    assert rows[1][3:] == ["odata", "odata", "proposed", "strong", ""]
 
 
 def test_the_markdown_export_escapes_what_users_typed(client: Client, project: Any, alice: User) -> None:
