@@ -462,10 +462,6 @@ class Requirements:
             result[question.name] = encode_answer(value)
         return result
 
-    @property
-    def volume_derived(self) -> bool:
-        """Whether ``volume`` was worked out from the numbers rather than answered."""
-        return self.capacity is not None and self.volume is not None and self.volume == self.capacity.derived_volume()
 
     def labelled(self) -> list[tuple[Question, str]]:
         """(question, answer label) for the answered questions that apply, in question order."""

@@ -311,6 +311,8 @@ def test_a_two_answer_what_if_shows_and_keeps_both_changes(signed_in: Client, al
     assert response.context["what_if"].key == what_if
     assert "Where Dynamics 365 runs were “Cloud” and Prefer low-code were “No preference”" in body
     assert "Keep these answers" in body
+    page = signed_in.get(reverse("wizard:results", args=[draft.pk]), {"what_if": what_if}).content.decode()
+    assert f'<option value="{what_if}" selected>(2 answers changed)</option>' in page
     signed_in.post(reverse("wizard:keep_what_if", args=[draft.pk]), {"what_if": what_if})
     answers = WizardDraft.objects.get(pk=draft.pk).answers
     assert answers["deployment"] == "cloud" and "prefers_low_code" not in answers
