@@ -47,7 +47,7 @@ class CatalogFilterForm(forms.Form):
 
 class CompareForm(forms.Form):
     MIN, MAX = 2, 4
-    p = forms.MultipleChoiceField(label="Patterns to compare", choices=())
+    p = forms.MultipleChoiceField(label="Patterns to compare", choices=(), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, patterns: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -462,7 +462,6 @@ class Requirements:
             result[question.name] = encode_answer(value)
         return result
 
-
     def labelled(self) -> list[tuple[Question, str]]:
         """(question, answer label) for the answered questions that apply, in question order."""
         return [(QUESTIONS_BY_NAME[name], answer_label(name, value)) for name, value in self.answers().items()]

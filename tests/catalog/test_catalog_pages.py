@@ -195,3 +195,11 @@ def test_a_pattern_page_lists_the_limits_its_capacity_check_uses(client: Client)
     body = client.get(reverse("patterns:detail", args=["webhooks"])).content.decode()
     assert "Limits the capacity check uses" in body and "Webhook payload before the context is stripped" in body
     assert "256 KB" in body and "checked 2026-11-26" in body
+
+
+def test_the_compare_page_offers_a_tick_box_per_pattern_and_keeps_the_choice(client: Client) -> None:
+    body = client.get(reverse("patterns:compare")).content.decode()
+    assert body.count('type="checkbox" name="p"') == 30 and 'value="odata"' in body
+    chosen = client.get(reverse("patterns:compare"), {"p": ["odata", "dual-write"]}).content.decode()
+    assert 'value="odata" id="id_p_' in chosen or 'value="odata"' in chosen
+    assert chosen.count("checked") >= 2 and '<table class="compare">' in chosen
