@@ -199,7 +199,7 @@ class LimitAdmin(AuditedAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "patterns", "scopes")}),
         ("The limit", {"fields": ("kind", "value", "unit", "window_minutes", "rows_per_request")}),
-        ("Past the limit", {"fields": ("batch_rows", "batch_label", "scales_with")}),
+        ("Past the limit", {"fields": ("batch_rows", "batch_label", "scales_with", "guidance")}),
         ("Source", {"fields": ("source_url", "checked", "note")}),
     )
 

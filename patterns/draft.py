@@ -68,7 +68,7 @@ def fits_content(rows: Iterable[Fit]) -> dict[str, dict[str, dict[str, Any]]]:
 
 
 LIMIT_DEFAULTS: dict[str, Any] = {"window_minutes": None, "rows_per_request": 1, "batch_rows": None, "batch_label": "",
-                                  "scales_with": "", "scopes": [], "note": ""}  # fmt: skip
+                                  "scales_with": "", "guidance": False, "scopes": [], "note": ""}  # fmt: skip
 
 
 def _number(value: Any) -> Any:

@@ -238,6 +238,10 @@ class Limit(models.Model):
     scales_with = models.CharField(
         max_length=200, blank=True, help_text="What spreads the load past the limit (then it's near, not over)."
     )
+    guidance = models.BooleanField(
+        default=False,
+        help_text="Microsoft's guidance figure rather than a limit the platform enforces (past it: near).",
+    )
     scopes = models.JSONField(default=list, blank=True, validators=[validate_scopes], help_text="Empty: every scope.")
     note = models.TextField(blank=True)
     source_url = models.URLField(max_length=500, validators=[https_only])
@@ -250,6 +254,20 @@ class Limit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The content file's rules (patterns.content.schema), so the admin can't save what a load would refuse."""
+        errors: dict[str, str] = {}
+        if self.value is not None and self.value <= 0:
+            errors["value"] = "Must be above 0."
+        if self.kind == "requests_per_window" and not self.window_minutes:
+            errors["window_minutes"] = "A limit per window needs its window."
+        if self.batch_rows is not None and self.batch_rows < 1:
+            errors["batch_rows"] = "At least 1 record per batched request."
+        if self.batch_rows is not None and not self.batch_label.strip():
+            errors["batch_label"] = "Say how batching is done."
+        if errors:
+            raise ValidationError(errors)
 
 
 class ChecklistSection(models.Model):

@@ -365,6 +365,8 @@ CAPACITY_FIELDS: tuple[CapacityField, ...] = (
     ),
 )
 CAPACITY_BY_NAME: Mapping[str, CapacityField] = {field.name: field for field in CAPACITY_FIELDS}
+# The goals whose patterns have curated limits to check numbers against (data moving, events leaving).
+CAPACITY_GOALS = frozenset({"data_sync", "event_notification"})
 # Records per day at which a derived volume becomes medium and high (the volume question's help text).
 VOLUME_FROM_RECORDS = (("high", 100_000), ("medium", 5_000), ("low", 0))
 
@@ -382,13 +384,6 @@ class Capacity:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
     @property
-    def daily_records(self) -> float | None:
-        """Records on an average day, or the peak hour spread over a day when only that is known."""
-        if self.records_per_day is not None:
-            return float(self.records_per_day)
-        return None if self.peak_records_per_hour is None else float(self.peak_records_per_hour) * 24
-
-    @property
     def peak_hourly_records(self) -> float | None:
         """Records in the busiest hour, or the day's records spread evenly when only those are known."""
         if self.peak_records_per_hour is not None:
@@ -396,10 +391,10 @@ class Capacity:
         return None if self.records_per_day is None else self.records_per_day / 24
 
     def derived_volume(self) -> str | None:
-        daily = self.daily_records
-        if daily is None:
+        """The volume answer the records per day imply (the peak hour alone says too little about a day)."""
+        if self.records_per_day is None:
             return None
-        return next(volume for volume, floor in VOLUME_FROM_RECORDS if daily >= floor)
+        return next(volume for volume, floor in VOLUME_FROM_RECORDS if self.records_per_day >= floor)
 
 
 def _capacity_from(raw: object, errors: dict[str, list[str]]) -> Capacity | None:
@@ -425,7 +420,12 @@ def _capacity_from(raw: object, errors: dict[str, list[str]]) -> Capacity | None
         elif not 0 <= value <= field.maximum or value != value:  # value != value: NaN
             errors.setdefault(where, []).append(f"Must be from 0 to {field.maximum:,.0f}.")
         else:
-            values[field.name] = value
+            values[field.name] = value + 0  # -0.0 reads as 0
+    daily, peak = values.get("records_per_day"), values.get("peak_records_per_hour")
+    if daily is not None and peak is not None and not daily / 24 <= peak <= daily:
+        errors.setdefault("capacity.peak_records_per_hour", []).append(
+            "The busiest hour must hold at least an average hour (records per day / 24) and at most the whole day."
+        )
     return Capacity(**values) if values else None  # type: ignore[arg-type]
 
 
@@ -465,6 +465,11 @@ class Requirements:
     def labelled(self) -> list[tuple[Question, str]]:
         """(question, answer label) for the answered questions that apply, in question order."""
         return [(QUESTIONS_BY_NAME[name], answer_label(name, value)) for name, value in self.answers().items()]
+
+    def numbers_labelled(self) -> list[tuple[CapacityField, str]]:
+        """(field, value) for the numbers given, in field order."""
+        given = self.capacity.as_dict() if self.capacity else {}
+        return [(field, f"{given[field.name]:,}") for field in CAPACITY_FIELDS if field.name in given]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form with only the answered questions (booleans stay booleans) and the numbers, if any."""
@@ -515,6 +520,8 @@ class Requirements:
         for name in list(values):
             if not QUESTIONS_BY_NAME[name].applies_to(goal):
                 del values[name]
+        if goal not in CAPACITY_GOALS:
+            capacity = None  # the numbers only matter where limits are curated: the wizard never asks them otherwise
         if capacity is not None and "volume" not in values and (derived := capacity.derived_volume()):
             values["volume"] = derived  # the numbers answer the volume question when it wasn't answered
         return cls(**values, capacity=capacity)

@@ -26,7 +26,7 @@ from typing import Any
 from django.utils import timezone
 
 from patterns.ranking.records import RankingRecord
-from patterns.requirements import answer_label, question_label
+from patterns.requirements import CAPACITY_BY_NAME, answer_label, question_label
 from portal.models import Project
 from portal.records import integration_decision, project_record
 
@@ -53,7 +53,16 @@ def _md_escape(text: str) -> str:
 
 
 def _answer(name: str, value: Any) -> str:
+    if name == "capacity" and isinstance(value, dict):
+        return "Numbers: " + ", ".join(f"{CAPACITY_BY_NAME[k].label.lower() if k in CAPACITY_BY_NAME else k} "
+                                       f"{v:,}" for k, v in value.items())  # fmt: skip
     return f"{question_label(name)}: {answer_label(name, value)}"
+
+
+def _relied_on(ranking: RankingRecord, decision: Any) -> Any:
+    """The option an integration relies on: the chosen one once decided, else the first (as checklist tasks do)."""
+    chosen = decision.chosen_pattern_slug if decision else None
+    return ranking.by_pattern().get(chosen) if chosen else ranking.top
 
 
 def project_markdown(project: Project) -> str:
@@ -88,10 +97,10 @@ def project_markdown(project: Project) -> str:
         lines += [""] + [f"{o.rank}. {_md_escape(o.name)} ({o.score:.0f}/100)" for o in ranking.options[:5]]
         if ranking.relaxations:
             lines += ["", "What would change it:", ""] + [f"- {_md_escape(r.summary)}" for r in ranking.relaxations]
-        top = ranking.top
-        if top and top.capacity and top.capacity.estimates:
-            lines += ["", f"Capacity of {_md_escape(top.name)}: {top.capacity.label}", ""]
-            lines += [f"- {_md_escape(e.name)}: {_md_escape(e.text)} ({e.source})" for e in top.capacity.estimates]
+        relied = _relied_on(ranking, decision)
+        if relied and relied.capacity and relied.capacity.estimates:
+            lines += ["", f"Capacity of {_md_escape(relied.name)}: {relied.capacity.label}", ""]
+            lines += [f"- {_md_escape(e.name)}: {_md_escape(e.text)} ({e.source})" for e in relied.capacity.estimates]
         lines += [""]
     lines += ["## Solution by Design checklist", ""]
     section = None
@@ -111,10 +120,10 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _ranking_cells(ranking: RankingRecord) -> tuple[str, str]:
-    """The fit level and the first option's capacity verdict (empty without numbers)."""
-    top = ranking.top
-    return _cell(ranking.verdict.level), _cell(top.capacity.verdict if top and top.capacity else "")
+def _ranking_cells(ranking: RankingRecord, decision: Any) -> tuple[str, str]:
+    """The fit level and the capacity verdict of the option relied on (empty without numbers)."""
+    relied = _relied_on(ranking, decision)
+    return _cell(ranking.verdict.level), _cell(relied.capacity.verdict if relied and relied.capacity else "")
 
 
 def project_csv(project: Project) -> str:
@@ -133,7 +142,7 @@ def project_csv(project: Project) -> str:
                 _cell(integration.top_pattern_slug),
                 _cell(decision.chosen_pattern_slug if decision else ""),
                 _cell(decision.status if decision else "none"),
-                *_ranking_cells(RankingRecord.from_json(integration.ranking)),
+                *_ranking_cells(RankingRecord.from_json(integration.ranking), decision),
             ]
         )
     return buffer.getvalue()

@@ -80,6 +80,8 @@ class _Checker:
         if not isinstance(value, str) or not value or not all(c.isalnum() or c == "-" for c in value):
             self.error(f"{where}.slug", "must be a slug of letters, digits and hyphens")
             return None
+        if len(value) > 50:
+            self.error(f"{where}.slug", f"must be at most 50 characters (has {len(value)})")
         if value in seen:
             self.error(f"{where}.slug", f"duplicate slug {value!r}")
         seen.add(value)
@@ -130,12 +132,12 @@ class _Checker:
         self.text(limit, "unit", where, max_length=40)
         if not isinstance(limit.get("kind"), str) or limit["kind"] not in CAPACITY_KINDS:
             self.error(f"{where}.kind", f"must be one of {', '.join(CAPACITY_KINDS)}")
-        for key, required in (("value", True), ("rows_per_request", False), ("batch_rows", False)):
+        for key, required, least in (("value", True, 0), ("rows_per_request", False, 0), ("batch_rows", False, 1)):
             number = limit.get(key)
             if number is None and not required:
                 continue
-            if isinstance(number, bool) or not isinstance(number, int | float) or not number > 0:
-                self.error(f"{where}.{key}", "must be a number above 0")
+            if isinstance(number, bool) or not isinstance(number, int | float) or not number > 0 or number < least:
+                self.error(f"{where}.{key}", f"must be a number above 0{' and at least 1' if least else ''}")
         window = limit.get("window_minutes")
         if limit.get("kind") == "requests_per_window" and window is None:
             self.error(f"{where}.window_minutes", "is needed for a limit per window")
@@ -146,6 +148,8 @@ class _Checker:
         for key in ("note", "scales_with", "batch_label"):
             if key in limit and not isinstance(limit[key], str):
                 self.error(f"{where}.{key}", "must be text")
+        if "guidance" in limit and not isinstance(limit["guidance"], bool):
+            self.error(f"{where}.guidance", "must be true or false")
         if not _is_learn_url(limit.get("source_url")):
             self.error(f"{where}.source_url", "must be an https URL")
         if not isinstance(limit.get("checked"), str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", limit["checked"]):

@@ -20,6 +20,8 @@ VERDICTS = (WITHIN, NEAR_LIMIT, OVER_LIMIT, UNKNOWN)
 VERDICT_LABELS = {WITHIN: "within the limits", NEAR_LIMIT: "near a limit", OVER_LIMIT: "over a limit",
                   UNKNOWN: "not enough numbers"}  # fmt: skip
 NEAR_FROM = 0.7  # a share of a limit from which an estimate is near it
+MAX_SCALE = 10  # more users or connections can absorb up to this many times a limit; past it the design is over
+OVER_LIMIT_PENALTY = 20.0  # points an option over a limit gives up in the order (its score stays as it is)
 SEVERITY = {OVER_LIMIT: 3, NEAR_LIMIT: 2, WITHIN: 1, UNKNOWN: 0}
 KINDS = (
     "requests_per_window",  # the busiest hour's records as requests in a window of minutes
@@ -96,6 +98,17 @@ def _n(number: float) -> str:
     return f"{number:,.0f}" if number >= 10 or number == int(number) else f"{number:,.1f}"
 
 
+def _pct(share: float) -> str:
+    """A share in whole percent, never rounded across a verdict's boundary (69.9% shows as 69%, not 70%, and
+    100.02% as 101%, not 100%)."""
+    percent = round(share * 100)
+    if share < NEAR_FROM:
+        percent = min(percent, round(NEAR_FROM * 100) - 1)
+    elif share > 1:
+        percent = max(percent, 101)
+    return f"{percent}%"
+
+
 def _window(minutes: int) -> str:
     return "hour" if minutes == 60 else "minute" if minutes == 1 else f"{minutes} minutes"
 
@@ -103,23 +116,34 @@ def _window(minutes: int) -> str:
 def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None) -> Estimate:
     """One limit against the numbers (and, for latency, the timing answer)."""
 
-    def done(amount: float | None, text: str, verdict: str | None = None, fixed_by: float | None = None) -> Estimate:
-        """``fixed_by``: the share once batched; over the limit but within it batched is near, not over."""
-        share = None if amount is None or not limit.value else amount / limit.value
+    def done(amount: float | None, text: str, verdict: str | None = None, batched: float | None = None) -> Estimate:
+        """``batched``: the share once batched. Past the limit, a design that batching brings within it, or that
+        more users or connections spread within MAX_SCALE times the limit, is near it; past Microsoft's guidance
+        (not a hard limit) is near it too; anything else is over."""
+        share = None if amount is None or limit.value <= 0 else amount / limit.value
         if verdict is None:
             verdict = UNKNOWN if share is None else _verdict(share)
         if verdict == OVER_LIMIT and share is not None:
-            if fixed_by is not None and fixed_by <= 1:
+            needed = batched if batched is not None else share
+            if batched is not None and batched <= 1:
                 verdict, text = NEAR_LIMIT, text[:-1] + ": send them batched."
-            elif limit.scales_with:
-                verdict = NEAR_LIMIT
-                text = text[:-1] + f": plan for {share:.1f} times the limit ({limit.scales_with})."
+            elif limit.scales_with and needed <= MAX_SCALE:
+                times = math.ceil(needed * 10) / 10
+                verdict, text = NEAR_LIMIT, text[:-1] + f": plan for {times:g} times the limit ({limit.scales_with})."
+            elif limit.guidance:
+                verdict, text = NEAR_LIMIT, text[:-1] + ": above Microsoft's guidance figure."
+        if limit.note and verdict in {NEAR_LIMIT, OVER_LIMIT}:
+            text = f"{text} {limit.note}"
         return Estimate(limit.slug, limit.name, limit.value, limit.unit, amount, share, verdict, text,
                         limit.source_url)  # fmt: skip
 
+    if limit.value <= 0:
+        return Estimate(limit.slug, limit.name, limit.value, limit.unit, None, None, UNKNOWN,
+                        "This limit has no value to compare with.", limit.source_url)  # fmt: skip
     of = f"of {_n(limit.value)} {limit.unit}"
     kind = limit.kind
     amount: float
+    assumed = "" if capacity.peak_records_per_hour is not None else " (assumed: the day's records spread evenly)"
     if kind == "requests_per_window":
         peak = capacity.peak_hourly_records
         if peak is None:
@@ -129,43 +153,43 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None) -> Estim
         per_request = limit.rows_per_request or 1
         amount = math.ceil(records / per_request)
         how = "single requests" if per_request == 1 else f"requests of {_n(per_request)} records"
-        text = (f"peak {_n(peak)} records/h as {how} = {_n(amount)} {limit.unit} per {_window(window)}, "
-                f"{amount / limit.value:.0%} {of}")  # fmt: skip
+        text = (f"peak {_n(peak)} records/h{assumed} as {how} = {_n(amount)} {limit.unit} per {_window(window)}, "
+                f"{_pct(amount / limit.value)} {of}")  # fmt: skip
         batched_share = None
         if limit.batch_rows:
             batched = math.ceil(records / limit.batch_rows)
             batched_share = batched / limit.value
-            text += f"; with {limit.batch_label}: {_n(batched)} ({batched_share:.0%})"
-        return done(amount, text + ".", fixed_by=batched_share)
+            text += f"; with {limit.batch_label}: {_n(batched)} ({_pct(batched_share)})"
+        return done(amount, text + ".", batched=batched_share)
     if kind == "requests_per_day":
-        daily = capacity.daily_records
+        daily = capacity.records_per_day
         if daily is None:
             return done(None, "Give the records per day to check this allocation.")
         amount = math.ceil(daily / (limit.rows_per_request or 1))
         return done(amount, f"{_n(daily)} records a day = at least {_n(amount)} {limit.unit} a day, "
-                            f"{amount / limit.value:.0%} {of}.")  # fmt: skip
+                            f"{_pct(amount / limit.value)} {of}.")  # fmt: skip
     if kind == "concurrent":
         if capacity.concurrent_clients is None:
             return done(None, "Give the callers at the same time to check this limit.")
         callers = float(capacity.concurrent_clients)
-        return done(callers, f"{_n(callers)} callers at once, {callers / limit.value:.0%} {of}.")
+        return done(callers, f"{_n(callers)} callers at once, {_pct(callers / limit.value)} {of}.")
     if kind == "message_size_kb":
         if capacity.record_size_kb is None:
             return done(None, "Give the size of one record to check this limit.")
         amount = capacity.record_size_kb
-        return done(amount, f"one record of {_n(amount)} KB, {amount / limit.value:.0%} {of}.")
+        return done(amount, f"one record of {_n(amount)} KB, {_pct(amount / limit.value)} {of}.")
     if kind == "rows_per_run":
         if capacity.initial_load_records is None:
             return done(None, "Give the records in the initial load to check this limit.")
         amount = capacity.initial_load_records
         runs = max(1, math.ceil(amount / limit.value))
         return done(amount, f"an initial load of {_n(amount)} records = {runs} run{'s' if runs > 1 else ''} of at "
-                            f"most {_n(limit.value)}, {amount / limit.value:.0%} of one run.")  # fmt: skip
+                            f"most {_n(limit.value)}, {_pct(amount / limit.value)} of one run.")  # fmt: skip
     if kind == "tables":
         if capacity.tables is None:
             return done(None, "Give the number of tables to check this limit.")
         amount = capacity.tables
-        return done(amount, f"{_n(amount)} tables, {amount / limit.value:.0%} {of}.")
+        return done(amount, f"{_n(amount)} tables, {_pct(amount / limit.value)} {of}.")
     if kind == "latency_minutes":
         delay = f"changes land at least {_n(limit.value)} {limit.unit} after they happen"
         if timing == "synchronous":

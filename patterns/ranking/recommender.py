@@ -12,7 +12,7 @@ how far to trust its first option (``confidence``) and, when that isn't strong, 
 
 from __future__ import annotations
 
-from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, CapacityRecord, assess
+from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, OVER_LIMIT_PENALTY, CapacityRecord, assess
 from patterns.ranking.confidence import STRONG, fit_level
 from patterns.ranking.records import ExclusionRecord, FitVerdict, OptionRecord, RankingRecord, Reason
 from patterns.ranking.relaxations import relaxations
@@ -71,9 +71,14 @@ def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> RankingR
         index: assess(snapshot.patterns[index].limits, capacity, requirements.scope, requirements.timing)
         for _, _, _, index, _ in scored
     } if capacity is not None else {}  # fmt: skip
-    # An option over a platform limit for these numbers drops below every option that isn't.
-    scored.sort(key=lambda item: (item[3] in checks and checks[item[3]].verdict == OVER_LIMIT, -item[0], item[1],
-                                  item[2]))  # fmt: skip
+
+    # An option over a platform limit for these numbers gives up OVER_LIMIT_PENALTY points in the order (its score,
+    # what the answers earn it, stays as it is).
+    def order(item: tuple[float, int, str, int, list[Reason]]) -> tuple[float, int, str]:
+        over = item[3] in checks and checks[item[3]].verdict == OVER_LIMIT
+        return (-(item[0] - OVER_LIMIT_PENALTY) if over else -item[0], item[1], item[2])
+
+    scored.sort(key=order)
     options = tuple(
         OptionRecord(
             pattern=snapshot.patterns[index].slug,
@@ -97,8 +102,10 @@ def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> RankingR
         # Strong, or short only of the numbers: changing answers can't help with a platform limit.
         return RankingRecord(snapshot.version, options, tuple(excluded), verdict)
     field = list(zip(snapshot.patterns, tables, strict=True))
+    # Numbers that say how much data there is aren't relaxed by calling the volume something else.
+    keep = frozenset({"volume"}) if capacity is not None and capacity.records_per_day is not None else frozenset()
     return RankingRecord(
-        snapshot.version, options, tuple(excluded), verdict, relaxations(answers, field, verdict.level)
+        snapshot.version, options, tuple(excluded), verdict, relaxations(answers, field, verdict.level, keep=keep)
     )
 
 

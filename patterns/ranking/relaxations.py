@@ -192,13 +192,16 @@ def _phrase(changes: Sequence[Change]) -> str:
 
 
 def relaxations(
-    answers: Mapping[str, str], tables: Sequence[tuple[PatternEntry, Mapping[Answer, Reason]]], level: str
+    answers: Mapping[str, str],
+    tables: Sequence[tuple[PatternEntry, Mapping[Answer, Reason]]],
+    level: str,
+    keep: frozenset[str] = frozenset(),
 ) -> tuple[Relaxation, ...]:
     """At most five answer changes that give a better level than ``level``, best first (level, fewer changes, higher
     score), one per resulting pattern. ``tables``: each pattern with its reason for every answer, as the case's scope
     reads it."""
     field = _Field(answers, tables)
-    relaxable = [q for q in answers if q in QUESTIONS_BY_NAME and not QUESTIONS_BY_NAME[q].required]
+    relaxable = [q for q in answers if q in QUESTIONS_BY_NAME and not QUESTIONS_BY_NAME[q].required and q not in keep]
     # The lowest score that could be a better level than today's (strong needs STRONG_FROM, partial NONE_BELOW).
     floor = STRONG_FROM if level == PARTIAL else NONE_BELOW
     found: dict[str, tuple[tuple[int, int, float], tuple[Change, ...], PatternEntry, float, str]] = {}

@@ -53,6 +53,7 @@ class LimitEntry:
     # What spreads the load when the numbers exceed the limit (e.g. "application users"): over such a limit the
     # design needs more of them, which is near the limit rather than over it.
     scales_with: str = ""
+    guidance: bool = False  # Microsoft's guidance figure rather than a limit the platform enforces
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def limit_entry(limit: Mapping[str, Any]) -> LimitEntry:
         checked=limit.get("checked", ""),
         note=limit.get("note", ""),
         scales_with=limit.get("scales_with", ""),
+        guidance=limit.get("guidance", False),
     )
 
 

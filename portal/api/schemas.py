@@ -69,7 +69,8 @@ class EstimateOut(BaseModel):
 
 class CapacityOut(BaseModel):
     verdict: Literal["within", "near_limit", "over_limit", "unknown"] = Field(
-        description="The worst estimate's verdict; unknown without numbers. Options over a limit rank below the rest."
+        description="The worst estimate's verdict; unknown without numbers (not the same as within). An option over a "
+        "limit gives up 20 points in the order."
     )
     estimates: list[EstimateOut]
 

@@ -10,6 +10,7 @@ from django import forms
 from patterns.requirements import (
     CAPACITY_BY_NAME,
     CAPACITY_FIELDS,
+    CAPACITY_GOALS,
     NO_PREFERENCE_LABEL,
     QUESTIONS_BY_NAME,
     Question,
@@ -60,7 +61,7 @@ STEPS: tuple[Step, ...] = (
         "allocations, message sizes, initial sync). Leave blank what you don't know.",
         (),
         numbers=tuple(field.name for field in CAPACITY_FIELDS),
-        number_goals=frozenset({"data_sync"}),
+        number_goals=CAPACITY_GOALS,
     ),
 )
 NUMBER_PREFIX = "capacity__"

@@ -44,13 +44,31 @@ def test_a_limit_that_scales_with_users_is_near_with_how_many_times_over() -> No
     scaled = limit("requests_per_window", 6000, window_minutes=5, scales_with="more application users")
     result = estimate(scaled, Capacity(peak_records_per_hour=180_000), None)  # 15,000 per 5 min = 2.5 times
     assert result.verdict == NEAR_LIMIT and "plan for 2.5 times the limit (more application users)" in result.text
+    far = estimate(scaled, Capacity(peak_records_per_hour=1_000_000), None)  # 83,334 per 5 min: 13.9 times
+    assert far.verdict == OVER_LIMIT  # more users can't absorb more than MAX_SCALE times a limit
 
 
-def test_an_average_day_stands_in_for_the_peak_hour_and_the_other_way_round() -> None:
-    window = limit("requests_per_window", 6000, window_minutes=60)
-    assert estimate(window, Capacity(records_per_day=48_000), None).estimate == 2000  # 48,000 / 24
+def test_past_microsofts_guidance_figure_is_near_not_over() -> None:
+    guide = limit("requests_per_window", 5000, "records", window_minutes=60, guidance=True, note="Guidance only.")
+    result = estimate(guide, Capacity(peak_records_per_hour=40_000), None)
+    assert result.verdict == NEAR_LIMIT and "800% of 5,000 records: above Microsoft's guidance figure." in result.text
+    assert result.text.endswith("Guidance only.")
+
+
+def test_an_average_day_stands_in_for_the_peak_hour_and_says_so_but_not_the_other_way_round() -> None:
+    window = estimate(limit("requests_per_window", 6000, window_minutes=60), Capacity(records_per_day=48_000), None)
+    assert window.estimate == 2000 and "(assumed: the day's records spread evenly)" in window.text  # 48,000 / 24
     daily = limit("requests_per_day", 500_000)
-    assert estimate(daily, Capacity(peak_records_per_hour=1_000), None).estimate == 24_000  # 1,000 * 24
+    assert (
+        estimate(daily, Capacity(peak_records_per_hour=1_000), None).verdict == UNKNOWN
+    )  # a peak says little of a day
+
+
+def test_percentages_never_read_across_a_verdicts_boundary() -> None:
+    near = estimate(limit("tables", 1000, "tables"), Capacity(tables=699), None)  # 69.9%
+    assert near.verdict == WITHIN and "69% of 1,000" in near.text
+    over = estimate(limit("requests_per_day", 6000), Capacity(records_per_day=6001), None)  # 100.02%
+    assert over.verdict == OVER_LIMIT and "101% of 6,000" in over.text
 
 
 def test_requests_per_day_near_the_allocation() -> None:
@@ -86,17 +104,18 @@ def test_missing_numbers_say_what_to_give_and_the_worst_estimate_is_the_options_
     assert assess([scoped], Capacity(tables=50), "ce_external", None).estimates == ()
 
 
-def test_an_option_over_a_limit_drops_below_the_rest_and_one_near_gets_a_caution() -> None:
+def test_an_option_over_a_limit_gives_up_points_in_the_order_and_one_near_gets_a_caution() -> None:
+    # first: (scope 1 + goal 1.5) / 4 = 62.5; second: 50. Over a limit, first orders as 62.5 - 20 = 42.5.
     first = replace(
-        pattern("first", tie_break=1, goal__data_sync="strong"), limits=(limit("message_size_kb", 256, "KB"),)
+        pattern("first", tie_break=1, goal__data_sync="good"), limits=(limit("message_size_kb", 256, "KB"),)
     )
-    second = pattern("second", tie_break=2)
-    catalog = snapshot(first, second)
+    catalog = snapshot(first, pattern("second", tie_break=2))
     plain = recommend(Requirements(scope="ce_external", goal="data_sync"), catalog)
     assert plain.top.pattern == "first" and plain.top.capacity is None
     big = recommend(Requirements(scope="ce_external", goal="data_sync", capacity=Capacity(record_size_kb=300)), catalog)
     assert [o.pattern for o in big.options] == ["second", "first"] and [o.rank for o in big.options] == [1, 2]
-    assert big.by_pattern()["first"].capacity.verdict == OVER_LIMIT
+    assert big.by_pattern()["first"].score == 62.5 and big.by_pattern()["first"].capacity.verdict == OVER_LIMIT
+    assert [o.pattern for o in big.over_capacity] == ["first"]
     near = recommend(
         Requirements(scope="ce_external", goal="data_sync", capacity=Capacity(record_size_kb=200)), catalog
     )
@@ -110,3 +129,16 @@ def test_a_first_option_over_a_limit_is_at_best_a_partial_fit() -> None:
     ranking = recommend(Requirements(scope="ce_external", goal="data_sync", capacity=Capacity(record_size_kb=300)),
                         snapshot(only))  # fmt: skip
     assert ranking.verdict.level == "partial" and "over a platform limit" in ranking.verdict.summary
+
+
+def test_numbers_that_imply_the_volume_keep_it_out_of_the_relaxations() -> None:
+    from patterns.content import read_content
+    from patterns.ranking.snapshot import snapshot_from_content
+
+    catalog = snapshot_from_content(read_content())
+    answers = {"scope": "fno_external", "goal": "data_sync", "direction": "bidirectional", "timing": "synchronous",
+               "deployment": "cloud", "prefers_low_code": True}  # fmt: skip
+    plain = recommend(Requirements.from_mapping({**answers, "volume": "high"}), catalog)
+    assert any("volume" in dict(r.changes) for r in plain.relaxations)
+    numbers = recommend(Requirements.from_mapping({**answers, "capacity": {"records_per_day": 900_000}}), catalog)
+    assert numbers.relaxations and all("volume" not in dict(r.changes) for r in numbers.relaxations)

@@ -300,10 +300,20 @@ def test_limits_round_trip_and_a_curated_change_reaches_the_check_only_when_publ
     shipped = {limit["slug"]: limit for limit in read_content(CONTENT_FILE)["limits"]}
     exported = {limit["slug"]: limit for limit in catalog_export()["limits"]}
     assert exported.keys() == shipped.keys()
-    assert exported["webhook-payload-kb"]["value"] == 256 and exported["webhook-payload-kb"]["patterns"] == ["webhooks"]
+    assert exported["webhook-payload-kb"]["value"] == 256 and exported["webhook-payload-kb"]["patterns"] == [
+        "dataverse-events",
+        "webhooks",
+    ]
     Limit.objects.filter(slug="webhook-payload-kb").update(value=512)
     big = Requirements.from_mapping({"scope": "ce_external", "goal": "event_notification",
                                      "capacity": {"record_size_kb": 300}})  # fmt: skip
     assert recommend(big, published_snapshot()).by_pattern()["webhooks"].capacity.verdict == "over_limit"  # still v1
     version_publish(actor=curator, note="Webhook payload limit raised.", override_reason="Testing limits.")
     assert recommend(big, published_snapshot()).by_pattern()["webhooks"].capacity.verdict == "within"
+
+
+def test_a_guidance_figure_stays_guidance_once_published() -> None:
+    odata = next(p for p in published_snapshot().patterns if p.slug == "odata")
+    assert any(limit.guidance for limit in odata.limits)
+    limits = {limit["slug"]: limit for limit in catalog_export()["limits"]}
+    assert limits["fno-odata-records-per-hour"]["guidance"] is True

@@ -68,3 +68,15 @@ def test_a_fit_for_one_scope_needs_the_general_fit_it_replaces() -> None:
                    rationale="x")  # fmt: skip
     with pytest.raises(Invalid):
         on_scope.full_clean()
+
+
+def test_a_limit_refuses_in_the_admin_what_a_load_would_refuse() -> None:
+    import datetime
+
+    from patterns.models import Limit
+
+    limit = Limit(slug="x", name="X", kind="requests_per_window", value=0, unit="requests", batch_rows=0.5,
+                  source_url="https://learn.microsoft.com/x", checked=datetime.date(2026, 11, 26))  # fmt: skip
+    with pytest.raises(ValidationError) as error:
+        limit.full_clean()
+    assert set(error.value.message_dict) >= {"value", "window_minutes", "batch_rows", "batch_label"}

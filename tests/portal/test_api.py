@@ -336,8 +336,7 @@ def test_numbers_get_a_capacity_check_per_option(client: Client) -> None:
     size = next(e for e in webhooks["estimates"] if e["limit"] == "webhook-payload-kb")
     assert (size["value"], size["estimate"], size["unit"]) == (256, 300, "KB") and size["source"].startswith("https://")
     assert round(size["share"], 3) == round(300 / 256, 3) and "one record of 300 KB, 117% of 256 KB" in size["text"]
-    assert data["options"][0]["pattern"] != "webhooks"  # over a limit: it drops below the options that aren't
-    assert by_pattern["webhooks"]["rank"] > by_pattern["dataverse-events"]["rank"]
+    assert data["options"][0]["pattern"] == "power-automate"  # webhooks (100) order as 80, below the flow's 90
 
 
 def test_without_numbers_every_option_says_unknown(client: Client) -> None:
@@ -370,7 +369,45 @@ def test_the_volume_is_derived_from_the_numbers_when_not_answered(client: Client
                                          "capacity": {"records_per_day": 250_000}})  # fmt: skip
     assert derived.volume == "high"
     assert Requirements.from_mapping({"scope": "ce_external", "goal": "data_sync",
-                                      "capacity": {"peak_records_per_hour": 500}}).volume == "medium"  # fmt: skip
+                                      "capacity": {"records_per_day": 5_000}}).volume == "medium"  # fmt: skip
+    peak_only = Requirements.from_mapping({"scope": "ce_external", "goal": "data_sync",
+                                           "capacity": {"peak_records_per_hour": 500}})  # fmt: skip
+    assert peak_only.volume is None  # a busy hour alone says too little about a day
     answered = Requirements.from_mapping({"scope": "ce_external", "goal": "data_sync", "volume": "low",
                                           "capacity": {"records_per_day": 250_000}})  # fmt: skip
     assert answered.volume == "low"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ('{"record_size_kb": NaN}', "Must be from 0"),
+        ('{"record_size_kb": Infinity}', "Must be from 0"),
+        ('{"records_per_day": NaN}', "Expected a whole number."),
+        ('{"record_size_kb": true}', "Expected a number."),
+        ('{"tables": "5"}', "Expected a whole number."),
+    ],
+)
+def test_numbers_that_are_not_numbers_are_refused(client: Client, raw: str, message: str) -> None:
+    body = '{"scope": "ce_external", "goal": "data_sync", "capacity": ' + raw + "}"
+    response = client.post(RECOMMEND, body, content_type="application/json")
+    assert response.status_code == 400
+    assert any(message in text for texts in response.json()["errors"].values() for text in texts)
+
+
+def test_a_busiest_hour_that_cannot_fit_the_day_is_refused(client: Client) -> None:
+    for peak in (10, 5_000):  # below an average hour of 2,400/24 = 100, or more than the whole day
+        capacity = {"records_per_day": 2_400 if peak == 10 else 1_000, "peak_records_per_hour": peak}
+        response = post_json(client, RECOMMEND, {"scope": "ce_external", "goal": "data_sync", "capacity": capacity})
+        assert response.status_code == 400 and "capacity.peak_records_per_hour" in response.json()["errors"]
+
+
+def test_numbers_only_count_for_goals_with_curated_limits_and_minus_zero_is_zero() -> None:
+    from patterns.requirements import Requirements
+
+    ui = Requirements.from_mapping({"scope": "ce_external", "goal": "embed_ui", "capacity": {"records_per_day": 9}})
+    assert ui.capacity is None and ui.volume is None
+    zero = Requirements.from_mapping(
+        {"scope": "ce_external", "goal": "data_sync", "capacity": {"record_size_kb": -0.0}}
+    )
+    assert zero.capacity is not None and str(zero.capacity.record_size_kb) == "0.0"

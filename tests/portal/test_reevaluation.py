@@ -159,3 +159,20 @@ def test_the_markdown_export_shows_the_capacity_arithmetic(client: Client, proje
     text = client.get(reverse("projects:export", args=[project.pk, "md"])).content.decode()
     assert "Capacity of Dataverse Web API and SDK (with bulk messages): near a limit" in text
     assert "peak 120,000 records/h as single requests = 10,000 requests per 5 minutes, 167% of 6,000" in text
+
+
+def test_rerank_re_evaluates_the_capacity_check_with_the_current_limits(
+    client: Client, project: Any, alice: User
+) -> None:
+    from patterns.models import Limit
+
+    integration = make_integration(project, name="Price load", answers=NEAR)
+    client.force_login(alice)
+    page = client.get(reverse("projects:integration", args=[project.pk, integration.pk])).content.decode()
+    assert "Records in the busiest hour" in page and "120,000" in page  # the numbers used are shown
+    Limit.objects.filter(slug="dataverse-requests-per-5-minutes").update(value=200_000)
+    version_publish(actor=alice, note="Service protection raised.", override_reason="Testing re-evaluation.")
+    comparison = client.get(reverse("projects:rerank", args=[project.pk, integration.pk])).context["comparison"]
+    saved = next(e for e in comparison.saved.top.capacity.estimates if e.limit == "dataverse-requests-per-5-minutes")
+    new = next(e for e in comparison.new.top.capacity.estimates if e.limit == "dataverse-requests-per-5-minutes")
+    assert (saved.verdict, new.verdict, new.value) == ("near_limit", "within", 200_000)

@@ -96,7 +96,7 @@ def test_embedding_ui_asks_only_ui_kind(signed_in: Client) -> None:
 
 def test_goals_without_details_skip_that_step(signed_in: Client) -> None:
     draft = start(signed_in)
-    signed_in.post(step_url(draft, "need"), {"scope": "ce_external", "goal": "event_notification"})
+    signed_in.post(step_url(draft, "need"), {"scope": "ce_external", "goal": "reporting_visuals"})
     response = signed_in.post(step_url(draft, "delivery"), {"deployment": "cloud"})
     assert response["Location"] == step_url(draft, "summary")
     assert "Step 4 of 4" in signed_in.get(step_url(draft, "summary")).content.decode()
