@@ -104,9 +104,15 @@ def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> RankingR
     field = list(zip(snapshot.patterns, tables, strict=True))
     # Numbers that say how much data there is aren't relaxed by calling the volume something else.
     keep = frozenset({"volume"}) if capacity is not None and capacity.records_per_day is not None else frozenset()
-    return RankingRecord(
-        snapshot.version, options, tuple(excluded), verdict, relaxations(answers, field, verdict.level, keep=keep)
-    )
+    found = relaxations(answers, field, verdict.level, keep=keep)
+    if capacity is not None:  # a change of answers can't get a pattern past a limit the numbers already exceed
+        by_slug = {pattern.slug: pattern for pattern in snapshot.patterns}
+        found = tuple(
+            r for r in found
+            if assess(by_slug[r.pattern].limits, capacity, requirements.scope,
+                      dict(r.changes).get("timing", requirements.timing) or None).verdict != OVER_LIMIT
+        )  # fmt: skip
+    return RankingRecord(snapshot.version, options, tuple(excluded), verdict, found)
 
 
 def capacity_cautions(check: CapacityRecord | None) -> tuple[CautionEntry, ...]:

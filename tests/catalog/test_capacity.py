@@ -142,3 +142,17 @@ def test_numbers_that_imply_the_volume_keep_it_out_of_the_relaxations() -> None:
     assert any("volume" in dict(r.changes) for r in plain.relaxations)
     numbers = recommend(Requirements.from_mapping({**answers, "capacity": {"records_per_day": 900_000}}), catalog)
     assert numbers.relaxations and all("volume" not in dict(r.changes) for r in numbers.relaxations)
+
+
+def test_no_relaxation_suggests_a_pattern_the_numbers_put_over_a_limit() -> None:
+    from patterns.content import read_content
+    from patterns.ranking.snapshot import snapshot_from_content
+
+    catalog = snapshot_from_content(read_content())
+    answers = {"scope": "fno_external", "goal": "data_sync", "direction": "outbound", "timing": "near_real_time",
+               "volume": "medium", "deployment": "cloud", "data_residency": "replicate", "transformations": "none",
+               "prefers_low_code": True, "needs_custom_logic": False}  # fmt: skip
+    numbers = {"records_per_day": 90_000, "peak_records_per_hour": 70_000}
+    bursty = recommend(Requirements.from_mapping({**answers, "capacity": numbers}), catalog)
+    assert bursty.by_pattern()["fno-data-events"].capacity.verdict == OVER_LIMIT
+    assert bursty.relaxations and "fno-data-events" not in {r.pattern for r in bursty.relaxations}
