@@ -198,7 +198,10 @@ class LimitAdmin(AuditedAdmin):
     filter_horizontal = ("patterns",)
     fieldsets = (
         (None, {"fields": ("name", "slug", "patterns", "scopes")}),
-        ("The limit", {"fields": ("kind", "value", "unit", "window_minutes", "rows_per_request")}),
+        (
+            "The limit",
+            {"fields": ("kind", "value", "unit", "window_minutes", "rows_per_request", "read_rows_per_request")},
+        ),
         ("Past the limit", {"fields": ("batch_rows", "batch_label", "scales_with", "guidance")}),
         ("Source", {"fields": ("source_url", "checked", "note")}),
     )

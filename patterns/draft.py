@@ -67,7 +67,8 @@ def fits_content(rows: Iterable[Fit]) -> dict[str, dict[str, dict[str, Any]]]:
     return fits
 
 
-LIMIT_DEFAULTS: dict[str, Any] = {"window_minutes": None, "rows_per_request": 1, "batch_rows": None, "batch_label": "",
+LIMIT_DEFAULTS: dict[str, Any] = {"window_minutes": None, "rows_per_request": 1, "read_rows_per_request": None,
+                                  "batch_rows": None, "batch_label": "",
                                   "scales_with": "", "guidance": False, "scopes": [], "note": ""}  # fmt: skip
 
 

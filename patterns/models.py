@@ -228,6 +228,12 @@ class Limit(models.Model):
         validators=[MinValueValidator(0.001)],
         help_text="Records one request carries as the pattern is usually used.",
     )
+    read_rows_per_request = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Records a read request returns (a page) when data only leaves Dynamics 365.",
+    )
     batch_rows = models.FloatField(
         null=True,
         blank=True,

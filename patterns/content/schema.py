@@ -132,7 +132,9 @@ class _Checker:
         self.text(limit, "unit", where, max_length=40)
         if not isinstance(limit.get("kind"), str) or limit["kind"] not in CAPACITY_KINDS:
             self.error(f"{where}.kind", f"must be one of {', '.join(CAPACITY_KINDS)}")
-        for key, required, least in (("value", True, 0), ("rows_per_request", False, 0), ("batch_rows", False, 1)):
+        numbers = (("value", True, 0), ("rows_per_request", False, 0), ("read_rows_per_request", False, 1),
+                   ("batch_rows", False, 1))  # fmt: skip
+        for key, required, least in numbers:
             number = limit.get(key)
             if number is None and not required:
                 continue

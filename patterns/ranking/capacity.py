@@ -113,8 +113,8 @@ def _window(minutes: int) -> str:
     return "hour" if minutes == 60 else "minute" if minutes == 1 else f"{minutes} minutes"
 
 
-def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None) -> Estimate:
-    """One limit against the numbers (and, for latency, the timing answer)."""
+def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None, direction: str | None = None) -> Estimate:
+    """One limit against the numbers (the timing answer for latency; the direction for reads that page)."""
 
     def done(amount: float | None, text: str, verdict: str | None = None, batched: float | None = None) -> Estimate:
         """``batched``: the share once batched. Past the limit, a design that batching brings within it, or that
@@ -150,9 +150,11 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None) -> Estim
             return done(None, "Give the records per day or in the busiest hour to check this limit.")
         window = limit.window_minutes or 60
         records = peak * window / 60
-        per_request = limit.rows_per_request or 1
+        reading = direction == "outbound" and limit.read_rows_per_request is not None
+        per_request = (limit.read_rows_per_request if reading else limit.rows_per_request) or 1
         amount = math.ceil(records / per_request)
-        how = "single requests" if per_request == 1 else f"requests of {_n(per_request)} records"
+        how = ("single requests" if per_request == 1 else
+               f"{'reads of pages' if reading else 'requests'} of {_n(per_request)} records")  # fmt: skip
         text = (f"peak {_n(peak)} records/h{assumed} as {how} = {_n(amount)} {limit.unit} per {_window(window)}, "
                 f"{_pct(amount / limit.value)} {of}")  # fmt: skip
         batched_share = None
@@ -202,10 +204,12 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None) -> Estim
     return done(None, limit.note or f"At most {_n(limit.value)} {limit.unit}; the numbers asked can't check it.")
 
 
-def assess(limits: Sequence[LimitEntry], capacity: Capacity, scope: str, timing: str | None) -> CapacityRecord:
+def assess(
+    limits: Sequence[LimitEntry], capacity: Capacity, scope: str, timing: str | None, direction: str | None = None
+) -> CapacityRecord:
     """Every limit of a pattern that applies in this scope, and the worst verdict (unknown when none can be judged)."""
     estimates = tuple(
-        estimate(limit, capacity, timing) for limit in limits if not limit.scopes or scope in limit.scopes
+        estimate(limit, capacity, timing, direction) for limit in limits if not limit.scopes or scope in limit.scopes
     )
     verdict = max((e.verdict for e in estimates), key=SEVERITY.__getitem__, default=UNKNOWN)
     return CapacityRecord(verdict, estimates)

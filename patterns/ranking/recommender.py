@@ -68,7 +68,8 @@ def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> RankingR
         scored.append((round(score, 1), pattern.tie_break, pattern.name, index, reasons))
     capacity = requirements.capacity
     checks = {
-        index: assess(snapshot.patterns[index].limits, capacity, requirements.scope, requirements.timing)
+        index: assess(snapshot.patterns[index].limits, capacity, requirements.scope, requirements.timing,
+                      requirements.direction)
         for _, _, _, index, _ in scored
     } if capacity is not None else {}  # fmt: skip
 
@@ -110,7 +111,8 @@ def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> RankingR
         found = tuple(
             r for r in found
             if assess(by_slug[r.pattern].limits, capacity, requirements.scope,
-                      dict(r.changes).get("timing", requirements.timing) or None).verdict != OVER_LIMIT
+                      dict(r.changes).get("timing", requirements.timing) or None,
+                      dict(r.changes).get("direction", requirements.direction) or None).verdict != OVER_LIMIT
         )  # fmt: skip
     return RankingRecord(snapshot.version, options, tuple(excluded), verdict, found)
 

@@ -45,6 +45,7 @@ class LimitEntry:
     source_url: str
     window_minutes: int | None = None
     rows_per_request: float = 1
+    read_rows_per_request: float | None = None  # when data only leaves (reads page this many records per request)
     batch_rows: float | None = None
     batch_label: str = ""
     scopes: frozenset[str] = frozenset()
@@ -92,6 +93,7 @@ def limit_entry(limit: Mapping[str, Any]) -> LimitEntry:
         source_url=limit["source_url"],
         window_minutes=limit.get("window_minutes"),
         rows_per_request=limit.get("rows_per_request", 1),
+        read_rows_per_request=limit.get("read_rows_per_request"),
         batch_rows=limit.get("batch_rows"),
         batch_label=limit.get("batch_label", ""),
         scopes=frozenset(limit.get("scopes", ())),

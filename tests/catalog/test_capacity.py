@@ -156,3 +156,12 @@ def test_no_relaxation_suggests_a_pattern_the_numbers_put_over_a_limit() -> None
     bursty = recommend(Requirements.from_mapping({**answers, "capacity": numbers}), catalog)
     assert bursty.by_pattern()["fno-data-events"].capacity.verdict == OVER_LIMIT
     assert bursty.relaxations and "fno-data-events" not in {r.pattern for r in bursty.relaxations}
+
+
+def test_reads_that_only_leave_are_counted_in_pages() -> None:
+    paged = limit("requests_per_window", 6000, window_minutes=5, read_rows_per_request=5000)
+    numbers = Capacity(peak_records_per_hour=120_000)  # 10,000 records per 5 minutes
+    writes = estimate(paged, numbers, None, "inbound")
+    reads = estimate(paged, numbers, None, "outbound")
+    assert (writes.estimate, reads.estimate) == (10_000, 2)  # 10,000 / 5,000 rows a page
+    assert "as reads of pages of 5,000 records = 2 requests per 5 minutes" in reads.text
