@@ -189,6 +189,11 @@ class Integration(models.Model):
     requirements = models.JSONField()
     ranking = models.JSONField(help_text="The ranking as saved: options, reasons, cautions, exclusions.")
     catalog_version = models.CharField(max_length=80)
+    reviewed_catalog_version = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The catalog version whose ranking the team looked at and chose not to adopt.",
+    )
     top_pattern_slug = models.SlugField(blank=True)
     top_pattern_name = models.CharField(max_length=120, blank=True)
     ranked_at = models.DateTimeField()

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from patterns.published import first_pick, published_catalog, published_snapshot, rank
-from patterns.ranking.records import OptionRecord, RankingRecord, movement
+from patterns.ranking.records import ExclusionRecord, OptionRecord, RankingRecord, movement
 from patterns.requirements import Requirements
 from portal.models import (
     CLOSED_STATUSES,
@@ -207,7 +207,7 @@ def project_integrations(project: Project) -> list[Integration]:
         Integration.objects.filter(project=project)
         .select_related("decision")
         .only("pk", "name", "top_pattern_slug", "top_pattern_name", "ranked_at", "project_id", "decision__status",
-              "decision__chosen_pattern_name", "requirements", "catalog_version")
+              "decision__chosen_pattern_name", "requirements", "catalog_version", "reviewed_catalog_version")
         .order_by("created_at", "id")
     )  # fmt: skip
     flags = integrations_with_new_first_pick(integrations)
@@ -221,8 +221,8 @@ def integrations_with_new_first_pick(integrations: list[Integration]) -> dict[in
     snapshot = published_snapshot()
     flags = {}
     for integration in integrations:
-        if integration.catalog_version == snapshot.version:
-            continue
+        if snapshot.version in {integration.catalog_version, integration.reviewed_catalog_version}:
+            continue  # ranked with this version, or the team looked at its ranking and kept the saved one
         pick = first_pick(Requirements.from_mapping(integration.requirements), snapshot)
         if pick and pick[0] != integration.top_pattern_slug:
             flags[integration.pk] = pick[1]
@@ -287,6 +287,12 @@ class RerankComparison:
     saved: RankingRecord
     new: RankingRecord
     rows: list[RerankRow]
+
+    @property
+    def ruled_out(self) -> list[tuple[OptionRecord, ExclusionRecord]]:
+        """Options of the saved ranking that the current catalog rules out, with why."""
+        saved = self.saved.by_pattern()
+        return [(saved[e.pattern], e) for e in self.new.excluded if e.pattern in saved]
 
     @property
     def same_version(self) -> bool:

@@ -69,10 +69,13 @@ def integration_rerank(*, integration: Integration, actor: User) -> Integration:
     return integration
 
 
-def integration_keep_ranking(*, integration: Integration, actor: User) -> None:
-    """The team looked at the current catalog's ranking and kept the saved one: recorded, nothing else changes."""
+def integration_keep_ranking(*, integration: Integration, actor: User, reviewed_version: str) -> None:
+    """The team looked at the current catalog's ranking and kept the saved one: recorded, and the project stops
+    flagging it until a newer version is published; the saved ranking doesn't change."""
+    integration.reviewed_catalog_version = reviewed_version
+    integration.save(update_fields=["reviewed_catalog_version"])
     history_record(project=integration.project, actor=actor, action="saved ranking kept", subject=integration.name,
-                   after={"catalog_version": integration.catalog_version})  # fmt: skip
+                   after={"catalog_version": integration.catalog_version, "reviewed": reviewed_version})  # fmt: skip
 
 
 def comment_add(*, integration: Integration, author: User, body: str) -> Comment:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from patterns.http import SignedInRequest
 from patterns.parsing import whole_number
+from patterns.published import published_catalog
 from portal.access import get_integration_for_user
 from portal.exceptions import ConflictError
 from portal.forms import CommentForm, DecisionForm, add_service_errors
@@ -157,8 +158,9 @@ def rerank(request: SignedInRequest, project_id: int, integration_id: int) -> Ht
             integration_rerank(integration=integration, actor=request.user)
             messages.success(request, "The new ranking is saved; the change is in the project's history.")
         else:
-            integration_keep_ranking(integration=integration, actor=request.user)
-            messages.success(request, "Kept the saved ranking.")
+            version = published_catalog().version
+            integration_keep_ranking(integration=integration, actor=request.user, reviewed_version=version)
+            messages.success(request, f"Kept the saved ranking; it won't be flagged again until after {version}.")
         return redirect("projects:integration", project_id, integration_id)
     context = {
         "integration": integration,

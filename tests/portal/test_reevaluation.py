@@ -87,6 +87,32 @@ def test_keeping_the_saved_ranking_changes_nothing_but_is_recorded(client: Clien
     assert HistoryEntry.objects.filter(action="saved ranking kept").exists()
 
 
+def test_keeping_the_saved_ranking_clears_the_flag_until_a_newer_version(client: Client, project: Any,
+                                                                         alice: User) -> None:  # fmt: skip
+    integration = make_integration(project)
+    demote_odata(alice)
+    client.force_login(alice)
+    detail = reverse("projects:detail", args=[project.pk])
+    assert "The current catalog would pick" in client.get(detail).content.decode()
+    client.post(reverse("projects:rerank", args=[project.pk, integration.pk]), {"action": "keep"})
+    assert "The current catalog would pick" not in client.get(detail).content.decode()
+    version_publish(actor=alice, note="Another version.", override_reason="Testing re-evaluation.")
+    assert "The current catalog would pick" in client.get(detail).content.decode()  # v3: look again
+
+
+def test_rerank_shows_a_saved_option_the_current_catalog_rules_out(client: Client, project: Any,
+                                                                   alice: User) -> None:  # fmt: skip
+    integration = make_integration(project)
+    Fit.objects.filter(pattern__slug="odata", question="timing", value="synchronous").update(
+        level="excluded", rationale="No longer synchronous in this test."
+    )
+    version_publish(actor=alice, note="OData ruled out.", override_reason="Testing re-evaluation.")
+    client.force_login(alice)
+    body = client.get(reverse("projects:rerank", args=[project.pk, integration.pk])).content.decode()
+    assert "Now ruled out" in body and "<strong>OData</strong> (saved rank 1)" in body
+    assert "No longer synchronous in this test." in body
+
+
 def test_a_viewer_may_look_but_not_adopt(client: Client, project: Any, bob: User) -> None:
     integration = make_integration(project)
     client.force_login(bob)
