@@ -33,6 +33,8 @@ def decision_record(decision: Decision | None) -> dict[str, Any] | None:
         "decided_by": _username(decision.decided_by) if decision.decided_by_id else None,
         "decided_at": decision.decided_at.isoformat() if decision.decided_at else None,
         "superseded_by": decision.superseded_by.integration.name if decision.superseded_by else None,
+        "status_changed_by": _username(decision.status_changed_by) if decision.status_changed_by_id else None,
+        "status_reason": decision.status_reason,
         "version": decision.version,
     }
 

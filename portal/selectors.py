@@ -251,7 +251,7 @@ class IntegrationPage:
 def integration_page(integration: Integration) -> IntegrationPage:
     decision = (
         Decision.objects.filter(integration=integration)
-        .select_related("proposed_by", "decided_by", "superseded_by__integration")
+        .select_related("proposed_by", "decided_by", "status_changed_by", "superseded_by__integration")
         .first()
     )
     approvals = (
@@ -259,8 +259,8 @@ def integration_page(integration: Integration) -> IntegrationPage:
         if decision
         else []
     )
-    others = (
-        Decision.objects.filter(integration__project=integration.project)
+    others = (  # only an accepted decision can supersede another
+        Decision.objects.filter(integration__project=integration.project, status=DecisionStatus.ACCEPTED)
         .exclude(integration=integration)
         .select_related("integration")
     )

@@ -224,6 +224,8 @@ class DecisionOut(BaseModel):
     decided_by: str | None
     decided_at: str | None
     superseded_by: str | None
+    status_changed_by: str | None = Field(description="Who moved it to its current status.")
+    status_reason: str = Field(description="Why it was rejected.")
     version: int
 
 

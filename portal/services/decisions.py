@@ -128,6 +128,7 @@ def decision_transition(
     status: str,
     expected_version: int,
     superseded_by: Decision | None = None,
+    reason: str = "",
 ) -> Decision:
     decision = (
         Decision.objects.select_for_update(of=("self",)).select_related("integration__project").get(pk=decision.pk)
@@ -143,6 +144,8 @@ def decision_transition(
             raise ValidationError(
                 {"status": f"Acceptance needs {project.required_approvals} reviewer approval(s); it has {approvals}."}
             )
+    if status == DecisionStatus.REJECTED and not reason.strip():
+        raise ValidationError({"reason": "Say why the decision is rejected."})
     if status == DecisionStatus.SUPERSEDED:
         if (
             superseded_by is None
@@ -150,11 +153,16 @@ def decision_transition(
             or superseded_by.integration.project_id != project.pk
         ):
             raise ValidationError({"superseded_by": "Link the decision of this project that replaces it."})
+        if superseded_by.status != DecisionStatus.ACCEPTED:
+            raise ValidationError({"superseded_by": "Only an accepted decision can supersede another."})
         decision.superseded_by = superseded_by
     before = decision_record(decision)
     decision.status = status
+    now = timezone.now()
+    decision.status_changed_by, decision.status_changed_at = actor, now
+    decision.status_reason = reason.strip() if status == DecisionStatus.REJECTED else decision.status_reason
     if status in {DecisionStatus.ACCEPTED, DecisionStatus.REJECTED}:
-        decision.decided_by, decision.decided_at = actor, timezone.now()
+        decision.decided_by, decision.decided_at = actor, now
     decision.version += 1
     decision.save()
     history_record(project=project, actor=actor, action=f"decision {status}",

@@ -130,7 +130,8 @@ def decision_status_view(request: SignedInRequest, project_id: int, integration_
 
     def transition(decision: Decision, version: int) -> str:
         changed = decision_transition(decision=decision, actor=request.user, status=request.POST.get("status", ""),
-                                      expected_version=version, superseded_by=replacement)  # fmt: skip
+                                      expected_version=version, superseded_by=replacement,
+                                      reason=request.POST.get("reason", ""))  # fmt: skip
         return f"Decision is now {changed.get_status_display().lower()}."
 
     return _decision_action(request, project_id, integration_id, transition, "Not changed")

@@ -94,18 +94,57 @@ def test_supersede_links_the_replacing_decision_and_deprecate_ends_it(
     second = decision_save(integration=second_integration, actor=alice, chosen_pattern_slug="odata", rationale="y")
     with pytest.raises(ValidationError, match="replaces it"):
         decision_transition(decision=first, actor=bob, status="superseded", expected_version=first.version)
-    superseded = decision_transition(decision=first, actor=bob, status="superseded", expected_version=first.version,
-                                     superseded_by=second)  # fmt: skip
+    with pytest.raises(ValidationError, match="Only an accepted decision can supersede another"):
+        decision_transition(decision=first, actor=bob, status="superseded", expected_version=first.version,
+                            superseded_by=second)  # fmt: skip
+    second = decision_transition(decision=second, actor=bob, status="accepted", expected_version=second.version)
+    superseded = decision_transition(decision=first, actor=alice, status="superseded",
+                                     expected_version=first.version, superseded_by=second)  # fmt: skip
     assert superseded.superseded_by == second
+    assert (superseded.decided_by, superseded.status_changed_by) == (bob, alice)  # accepted by bob, superseded by alice
     with pytest.raises(ValidationError, match="can't be edited"):
         decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="z")
 
 
-def test_rejected_is_final(integration: Integration, alice: User, bob: User) -> None:
+def test_rejected_is_final_and_needs_a_reason(integration: Integration, alice: User, bob: User) -> None:
     decision = decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="x")
-    rejected = decision_transition(decision=decision, actor=bob, status="rejected", expected_version=1)
+    with pytest.raises(ValidationError, match="Say why the decision is rejected"):
+        decision_transition(decision=decision, actor=bob, status="rejected", expected_version=1, reason="  ")
+    rejected = decision_transition(decision=decision, actor=bob, status="rejected", expected_version=1,
+                                   reason="Too much load on OData.")  # fmt: skip
+    assert rejected.status_reason == "Too much load on OData."
     with pytest.raises(ValidationError):
         decision_transition(decision=rejected, actor=bob, status="accepted", expected_version=rejected.version)
+
+
+def test_the_page_shows_who_superseded_and_why_a_decision_was_rejected(
+    client: Client, integration: Integration, alice: User, bob: User
+) -> None:
+    project = integration.project
+    project.required_approvals = 0
+    project.save()
+    first = decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="x")
+    first = decision_transition(decision=first, actor=bob, status="accepted", expected_version=1)
+    other = make_integration(project, "Orders v2")
+    second = decision_save(integration=other, actor=alice, chosen_pattern_slug="odata", rationale="y")
+    second = decision_transition(decision=second, actor=bob, status="accepted", expected_version=1)
+    decision_transition(decision=first, actor=alice, status="superseded", expected_version=first.version,
+                        superseded_by=second)  # fmt: skip
+    client.force_login(alice)
+    body = client.get(reverse("projects:integration", args=[project.pk, integration.pk])).content.decode()
+    assert "accepted by bob on" in body and "superseded by alice on" in body
+    third = make_integration(project, "Orders v3")
+    rejected = decision_save(integration=third, actor=alice, chosen_pattern_slug="odata", rationale="z")
+    client.force_login(bob)
+    page = client.get(reverse("projects:integration", args=[project.pk, third.pk])).content.decode()
+    assert 'name="reason"' in page and "required" in page
+    refused = client.post(reverse("projects:decision_status", args=[project.pk, third.pk]),
+                          {"status": "rejected", "version": rejected.version}, follow=True)  # fmt: skip
+    assert "Say why the decision is rejected." in refused.content.decode()
+    client.post(reverse("projects:decision_status", args=[project.pk, third.pk]),
+                {"status": "rejected", "version": rejected.version, "reason": "Load too high."})  # fmt: skip
+    shown = client.get(reverse("projects:integration", args=[project.pk, third.pk])).content.decode()
+    assert "Why it was rejected:</strong> Load too high." in shown and "rejected by bob on" in shown
 
 
 def test_every_step_is_in_the_history(integration: Integration, alice: User, bob: User) -> None:
