@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -22,8 +23,29 @@ from patterns.models import (
 )
 
 
+class PlainTextForm(forms.ModelForm):
+    """Browsers submit textareas with CRLF line endings; curated text is stored with LF, as the content file has
+    it, so saving a row unchanged changes nothing (and publish diffs don't show identical text as changed)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):  # normalised before "has it changed?" is asked, too
+                field.to_python = _with_lf(field.to_python)  # type: ignore[method-assign]
+
+
+def _with_lf(to_python: Any) -> Any:
+    def convert(value: Any) -> Any:
+        text = to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if isinstance(text, str) else text
+
+    return convert
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Records every add, change and delete, inline rows included, as a CurationEvent."""
+
+    form = PlainTextForm
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         changes = form_changes(form)
@@ -59,11 +81,13 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 class PatternLinkInline(admin.TabularInline):
+    form = PlainTextForm
     model = PatternLink
     extra = 0
 
 
 class FitInline(admin.TabularInline):
+    form = PlainTextForm
     model = Fit
     extra = 0
     fields = ("question", "value", "scope", "level", "rationale")
@@ -71,12 +95,14 @@ class FitInline(admin.TabularInline):
 
 
 class CautionInline(admin.StackedInline):
+    form = PlainTextForm
     model = Caution
     extra = 0
     fields = ("title", "slug", "text", "source_url", "conditions")
 
 
 class ExpectedScenarioInline(admin.StackedInline):
+    form = PlainTextForm
     model = Scenario
     fk_name = "expected_pattern"
     extra = 0
@@ -149,6 +175,7 @@ class ScenarioAdmin(AuditedAdmin):
 
 
 class ChecklistItemInline(admin.StackedInline):
+    form = PlainTextForm
     model = ChecklistItem
     extra = 0
     fields = ("position", "title", "slug", "guidance")

@@ -317,3 +317,19 @@ def test_a_guidance_figure_stays_guidance_once_published() -> None:
     assert any(limit.guidance for limit in odata.limits)
     limits = {limit["slug"]: limit for limit in catalog_export()["limits"]}
     assert limits["fno-odata-records-per-hour"]["guidance"] is True
+
+
+def test_saving_a_pattern_unchanged_in_the_admin_keeps_its_line_endings(client: Client, curator: User) -> None:
+    client.force_login(curator)
+    pattern = Pattern.objects.get(slug="iframe-ce")
+    before = pattern.description
+    assert "\n" in before and "\r" not in before
+    page = client.get(reverse("admin:patterns_pattern_change", args=[pattern.pk])).content.decode()
+    data = {name: value.replace("\n", "\r\n") for name, value in _form_values(page).items()}  # as a browser sends
+    response = client.post(reverse("admin:patterns_pattern_change", args=[pattern.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pattern.refresh_from_db()
+    assert pattern.description == before
+    # (this harness keeps one option of a multiple select, so only the scenarios' alternatives may read as changed)
+    changed = CurationEvent.objects.filter(pattern=pattern, action="changed")
+    assert {key for event in changed for key in event.changes} <= {"alternatives"}
