@@ -45,7 +45,7 @@ def get_integration_for_user(
             pk=integration_id, project_id=project_id, project__team__memberships__user=request.user
         )
         .annotate(member_role=F("project__team__memberships__role"))
-        .select_related("project", "project__team", "created_by")
+        .select_related("project", "project__team", "created_by", "ranked_by")
         .first()
     )
     if integration is None:

@@ -197,6 +197,14 @@ class Integration(models.Model):
     top_pattern_slug = models.SlugField(blank=True)
     top_pattern_name = models.CharField(max_length=120, blank=True)
     ranked_at = models.DateTimeField()
+    ranked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who ranked it last: the creator, or whoever adopted a newer catalog's ranking.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # The draft this came from: unique, so submitting the same draft twice can't save two integrations.

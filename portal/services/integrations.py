@@ -15,8 +15,9 @@ from portal.services.checklist import project_checklist_sync
 from portal.services.history import history_record
 
 
-def _apply_ranking(integration: Integration, ranking: RankingRecord) -> None:
+def _apply_ranking(integration: Integration, ranking: RankingRecord, actor: User) -> None:
     top = ranking.top
+    integration.ranked_by = actor
     integration.ranking = ranking.to_json()
     integration.catalog_version = ranking.catalog_version
     integration.top_pattern_slug = top.pattern if top else ""
@@ -41,7 +42,7 @@ def integration_create(
         created_by=created_by,
         source_draft=draft,
     )
-    _apply_ranking(integration, rank(requirements))
+    _apply_ranking(integration, rank(requirements), created_by)
     integration.full_clean(exclude=["source_draft"])
     integration.save()
     Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
@@ -60,8 +61,9 @@ def integration_create(
 def integration_rerank(*, integration: Integration, actor: User) -> Integration:
     """Adopt the ranking of the published catalog; the change is recorded in the project's history."""
     before = {"catalog_version": integration.catalog_version, "top_pattern": integration.top_pattern_slug}
-    _apply_ranking(integration, rank(Requirements.from_mapping(integration.requirements)))
-    integration.save(update_fields=["ranking", "catalog_version", "top_pattern_slug", "top_pattern_name", "ranked_at"])
+    _apply_ranking(integration, rank(Requirements.from_mapping(integration.requirements)), actor)
+    integration.save(update_fields=["ranking", "catalog_version", "top_pattern_slug", "top_pattern_name", "ranked_at",
+                                    "ranked_by"])  # fmt: skip
     history_record(project=integration.project, actor=actor, action="ranking re-evaluated", subject=integration.name,
                    before=before, after={"catalog_version": integration.catalog_version,
                                          "top_pattern": integration.top_pattern_slug})  # fmt: skip

@@ -12,9 +12,10 @@ from django.urls import reverse
 
 from patterns.models import Fit
 from patterns.publishing import version_publish
-from portal.models import HistoryEntry, Role
+from portal.models import HistoryEntry, Membership, Role
 from portal.services.checklist import checklist_entry_update
 from portal.services.decisions import decision_save
+from tests.conftest import make_user
 from tests.factories import make_integration, make_team_project
 
 pytestmark = pytest.mark.django_db
@@ -64,15 +65,22 @@ def test_rerank_shows_when_the_fit_itself_changes(client: Client, project: Any, 
     assert "The fit changes from strong to none" in body
 
 
-def test_adopting_the_new_ranking_is_recorded(client: Client, project: Any, alice: User) -> None:
+def test_adopting_the_new_ranking_is_recorded_and_credited(client: Client, project: Any, alice: User) -> None:
     integration = make_integration(project)
+    assert integration.ranked_by == alice
+    dora = make_user("dora")
+    Membership.objects.create(team=project.team, user=dora, role=Role.CONTRIBUTOR)
     demote_odata(alice)
     client.force_login(alice)
+    client.force_login(dora)
     client.post(reverse("projects:rerank", args=[project.pk, integration.pk]), {"action": "adopt"})
     integration.refresh_from_db()
     assert integration.top_pattern_slug != "odata" and integration.catalog_version == "v2"
     entry = HistoryEntry.objects.get(action="ranking re-evaluated")
     assert entry.before == {"catalog_version": "v1", "top_pattern": "odata"}
+    assert integration.ranked_by == dora
+    page = client.get(reverse("projects:integration", args=[project.pk, integration.pk])).content.decode()
+    assert "UTC by dora with catalog version v2" in page
     assert entry.after["top_pattern"] == integration.top_pattern_slug
 
 
