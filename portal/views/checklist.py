@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -17,7 +18,7 @@ from portal.access import get_project_for_user
 from portal.exceptions import ConflictError
 from portal.forms import ChecklistEntryForm, add_service_errors
 from portal.models import Capability, ProjectChecklistEntry
-from portal.selectors import team_members
+from portal.selectors import project_checklist, team_members
 from portal.services.checklist import checklist_entry_update
 
 
@@ -60,9 +61,18 @@ def checklist_entry_edit(request: SignedInRequest, project_id: int, entry_id: in
                     notes=form.cleaned_data["notes"],
                     evidence_url=form.cleaned_data["evidence_url"],
                 )
-                if request.htmx:
-                    context = {"entry": entry, "project": project, "can_write": True, "today": timezone.localdate()}
-                    return render(request, "portal/project_detail.html#checklist-row", context)
+                if request.htmx:  # the row, and the progress bars out of band
+                    today = timezone.localdate()
+                    context = {
+                        "entry": entry,
+                        "project": project,
+                        "can_write": True,
+                        "today": today,
+                        "checklist": project_checklist(project, chosen="all", user=request.user, today=today),
+                    }
+                    row = render_to_string("portal/project_detail.html#checklist-row", context, request=request)
+                    bars = render_to_string("portal/project_detail.html#progress-update", context, request=request)
+                    return HttpResponse(row + bars)
                 return redirect(f"{reverse('projects:detail', args=[project.pk])}#task-{entry.pk}")
             except ValidationError as error:
                 add_service_errors(form, error)

@@ -69,5 +69,15 @@ def test_a_checklist_task_is_edited_in_place(page: Page, live_server: LiveServer
     form.get_by_role("button", name="Save task").click()
     expect(page.locator(".task").first.locator(".status")).to_have_text("Done")
     expect(page.locator(".task").first).to_contain_text("Owner ada")
+    expect(page.get_by_text("1 of 19 closed")).to_be_visible()  # the bars follow without a reload
     page.reload()
     expect(page.get_by_text("1 of 19 closed")).to_be_visible()  # no integration yet: the 19 curated tasks
+
+    # A refused save shows why, in place: "Not applicable" needs a reason.
+    second = page.locator(".task").nth(1)
+    second.get_by_role("link", name="Edit").click()
+    editing = page.locator(".task-editing")
+    editing.get_by_label("Status").select_option("not_applicable")
+    editing.get_by_role("button", name="Save task").click()
+    expect(page.locator(".task-editing .field-error").first).to_be_visible()
+    expect(page.locator("h1")).to_have_count(1)  # still the project page, not a bare fragment
