@@ -123,3 +123,13 @@ def test_an_unknown_export_format_is_404(world: dict[str, Any], alice: User) -> 
     client = Client()
     client.force_login(alice)
     assert client.get(reverse("projects:export", args=[world["project"].pk, "pdf"])).status_code == 404
+
+
+def test_a_refusal_is_a_styled_page_that_says_why(client: Client, alice: User, bob: User) -> None:
+    project = make_team_project(alice, bob=Role.VIEWER)
+    client.force_login(bob)
+    response = client.post(reverse("projects:settings", args=[project.pk]), {"name": "Renamed"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "<h1>Not allowed</h1>" in body and "Your role (viewer) can&#x27;t do this." in body
+    assert "<nav" in body and "/static/" in body  # the portal's own page, styled
