@@ -145,3 +145,13 @@ def test_createapitoken_prints_a_working_token(alice: User) -> None:
     call_command("createapitoken", "alice", stdout=out)
     secret = out.getvalue().strip().splitlines()[-1].strip()
     assert Client().get(reverse("api:projects"), HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+
+
+def test_the_home_page_leads_to_the_wizard_and_to_my_projects(client: Client, alice: User) -> None:
+    anonymous = client.get(reverse("home")).content.decode()
+    assert (
+        f'href="{reverse("wizard:start")}">Start a recommendation' in anonymous and "My projects</a>" not in anonymous
+    )
+    client.force_login(alice)
+    signed_in = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("projects:list")}">My projects' in signed_in
