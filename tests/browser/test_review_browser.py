@@ -81,3 +81,26 @@ def test_a_checklist_task_is_edited_in_place(page: Page, live_server: LiveServer
     editing.get_by_role("button", name="Save task").click()
     expect(page.locator(".task-editing .field-error").first).to_be_visible()
     expect(page.locator("h1")).to_have_count(1)  # still the project page, not a bare fragment
+
+
+def test_the_main_pages_fit_a_phone_without_sideways_scrolling(page: Page, live_server: LiveServer,
+                                                              catalog: None) -> None:  # fmt: skip
+    from patterns.requirements import Requirements
+    from portal.services.drafts import draft_create
+    from portal.services.integrations import integration_create
+
+    ada = get_user_model().objects.create_user("ada", password="ada-long-password")
+    project = make_team_project(ada)
+    numbers = {"scope": "ce_external", "goal": "data_sync", "direction": "inbound", "timing": "near_real_time",
+               "capacity": {"records_per_day": 300_000, "peak_records_per_hour": 120_000}}  # fmt: skip
+    requirements = Requirements.from_mapping(numbers)
+    integration = integration_create(project=project, name="Price load", requirements=requirements, created_by=ada)
+    draft = draft_create(owner=ada, answers=numbers)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server.url, "ada", "/")
+    for path in ("/", "/patterns/", "/patterns/dataverse-web-api/", "/patterns/compare/?p=odata&p=dual-write",
+                 "/checklist/", f"/wizard/{draft.pk}/volumes/", f"/wizard/{draft.pk}/results/", "/projects/",
+                 f"/projects/{project.pk}/", f"/projects/{project.pk}/integrations/{integration.pk}/",
+                 f"/projects/{project.pk}/history/"):  # fmt: skip
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
