@@ -88,6 +88,12 @@ class CapacityRecord:
 
 
 UNCHECKED = CapacityRecord(UNKNOWN, ())
+# Kinds that compare one of the numbers with the limit as it is: (the number, how to ask for it, how it reads).
+DIRECT = {
+    "concurrent": ("concurrent_clients", "the callers at the same time", "{} callers at once"),
+    "message_size_kb": ("record_size_kb", "the size of one record", "one record of {} KB"),
+    "tables": ("tables", "the number of tables", "{} tables"),
+}
 
 
 def _verdict(share: float) -> str:
@@ -170,16 +176,13 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None, directio
         amount = math.ceil(daily / (limit.rows_per_request or 1))
         return done(amount, f"{_n(daily)} records a day = at least {_n(amount)} {limit.unit} a day, "
                             f"{_pct(amount / limit.value)} {of}.")  # fmt: skip
-    if kind == "concurrent":
-        if capacity.concurrent_clients is None:
-            return done(None, "Give the callers at the same time to check this limit.")
-        callers = float(capacity.concurrent_clients)
-        return done(callers, f"{_n(callers)} callers at once, {_pct(callers / limit.value)} {of}.")
-    if kind == "message_size_kb":
-        if capacity.record_size_kb is None:
-            return done(None, "Give the size of one record to check this limit.")
-        amount = capacity.record_size_kb
-        return done(amount, f"one record of {_n(amount)} KB, {_pct(amount / limit.value)} {of}.")
+    if kind in DIRECT:
+        number, ask, reads = DIRECT[kind]
+        given = getattr(capacity, number)
+        if given is None:
+            return done(None, f"Give {ask} to check this limit.")
+        amount = float(given)
+        return done(amount, f"{reads.format(_n(amount))}, {_pct(amount / limit.value)} {of}.")
     if kind == "rows_per_run":
         if capacity.initial_load_records is None:
             return done(None, "Give the records in the initial load to check this limit.")
@@ -187,11 +190,6 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None, directio
         runs = max(1, math.ceil(amount / limit.value))
         return done(amount, f"an initial load of {_n(amount)} records = {runs} run{'s' if runs > 1 else ''} of at "
                             f"most {_n(limit.value)}, {_pct(amount / limit.value)} of one run.")  # fmt: skip
-    if kind == "tables":
-        if capacity.tables is None:
-            return done(None, "Give the number of tables to check this limit.")
-        amount = capacity.tables
-        return done(amount, f"{_n(amount)} tables, {_pct(amount / limit.value)} {of}.")
     if kind == "latency_minutes":
         delay = f"changes land at least {_n(limit.value)} {limit.unit} after they happen"
         if timing == "synchronous":

@@ -11,6 +11,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from patterns.curators import curators_group
 from patterns.models import Fit
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +23,7 @@ def test_a_curator_edits_a_fit_sees_the_regression_and_publishes(
     cora.groups.add(curators_group())  # the migration's group is flushed by earlier live-server tests
     fit = Fit.objects.get(pattern__slug="webhooks", question="volume", value="low")
 
-    page.goto(f"{live_server.url}/accounts/login/?next=/admin/patterns/fit/{fit.pk}/change/")
-    page.get_by_label("Username").fill("cora")
-    page.get_by_label("Password").fill("cora-long-password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "cora", f"/admin/patterns/fit/{fit.pk}/change/")
     page.get_by_label("Level").select_option("poor")
     page.get_by_label("Rationale").fill("Webhooks are being retired in this tenant.")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -10,16 +10,10 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from portal.models import Role
+from tests.browser.signing_in import sign_in
 from tests.factories import make_integration, make_team_project
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, username: str, next_url: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(f"{username}-long-password")
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_an_architect_proposes_and_a_reviewer_approves(

@@ -9,18 +9,17 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from tests.browser.signing_in import sign_in
+
 pytestmark = pytest.mark.browser
 
 
 def test_an_architect_runs_the_wizard_and_saves_the_result(page: Page, live_server: LiveServer, catalog: None) -> None:
-    get_user_model().objects.create_user("ada", password="a-long-enough-password")
+    get_user_model().objects.create_user("ada", password="ada-long-password")
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
-    page.goto(f"{live_server.url}/accounts/login/?next=/wizard/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("a-long-enough-password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "ada", "/wizard/")
     page.get_by_role("button", name="Start the wizard").click()
 
     expect(page.locator(".progress-label")).to_have_text("Step 1 of 4")
@@ -81,15 +80,12 @@ def test_an_architect_runs_the_wizard_and_saves_the_result(page: Page, live_serv
 def test_when_nothing_fits_well_one_click_shows_what_would(page: Page, live_server: LiveServer, catalog: None) -> None:
     from portal.services.drafts import draft_create
 
-    user = get_user_model().objects.create_user("ada", password="a-long-enough-password")
+    user = get_user_model().objects.create_user("ada", password="ada-long-password")
     draft = draft_create(owner=user, answers={"scope": "fno_external", "goal": "embed_ui", "ui_kind": "low_code_app",
                                               "deployment": "on_premises", "prefers_low_code": True})  # fmt: skip
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto(f"{live_server.url}/accounts/login/?next=/wizard/{draft.pk}/results/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("a-long-enough-password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "ada", f"/wizard/{draft.pk}/results/")
 
     winner = page.locator(".winner")
     expect(winner.locator(".eyebrow")).to_have_text("Closest option · partial fit")
@@ -108,12 +104,9 @@ def test_when_nothing_fits_well_one_click_shows_what_would(page: Page, live_serv
 def test_ranking_rows_line_up_and_fit_a_phone(page: Page, live_server: LiveServer, catalog: None) -> None:
     from portal.services.drafts import draft_create
 
-    user = get_user_model().objects.create_user("ada", password="a-long-enough-password")
+    user = get_user_model().objects.create_user("ada", password="ada-long-password")
     draft = draft_create(owner=user, answers={"scope": "ce_external", "goal": "data_sync", "direction": "inbound"})
-    page.goto(f"{live_server.url}/accounts/login/?next=/wizard/{draft.pk}/results/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("a-long-enough-password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "ada", f"/wizard/{draft.pk}/results/")
     first = page.locator(".option-row summary").first
     rank, name = first.locator(".rank").bounding_box(), first.locator(".option-name").bounding_box()
     assert rank and name and rank["x"] < name["x"] and abs(rank["y"] - name["y"]) < 20  # same line, rank first

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.exceptions import ConflictError
-from portal.models import Comment, Decision, HistoryEntry, Integration, Membership, Role
+from portal.models import Comment, Decision, HistoryEntry, Integration, Membership, Project, Role
 from portal.selectors import approvals_for_current_version
 from portal.services.decisions import decision_approve, decision_save, decision_transition
 from tests.factories import make_integration, make_team_project
@@ -82,14 +82,18 @@ def test_a_stale_approval_is_refused(integration: Integration, alice: User, bob:
         decision_approve(decision=decision, reviewer=bob, expected_version=1)
 
 
+def accepted(integration: Integration, proposer: User, reviewer: User, rationale: str = "x") -> Decision:
+    """A decision proposed and accepted on a project that needs no approvals."""
+    Project.objects.filter(pk=integration.project_id).update(required_approvals=0)
+    proposed = decision_save(integration=integration, actor=proposer, chosen_pattern_slug="odata", rationale=rationale)
+    return decision_transition(decision=proposed, actor=reviewer, status="accepted", expected_version=proposed.version)
+
+
 def test_supersede_links_the_replacing_decision_and_deprecate_ends_it(
     integration: Integration, alice: User, bob: User
 ) -> None:
     project = integration.project
-    project.required_approvals = 0
-    project.save()
-    first = decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="x")
-    first = decision_transition(decision=first, actor=bob, status="accepted", expected_version=1)
+    first = accepted(integration, alice, bob)
     second_integration = make_integration(project, "Orders v2")
     second = decision_save(integration=second_integration, actor=alice, chosen_pattern_slug="odata", rationale="y")
     with pytest.raises(ValidationError, match="replaces it"):
@@ -121,13 +125,8 @@ def test_the_page_shows_who_superseded_and_why_a_decision_was_rejected(
     client: Client, integration: Integration, alice: User, bob: User
 ) -> None:
     project = integration.project
-    project.required_approvals = 0
-    project.save()
-    first = decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="x")
-    first = decision_transition(decision=first, actor=bob, status="accepted", expected_version=1)
-    other = make_integration(project, "Orders v2")
-    second = decision_save(integration=other, actor=alice, chosen_pattern_slug="odata", rationale="y")
-    second = decision_transition(decision=second, actor=bob, status="accepted", expected_version=1)
+    first = accepted(integration, alice, bob)
+    second = accepted(make_integration(project, "Orders v2"), alice, bob, rationale="y")
     decision_transition(decision=first, actor=alice, status="superseded", expected_version=first.version,
                         superseded_by=second)  # fmt: skip
     client.force_login(alice)
