@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from patterns.forms import long_text
-from portal.models import Project, Role, TaskStatus
+from portal.models import DecisionStatus, NotificationKind, Project, Role, TaskStatus
 from portal.selectors import writable_projects
 
 NEW_PROJECT = "new"
@@ -142,3 +142,45 @@ class MilestoneForm(forms.Form):
 
 class SettingsForm(forms.Form):
     required_approvals = forms.IntegerField(label="Approvals needed to accept a decision", min_value=0, max_value=10)
+
+
+class DecisionLogForm(forms.Form):
+    """The decision log's search and filters (a GET form: the URL is the search, shareable and bookmarkable)."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    status = forms.ChoiceField(label="Status", required=False)
+    team = forms.TypedChoiceField(label="Team", required=False, coerce=int, empty_value=None)
+    since = forms.DateField(label="Changed from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, teams: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", "Any status"), *DecisionStatus.choices]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", "All my teams"), *((t.pk, t.name) for t in teams)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date comes before the start date.")
+        return data
+
+
+class NotificationPreferencesForm(forms.Form):
+    """Two tick boxes per kind of notification: in the inbox, by e-mail."""
+
+    def __init__(self, *args: Any, current: dict[str, tuple[bool, bool]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, label in NotificationKind.choices:
+            inbox, email = current.get(kind, (True, True))
+            self.fields[f"{kind}__inbox"] = forms.BooleanField(label=f"{label}: inbox", required=False, initial=inbox)
+            self.fields[f"{kind}__email"] = forms.BooleanField(label=f"{label}: e-mail", required=False, initial=email)
+
+    def rows(self) -> list[tuple[str, Any, Any]]:
+        return [(label, self[f"{kind}__inbox"], self[f"{kind}__email"]) for kind, label in NotificationKind.choices]
+
+    def choices(self) -> dict[str, tuple[bool, bool]]:
+        return {
+            kind: (self.cleaned_data[f"{kind}__inbox"], self.cleaned_data[f"{kind}__email"])
+            for kind in NotificationKind.values
+        }

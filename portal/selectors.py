@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from patterns.published import first_pick, published_catalog, published_snapshot, rank
 from patterns.ranking.records import ExclusionRecord, OptionRecord, RankingRecord, movement
@@ -25,8 +27,10 @@ from portal.models import (
     HistoryEntry,
     Integration,
     Membership,
+    Notification,
     Project,
     ProjectChecklistEntry,
+    TaskStatus,
     Team,
     WizardDraft,
     can,
@@ -85,8 +89,9 @@ def team_memberships_by_name(team: Team) -> QuerySet[Membership]:
     return team.memberships.select_related("user").order_by("user__username")
 
 
-def team_members(team: Team) -> list[Any]:
-    return [m.user for m in team_memberships_by_name(team)]
+def team_members(team: Team, *, capability: str = Capability.READ) -> list[Any]:
+    """The team's people whose role has ``capability`` (task owners are those who can edit)."""
+    return [m.user for m in team_memberships_by_name(team).filter(role__in=roles_that_can(capability))]
 
 
 # Progress
@@ -336,3 +341,199 @@ def project_for_export(project: Project) -> Project:
 
 def project_history(project: Project, limit: int = 500) -> list[HistoryEntry]:
     return list(project.history.select_related("actor")[:limit])
+
+
+# Decisions of an integration: the record as an ADR, its status history
+
+
+@dataclass(frozen=True)
+class DecisionEvent:
+    what: str  # proposed, changed, approved, accepted, rejected, superseded, deprecated
+    who: str
+    when: datetime
+    note: str = ""
+
+
+def _event_note(what: str, after: Any) -> str:
+    after = after if isinstance(after, dict) else {}
+    if what == "rejected" and after.get("status_reason"):
+        return f"Reason: {after['status_reason']}"
+    if what == "superseded" and after.get("superseded_by"):
+        return f"By the decision on {after['superseded_by']}"
+    if what in {"proposed", "changed"} and after.get("chosen_pattern_name"):
+        return f"{after['chosen_pattern_name']}, version {after.get('version', 1)}"
+    return ""
+
+
+def decision_history(integration: Integration, decision: Decision) -> list[DecisionEvent]:
+    """Every change to the integration's decision, oldest first. Decisions recorded before the history named its
+    integration are told from the decision's own who-and-when fields."""
+    entries = integration.history_entries.filter(action__startswith="decision ").select_related("actor")
+    events = [
+        DecisionEvent(
+            what=(what := entry.action.removeprefix("decision ")),
+            who=entry.actor.get_username() if entry.actor else "someone",
+            when=entry.created_at,
+            note=entry.subject.split(": ", 1)[-1] if what == "approved" else _event_note(what, entry.after),
+        )
+        for entry in entries.order_by("created_at", "id")
+    ]
+    if events:
+        return events
+    told = [DecisionEvent("proposed", decision.proposed_by.get_username(), decision.created_at)]
+    if decision.decided_by and decision.decided_at:
+        told.append(DecisionEvent("rejected" if decision.status == DecisionStatus.REJECTED else "accepted",
+                                  decision.decided_by.get_username(), decision.decided_at))  # fmt: skip
+    if decision.status_changed_by and decision.status_changed_at and decision.is_history:
+        told.append(
+            DecisionEvent(decision.status, decision.status_changed_by.get_username(), decision.status_changed_at)
+        )
+    return told
+
+
+# The decision log: the decisions of all my teams, searchable
+
+
+@dataclass(frozen=True)
+class DecisionFilters:
+    q: str = ""
+    status: str = ""
+    team: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.status or self.team or self.since or self.until)
+
+
+SEARCHED_FIELDS = (
+    "chosen_pattern_name",
+    "chosen_pattern_slug",
+    "integration__name",
+    "rationale",
+    "consequences",
+    "justification",
+    "status",
+    "integration__project__name",
+    "integration__project__team__name",
+)
+
+
+def _text_search(decisions: QuerySet[Decision], text: str) -> QuerySet[Decision]:
+    """PostgreSQL: full-text search with English stemming, best matches first. Elsewhere (SQLite): every word must
+    appear in one of the searched fields, newest first."""
+    if connection.vendor == "postgresql":
+        vector = (
+            SearchVector("chosen_pattern_name", "integration__name", weight="A", config="english")
+            + SearchVector("rationale", "consequences", "justification", weight="B", config="english")
+            + SearchVector(
+                "status", "integration__project__name", "integration__project__team__name", weight="C", config="english"
+            )
+        )
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return (
+            decisions.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(search=query)
+            .order_by("-rank", "-updated_at", "-id")
+        )
+    for word in text.split()[:10]:
+        any_field = Q()
+        for field in SEARCHED_FIELDS:
+            any_field |= Q(**{f"{field}__icontains": word})
+        decisions = decisions.filter(any_field)
+    return decisions
+
+
+def decision_log(user: Any, filters: DecisionFilters) -> QuerySet[Decision]:
+    decisions = (
+        Decision.objects.filter(integration__project__team__memberships__user=user)
+        .select_related("integration__project__team", "proposed_by", "status_changed_by")
+        .order_by("-updated_at", "-id")
+    )
+    if filters.status:
+        decisions = decisions.filter(status=filters.status)
+    if filters.team:
+        decisions = decisions.filter(integration__project__team_id=filters.team)
+    if filters.since:
+        decisions = decisions.filter(updated_at__date__gte=filters.since)
+    if filters.until:
+        decisions = decisions.filter(updated_at__date__lte=filters.until)
+    if filters.q:
+        decisions = _text_search(decisions, filters.q)
+    return decisions
+
+
+# My work: the signed-in home page
+
+DUE_SOON_DAYS = 7
+LIST_LIMIT = 8
+
+
+@dataclass
+class MyWork:
+    drafts: list[WizardDraft]
+    reviews: list[Decision]
+    overdue: list[ProjectChecklistEntry]
+    due_soon: list[ProjectChecklistEntry]
+    activity: list[HistoryEntry]
+    team_count: int
+
+
+def waiting_for_review(user: Any) -> QuerySet[Decision]:
+    """Proposed decisions in teams where I review, proposed by someone else, that I haven't approved as they are."""
+    mine = Approval.objects.filter(decision=OuterRef("pk"), reviewer=user, decision_version=OuterRef("version"))
+    return (
+        Decision.objects.filter(
+            status=DecisionStatus.PROPOSED,
+            integration__project__team__memberships__user=user,
+            integration__project__team__memberships__role__in=roles_that_can(Capability.REVIEW),
+        )
+        .exclude(proposed_by=user)
+        .exclude(Exists(mine))
+        .select_related("integration__project", "proposed_by")
+        .order_by("updated_at", "id")
+    )
+
+
+def my_work(user: Any, *, today: date) -> MyWork:
+    open_tasks = (
+        ProjectChecklistEntry.objects.filter(
+            assignee=user,
+            status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS],
+            due_date__isnull=False,
+            project__team__memberships__user=user,
+        )
+        .select_related("project")
+        .order_by("due_date", "id")
+    )
+    return MyWork(
+        drafts=open_drafts(user, limit=5),
+        reviews=list(waiting_for_review(user)[:LIST_LIMIT]),
+        overdue=list(open_tasks.filter(due_date__lt=today)[:LIST_LIMIT]),
+        due_soon=list(
+            open_tasks.filter(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS))[:LIST_LIMIT]
+        ),
+        activity=list(
+            HistoryEntry.objects.filter(project__team__memberships__user=user)
+            .select_related("project", "actor")
+            .order_by("-created_at", "-id")[:10]
+        ),
+        team_count=Membership.objects.filter(user=user).count(),
+    )
+
+
+# Notifications
+
+
+def inbox(user: Any) -> QuerySet[Notification]:
+    """My notifications about projects of teams I am still in."""
+    return (
+        Notification.objects.filter(recipient=user, in_inbox=True, project__team__memberships__user=user)
+        .select_related("project", "actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_count(user: Any) -> int:
+    return inbox(user).filter(read_at__isnull=True).count()

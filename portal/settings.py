@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # the API's interactive docs from its own static files, not a CDN
     "axes",
+    "django_tasks_db",  # the queue of background tasks (notification e-mails, daily reminders) in the database
     "portal",
     "patterns",
 ]
@@ -69,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "patterns.context_processors.curation",
+                "portal.context_processors.inbox",
             ],
             "builtins": ["django_htmx.templatetags.django_htmx"],
         },
@@ -107,6 +109,41 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Background tasks (Django's tasks framework): queued in the database and run by `manage.py db_worker`
+# (`make run` starts one; the deployments run it as its own process). TASKS_BACKEND=immediate runs them in the
+# request instead, for a setup without a worker.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = env_str("TASKS_BACKEND", "database")
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {_task_backend!r}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": ["default"]}}
+
+# E-mail (Django 6.1 mailers): printed to the console in development; SMTP from the environment in production.
+_email_backend = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+_smtp_options: dict[str, object] = (
+    {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25, minimum=1),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+    }
+    if _email_backend.endswith("smtp.EmailBackend")
+    else {}
+)
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _smtp_options}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Integration portal <portal@localhost>")
+# Links in e-mails need the portal's public address (scheme and host, no trailing slash).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal.api import routes as api
-from portal.views import account, checklist, home, integrations, milestones, projects, teams
+from portal.views import account, checklist, decisions, home, integrations, milestones, notifications, projects, teams
 from portal.wizard import views as wizard
 
 wizard_patterns = (
@@ -26,6 +26,7 @@ project_patterns = (
         path("<int:project_id>/", projects.project_detail, name="detail"),
         path(integration, integrations.integration_detail, name="integration"),
         path(f"{integration}decision/", integrations.decision_save_view, name="decision_save"),
+        path(f"{integration}decision/record/", decisions.decision_record, name="decision_record"),
         path(f"{integration}decision/approve/", integrations.decision_approve_view, name="decision_approve"),
         path(f"{integration}decision/status/", integrations.decision_status_view, name="decision_status"),
         path(f"{integration}comments/", integrations.comment_add_view, name="comment_add"),
@@ -47,6 +48,15 @@ account_patterns = (
     ],
     "account",
 )
+notification_patterns = (
+    [
+        path("", notifications.inbox, name="inbox"),
+        path("<int:notification_id>/open/", notifications.notification_open_view, name="open"),
+        path("read/", notifications.notifications_read_all_view, name="read_all"),
+        path("settings/", notifications.preferences, name="preferences"),
+    ],
+    "notifications",
+)
 team_patterns = (
     [
         path("", teams.team_list, name="list"),
@@ -67,6 +77,8 @@ urlpatterns = [
     path("wizard/", include(wizard_patterns)),
     path("projects/", include(project_patterns)),
     path("teams/", include(team_patterns)),
+    path("decisions/", decisions.decision_log_view, name="decision_log"),
+    path("inbox/", include(notification_patterns)),
     path("api/v1/", include(api.urlpatterns(), namespace="api")),
     path("curation/", include("patterns.curation_urls")),
     path("admin/", admin.site.urls),

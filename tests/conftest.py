@@ -13,6 +13,13 @@ def _fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Any) -> None:
+    """Background tasks run in the request, so a test sees their effect (mail.outbox); the database queue and its
+    worker are tested on their own in tests/portal/test_notifications.py."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """Load the real curated catalog once; each test's transaction is rolled back over it."""

@@ -13,9 +13,10 @@ from django.db import transaction
 from patterns.published import published_checklist
 from patterns.requirements import Requirements
 from portal.exceptions import ConflictError
-from portal.models import Integration, Project, ProjectChecklistEntry, TaskStatus
+from portal.models import Capability, Integration, Project, ProjectChecklistEntry, TaskStatus, roles_that_can
 from portal.records import checklist_tracking, integration_decision
 from portal.services.history import history_record
+from portal.services.notifications import notify_task_assigned
 
 
 def checklist_entry_from_content(
@@ -112,8 +113,14 @@ def checklist_entry_update(
     if current.version != expected_version:
         who = current.updated_by.get_username() if current.updated_by else "someone"
         raise ConflictError(current=checklist_tracking(current), changed_by=who, changed_at=current.updated_at)
-    if assignee is not None and not current.project.team.memberships.filter(user=assignee).exists():
-        raise ValidationError({"assignee": "The owner must be a member of the project's team."})
+    if (
+        assignee is not None
+        and not current.project.team.memberships.filter(
+            user=assignee, role__in=roles_that_can(Capability.WRITE)
+        ).exists()
+    ):
+        raise ValidationError({"assignee": "The owner must be a member of the project's team who can edit."})
+    assignee_before = current.assignee_id
     before = checklist_tracking(current)
     not_applicable = status == TaskStatus.NOT_APPLICABLE
     current.status = status
@@ -128,4 +135,6 @@ def checklist_entry_update(
     current.save()
     history_record(project=current.project, actor=actor, action="checklist updated", subject=current.title,
                    before=before, after=checklist_tracking(current))  # fmt: skip
+    if current.assignee_id != assignee_before:
+        notify_task_assigned(entry=current, actor=actor)
     return current

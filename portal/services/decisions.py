@@ -15,6 +15,7 @@ from portal.records import decision_record
 from portal.selectors import approvals_for_current_version
 from portal.services.checklist import project_checklist_sync
 from portal.services.history import history_record
+from portal.services.notifications import notify_decision_status, notify_review_requested
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     DecisionStatus.PROPOSED: {DecisionStatus.ACCEPTED, DecisionStatus.REJECTED},
@@ -74,9 +75,10 @@ def decision_save(
                 decision = Decision.objects.create(integration=integration, proposed_by=actor, **fields)
         except IntegrityError:  # someone proposed at the same moment
             raise _conflict(Decision.objects.get(integration=integration)) from None
-        history_record(project=integration.project, actor=actor, action="decision proposed",
+        history_record(project=integration.project, integration=integration, actor=actor, action="decision proposed",
                        subject=f"{integration.name}: {name}", after=decision_record(decision))  # fmt: skip
         project_checklist_sync(project=integration.project, actor=actor)
+        notify_review_requested(decision=decision, actor=actor)
         return decision
     if existing.is_history:
         raise ValidationError({"status": f"A {existing.status} decision is history; it can't be edited."})
@@ -90,9 +92,10 @@ def decision_save(
     existing.version += 1
     existing.full_clean()
     existing.save()
-    history_record(project=integration.project, actor=actor, action="decision changed",
+    history_record(project=integration.project, integration=integration, actor=actor, action="decision changed",
                    subject=f"{integration.name}: {name}", before=before, after=decision_record(existing))  # fmt: skip
     project_checklist_sync(project=integration.project, actor=actor)
+    notify_review_requested(decision=existing, actor=actor)
     return existing
 
 
@@ -115,7 +118,11 @@ def decision_approve(*, decision: Decision, reviewer: User, expected_version: in
     if created:
         subject = f"{decision.integration.name}: {decision.chosen_pattern_name} (version {decision.version})"
         history_record(
-            project=decision.integration.project, actor=reviewer, action="decision approved", subject=subject
+            project=decision.integration.project,
+            integration=decision.integration,
+            actor=reviewer,
+            action="decision approved",
+            subject=subject,
         )
     return approval
 
@@ -165,8 +172,9 @@ def decision_transition(
         decision.decided_by, decision.decided_at = actor, now
     decision.version += 1
     decision.save()
-    history_record(project=project, actor=actor, action=f"decision {status}",
+    history_record(project=project, integration=decision.integration, actor=actor, action=f"decision {status}",
                    subject=f"{decision.integration.name}: {decision.chosen_pattern_name}",
                    before=before, after=decision_record(decision))  # fmt: skip
     project_checklist_sync(project=project, actor=actor)
+    notify_decision_status(decision=decision, actor=actor)
     return decision

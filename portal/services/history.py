@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from portal.models import HistoryEntry, Project
+from portal.models import HistoryEntry, Integration, Project
 
 
 def history_record(
@@ -17,7 +17,14 @@ def history_record(
     subject: str,
     before: Any = None,
     after: Any = None,
+    integration: Integration | None = None,
 ) -> HistoryEntry:
     return HistoryEntry.objects.create(
-        project=project, actor=actor, action=action, subject=subject[:200], before=before, after=after
+        project=project,
+        integration=integration,
+        actor=actor,
+        action=action,
+        subject=subject[:200],
+        before=before,
+        after=after,
     )

@@ -13,6 +13,7 @@ from patterns.requirements import Requirements
 from portal.models import Comment, Integration, Project, WizardDraft
 from portal.services.checklist import project_checklist_sync
 from portal.services.history import history_record
+from portal.services.notifications import notify_mentions
 
 
 def _apply_ranking(integration: Integration, ranking: RankingRecord, actor: User) -> None:
@@ -64,7 +65,8 @@ def integration_rerank(*, integration: Integration, actor: User) -> Integration:
     _apply_ranking(integration, rank(Requirements.from_mapping(integration.requirements)), actor)
     integration.save(update_fields=["ranking", "catalog_version", "top_pattern_slug", "top_pattern_name", "ranked_at",
                                     "ranked_by"])  # fmt: skip
-    history_record(project=integration.project, actor=actor, action="ranking re-evaluated", subject=integration.name,
+    history_record(project=integration.project, integration=integration, actor=actor,
+                   action="ranking re-evaluated", subject=integration.name,
                    before=before, after={"catalog_version": integration.catalog_version,
                                          "top_pattern": integration.top_pattern_slug})  # fmt: skip
     project_checklist_sync(project=integration.project, actor=actor)
@@ -76,7 +78,8 @@ def integration_keep_ranking(*, integration: Integration, actor: User, reviewed_
     flagging it until a newer version is published; the saved ranking doesn't change."""
     integration.reviewed_catalog_version = reviewed_version
     integration.save(update_fields=["reviewed_catalog_version"])
-    history_record(project=integration.project, actor=actor, action="saved ranking kept", subject=integration.name,
+    history_record(project=integration.project, integration=integration, actor=actor,
+                   action="saved ranking kept", subject=integration.name,
                    after={"catalog_version": integration.catalog_version, "reviewed": reviewed_version})  # fmt: skip
 
 
@@ -84,6 +87,7 @@ def comment_add(*, integration: Integration, author: User, body: str) -> Comment
     comment = Comment(integration=integration, author=author, body=body.strip())
     comment.full_clean()
     comment.save()
-    history_record(project=integration.project, actor=author, action="comment added",
+    history_record(project=integration.project, integration=integration, actor=author, action="comment added",
                    subject=f"{integration.name}: comment", after={"body": comment.body[:500]})  # fmt: skip
+    notify_mentions(integration=integration, author=author, body=comment.body)
     return comment

@@ -44,7 +44,7 @@ def _entry_form(entry: ProjectChecklistEntry, members: list[Any], data: Any = No
 def checklist_entry_edit(request: SignedInRequest, project_id: int, entry_id: int) -> HttpResponse:
     project = get_project_for_user(request, project_id, capability=Capability.WRITE)
     entry = get_object_or_404(ProjectChecklistEntry.objects.select_related("assignee"), pk=entry_id, project=project)
-    members = team_members(project.team)
+    members = team_members(project.team, capability=Capability.WRITE)
     conflict = None
     if request.method == "POST":
         form = _entry_form(entry, members, request.POST)

@@ -1,0 +1,255 @@
+"""Notifications: who hears about what in their projects, in the inbox and by e-mail.
+
+Recipients are always narrowed to the project's current team (and, for reviews, to those who can review): a
+notification never tells anyone outside the team that a project exists. The rows are written in the caller's
+transaction; the e-mails go out through a background task queued in the same transaction, so a rolled-back change
+sends nothing and a committed one is never forgotten.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import (
+    Capability,
+    Decision,
+    Integration,
+    Membership,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    Project,
+    ProjectChecklistEntry,
+    TaskStatus,
+    roles_that_can,
+)
+
+MENTION = re.compile(r"(?<![\w@.])@([\w.+-]{1,150})")
+
+
+def _team_members(project: Project, user_ids: Iterable[int], *, capability: str = Capability.READ) -> list[int]:
+    return list(
+        Membership.objects.filter(
+            team_id=project.team_id,
+            user_id__in=set(user_ids),
+            role__in=roles_that_can(capability),
+            user__is_active=True,
+        ).values_list("user_id", flat=True)
+    )
+
+
+def notify(
+    *,
+    kind: str,
+    project: Project,
+    recipient_ids: Iterable[int],
+    actor: User | None,
+    message: str,
+    url: str,
+    key: str = "",
+    capability: str = Capability.READ,
+) -> list[Notification]:
+    """Tell each recipient who is in the project's team (never the actor) in the channels they keep on."""
+    wanted = [
+        uid for uid in _team_members(project, recipient_ids, capability=capability) if actor is None or uid != actor.pk
+    ]
+    if not wanted:
+        return []
+    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=wanted, kind=kind)}
+    rows = []
+    for user_id in sorted(wanted):
+        preference = preferences.get(user_id)
+        inbox, email = (preference.inbox, preference.email) if preference else (True, True)
+        if inbox or email:
+            rows.append(
+                Notification(
+                    recipient_id=user_id,
+                    kind=kind,
+                    project=project,
+                    actor=actor,
+                    message=message[:300],
+                    url=url,
+                    key=key,
+                    in_inbox=inbox,
+                    email_wanted=email,
+                )
+            )
+    if key:  # a reminder goes out once: skip those who already have it
+        had = set(Notification.objects.filter(key=key, recipient_id__in=wanted).values_list("recipient_id", flat=True))
+        rows = [row for row in rows if row.recipient_id not in had]
+    created = Notification.objects.bulk_create(rows)
+    to_mail = [row.pk for row in created if row.email_wanted]
+    if to_mail:  # queued in this transaction: committed together with the rows, or not at all
+        send_notification_emails.enqueue(to_mail)
+    return created
+
+
+@task()
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """Mail each notification not mailed yet, to a recipient still in the project's team with an address."""
+    still_member = Membership.objects.filter(team_id=OuterRef("project__team_id"), user_id=OuterRef("recipient_id"))
+    pending = (
+        Notification.objects.filter(pk__in=notification_ids, email_wanted=True, emailed_at__isnull=True)
+        .filter(Exists(still_member))
+        .exclude(recipient__email="")
+        .select_related("recipient")
+    )
+    sent = 0
+    for notification in pending:
+        link = f"{settings.PORTAL_BASE_URL}{notification.url}"
+        body = (
+            f"{notification.message}\n\nOpen it: {link}\n\n"
+            f"Choose what you hear about: {settings.PORTAL_BASE_URL}{reverse('notifications:preferences')}"
+        )
+        send_mail(
+            subject=f"[Integration portal] {notification.message[:120]}",
+            message=body,
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def _integration_url(integration: Integration, anchor: str = "decision") -> str:
+    return reverse("projects:integration", args=[integration.project_id, integration.pk]) + f"#{anchor}"
+
+
+def notify_review_requested(*, decision: Decision, actor: User) -> None:
+    integration = decision.integration
+    project = integration.project
+    reviewers = Membership.objects.filter(team_id=project.team_id).values_list("user_id", flat=True)
+    notify(
+        kind=NotificationKind.REVIEW_REQUESTED,
+        project=project,
+        recipient_ids=reviewers,
+        actor=actor,
+        capability=Capability.REVIEW,
+        url=_integration_url(integration),
+        message=f"{actor.get_username()} asks for a review: {integration.name} → {decision.chosen_pattern_name} "
+        f"(version {decision.version}) in {project.name}",
+    )
+
+
+STATUS_KINDS = {
+    "accepted": NotificationKind.DECISION_ACCEPTED,
+    "rejected": NotificationKind.DECISION_REJECTED,
+    "superseded": NotificationKind.DECISION_SUPERSEDED,
+}
+
+
+def notify_decision_status(*, decision: Decision, actor: User) -> None:
+    """The proposer and everyone who approved any version hear that the decision was accepted, rejected or
+    superseded."""
+    kind = STATUS_KINDS.get(decision.status)
+    if kind is None:
+        return
+    integration = decision.integration
+    involved = {decision.proposed_by_id, *decision.approvals.values_list("reviewer_id", flat=True)}
+    reason = f": {decision.status_reason}" if decision.status == "rejected" and decision.status_reason else ""
+    notify(
+        kind=kind,
+        project=integration.project,
+        recipient_ids=involved,
+        actor=actor,
+        url=_integration_url(integration),
+        message=f"{actor.get_username()} {decision.status} {integration.name} → {decision.chosen_pattern_name} "
+        f"in {integration.project.name}{reason}",
+    )
+
+
+def mentioned_usernames(body: str) -> set[str]:
+    return {name.rstrip(".") for name in MENTION.findall(body)}
+
+
+def notify_mentions(*, integration: Integration, author: User, body: str) -> None:
+    names = mentioned_usernames(body)
+    if not names:
+        return
+    users = User.objects.filter(username__in=names).values_list("pk", flat=True)
+    notify(
+        kind=NotificationKind.MENTIONED,
+        project=integration.project,
+        recipient_ids=users,
+        actor=author,
+        url=_integration_url(integration, "comments"),
+        message=f"{author.get_username()} mentioned you on {integration.name} in {integration.project.name}",
+    )
+
+
+def notify_task_assigned(*, entry: ProjectChecklistEntry, actor: User) -> None:
+    if entry.assignee_id is None:
+        return
+    due = f", due {entry.due_date:%d %b %Y}" if entry.due_date else ""
+    notify(
+        kind=NotificationKind.TASK_ASSIGNED,
+        project=entry.project,
+        recipient_ids=[entry.assignee_id],
+        actor=actor,
+        url=reverse("projects:detail", args=[entry.project_id]) + f"#task-{entry.pk}",
+        message=f"{actor.get_username()} gave you the task “{entry.title}” in {entry.project.name}{due}",
+    )
+
+
+OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+
+
+@transaction.atomic
+def notify_overdue_tasks(*, today: date | None = None) -> int:
+    """Remind each owner of an open task whose due date has passed, once per task and due date."""
+    today = today or timezone.localdate()
+    count = 0
+    overdue = (
+        ProjectChecklistEntry.objects.filter(due_date__lt=today, status__in=OPEN_STATUSES, assignee__isnull=False)
+        .select_related("project")
+        .order_by("pk")
+    )
+    for entry in overdue.iterator(chunk_size=500):
+        assert entry.assignee_id is not None and entry.due_date is not None
+        count += len(
+            notify(
+                kind=NotificationKind.TASK_OVERDUE,
+                project=entry.project,
+                recipient_ids=[entry.assignee_id],
+                actor=None,
+                key=f"overdue:{entry.pk}:{entry.due_date.isoformat()}",
+                url=reverse("projects:detail", args=[entry.project_id]) + f"#task-{entry.pk}",
+                message=f"Overdue since {entry.due_date:%d %b %Y}: “{entry.title}” in {entry.project.name}",
+            )
+        )
+    return count
+
+
+def notification_preferences_save(*, user: User, choices: dict[str, tuple[bool, bool]]) -> None:
+    with transaction.atomic():
+        for kind, (inbox, email) in choices.items():
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"inbox": inbox, "email": email}
+            )
+
+
+def notification_preferences(user: User) -> dict[str, tuple[bool, bool]]:
+    return {p.kind: (p.inbox, p.email) for p in NotificationPreference.objects.filter(user=user)}
+
+
+def notification_open(*, notification: Notification) -> str:
+    """Mark it read; the page it points to."""
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    return notification.url
+
+
+def notifications_read_all(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
