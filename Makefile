@@ -23,6 +23,9 @@ help:
 	@echo "make migrations-check  fail if models and migrations disagree"
 	@echo "make createsuperuser   create your own admin account"
 	@echo "make bench             benchmark the recommender, query counts and API throughput"
+	@echo "make release           production release step: collect static files, migrate, load the catalog draft"
+	@echo "make serve             the production server (gunicorn, DEBUG off; needs SECRET_KEY, honours PORT,"
+	@echo "                       WEB_CONCURRENCY, DATABASE_URL)"
 
 $(STAMP): pyproject.toml
 	@python=$$($(find_python)) || { \
@@ -81,3 +84,15 @@ bench: export DEBUG ?= true
 bench: $(STAMP)
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py benchmark $(BENCH_ARGS)
+
+# Production: the release step once per deployment, then any number of servers. Both need a real SECRET_KEY.
+.PHONY: release
+release: export DEBUG := false
+release: $(STAMP)
+	$(PY) manage.py release --collectstatic
+
+.PHONY: serve
+serve: export DEBUG := false
+serve: $(STAMP)
+	@$(PY) manage.py check --fail-level ERROR
+	exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) portal.wsgi

@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import DatabaseError
+
 from patterns.draft import PATTERN_FIELDS, catalog_export
 from patterns.models import CatalogVersion
 from patterns.ranking.capacity import VERDICT_LABELS
@@ -207,8 +209,18 @@ _cache: dict[str, Any] = {}  # "key": the latest version's (id, number, hash); "
 
 
 def published_catalog() -> PublishedCatalog:
-    """The latest published version (cached per version: one query), or the draft before anything is published."""
-    latest = CatalogVersion.objects.order_by("-number").values_list("pk", "number", "content_hash").first()
+    """The latest published version (cached per version: one query), or the draft before anything is published.
+
+    While the database is unreachable the version this process last served is served again (versions are
+    immutable); only a process that has never read one fails."""
+    try:
+        latest = CatalogVersion.objects.order_by("-number").values_list("pk", "number", "content_hash").first()
+    except DatabaseError:
+        with _cache_lock:
+            last: PublishedCatalog | None = _cache.get("catalog")
+        if last is None:
+            raise
+        return last
     if latest is None:
         return build_catalog(catalog_export(), "draft")
     with _cache_lock:
@@ -241,6 +253,11 @@ def first_pick(requirements: Requirements, snapshot: CatalogSnapshot) -> tuple[s
 def published_checklist() -> list[dict[str, Any]]:
     """The published checklist in the content-file format, for a project's own copy."""
     return published_catalog().checklist_content
+
+
+def catalog_is_published() -> bool:
+    """Whether a version has been published (the readiness probe's question)."""
+    return CatalogVersion.objects.exists()
 
 
 def published_content() -> tuple[int | None, dict[str, Any] | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
@@ -14,6 +15,7 @@ from ninja.errors import AuthenticationError
 from portal.api.errors import ApiError, error_response
 from portal.api.schemas import REQUEST_SCHEMAS
 from portal.api.views import router
+from portal.middleware import database_unavailable
 
 DESCRIPTION = (
     "Rank Dynamics 365 integration patterns for a set of requirements, read the curated catalog, and keep "
@@ -55,6 +57,12 @@ def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRe
     response = error_response({"authorization": ["Sign in or send Authorization: Bearer <token>."]}, 401)
     response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+    return database_unavailable(request)  # 503 with Retry-After, as for pages (ninja would answer 500 itself)
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -1,0 +1,123 @@
+"""The portal's own middleware: probes that answer before the Host check, headers on every response, input the
+database can't store refused at the door, and a database outage answered as 503 rather than 500."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template import loader
+from django.utils.cache import patch_vary_headers
+
+from portal.probes import PROBES
+from portal.storable import text_problem
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+# Features the portal never uses, denied to it and to anything it might embed.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "battery", "bluetooth", "camera", "display-capture",
+        "document-domain", "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer",
+        "microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
+        "serial", "usb", "web-share", "xr-spatial-tracking",
+    )
+)  # fmt: skip
+PRIVATE = "private, no-store"
+DATABASE_RETRY_AFTER_SECONDS = 10
+
+
+def _depends_on_the_user(request: HttpRequest, response: HttpResponse) -> bool:
+    """The session was read (sessions add ``Vary: Cookie``), a CSRF cookie was used, or the caller sent a token."""
+    vary = {part.strip().lower() for part in response.get("Vary", "").split(",")}
+    return bool(vary & {"cookie", "authorization"}) or "HTTP_AUTHORIZATION" in request.META
+
+
+class ResponseHeadersMiddleware:
+    """Outermost, so it sees every response (static files and probes too) after sessions have added their Vary."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if _depends_on_the_user(request, response):
+            # A shared cache must never keep one person's page for another, nor a browser keep it after sign-out.
+            response["Cache-Control"] = PRIVATE
+            response.headers.pop("Expires", None)
+            if "HTTP_AUTHORIZATION" in request.META:
+                patch_vary_headers(response, ("Authorization",))
+        return response
+
+
+class ProbesMiddleware:
+    """Before SecurityMiddleware: probes answer over plain HTTP, whatever the Host header (no ALLOWED_HOSTS check,
+    no redirect to HTTPS), and never touch sessions."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = PROBES.get(request.path_info)
+        return probe(request) if probe else self.get_response(request)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+class UnstorableTextMiddleware:
+    """Query and form parameters with NUL or a lone surrogate are refused before any form or the database sees them
+    (JSON bodies are checked where the API reads them)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for parameters in (request.GET, request.POST):
+            for name, values in parameters.lists():
+                problem = next(filter(None, map(text_problem, [name, *values])), None)
+                if problem:
+                    return self._refuse(request, problem)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest, problem: str) -> HttpResponse:
+        if _is_api(request):
+            return JsonResponse({"errors": {"body": [problem]}}, status=400)
+        return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: JSON under /api/, otherwise the styled page, rendered without context processors (they
+    would read the session from the database that is down)."""
+    if _is_api(request):
+        response: HttpResponse = JsonResponse(
+            {"errors": {"database": ["The database is unavailable; try again in a few seconds."]}}, status=503
+        )
+    else:
+        context = {"request": request, "user": None, "messages": (), "is_curator": False}
+        response = HttpResponse(loader.render_to_string("503.html", context), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost database connection in a view is a 503 the client can retry, not a 500; the connection is closed at
+    the end of the request (Django does that after an error), so the next request reconnects by itself."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OperationalError | InterfaceError):
+            return database_unavailable(request)
+        return None
