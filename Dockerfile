@@ -1,11 +1,14 @@
 # The portal on gunicorn. Build: docker build -t d365-integration-portal .
+# One image, three uses: the web server (default command), the release step (`python manage.py release`, run once
+# per deployment as a Compose service or a Kubernetes Job, never on every start) and cron jobs (`clearsessions`).
 FROM python:3.13-slim
 
 ENV DEBUG=false \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PORT=8000
 
 WORKDIR /app
 RUN python -m pip install --upgrade "pip>=25.1"
@@ -15,11 +18,14 @@ RUN pip install --group runtime
 COPY . .
 # Static files are collected at build time with a throwaway key; the real SECRET_KEY comes at run time.
 RUN DEBUG=false SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \
-    python manage.py collectstatic --no-input \
+    python manage.py collectstatic --no-input -v0 \
  && useradd --system --uid 10001 portal
-USER portal
+USER 10001
 
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
-  CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
-CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py loadcatalog && exec gunicorn portal.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --access-logfile -"]
+# Liveness only (no database): a database outage must not mark every replica unhealthy. Readiness is /readyz.
+# Plain HTTP with 127.0.0.1 as Host works under the TLS settings: the probes skip the HTTPS redirect and Host check.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8000\")}/healthz', timeout=4).status != 200)"]
+# Starts the server only: migrations and the catalog are the release step's job.
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"]
