@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",  # a lost database is a 503 with Retry-After, not a 500
+    "portal.middleware.DatabaseUnavailableMiddleware",  # a lost database is a 503 with Retry-After, not a 500
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -103,12 +104,19 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-in while a user/IP pair is locked out
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Sign-in throttling: after 5 failures for one username from one address, wait 15 minutes.
+# How many reverse proxies (load balancer, ingress, CDN) stand in front of the portal: the client's address is the
+# X-Forwarded-For entry that many places from the right. 0 (the default) ignores the header, which anyone can write.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Sign-in throttling (portal/throttling.py): after 5 failures for one username from one address, or 20 from one
+# address across any usernames, that address waits 15 minutes; the answer is a 429 with Retry-After.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "portal.throttling.SignInThrottle"
+AXES_CLIENT_IP_CALLABLE = "portal.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
