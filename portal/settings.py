@@ -55,7 +55,6 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",  # a lost database is a 503 with Retry-After, not a 500
-    "portal.middleware.DatabaseUnavailableMiddleware",  # a lost database is a 503 with Retry-After, not a 500
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
