@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 # Find a Python >= 3.12: PYTHON if given, then python3.13/python3.12/python3 on PATH, then pyenv's versions.
 find_python = for candidate in $(PYTHON) python3.14 python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
@@ -46,13 +47,22 @@ run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py loadcatalog
 	$(PY) manage.py ensuredevadmin
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py schedulereminders
+	@# The task worker (notification e-mails, daily reminders) runs beside the development server and stops with it.
+	$(PY) manage.py db_worker & worker=$$!; trap 'pkill -P $$worker 2>/dev/null; kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 .PHONY: test
 test: export DEBUG := true
 test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# axe-core, injected by the browser tests to check accessibility: pinned in tests/browser/package-lock.json.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the accessibility checks (apt-get install npm, or Node.js)" >&2; exit 1; }
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $(AXE)
 
 .PHONY: lint
 lint: $(STAMP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,12 +17,12 @@ from tests.factories import make_integration, make_team_project
 pytestmark = pytest.mark.browser
 
 
-def test_an_architect_proposes_and_a_reviewer_approves(
-    browser: Browser, live_server: LiveServer, catalog: None
+def test_an_architect_proposes_and_a_reviewer_hears_of_it_approves_and_the_adr_tells_it(
+    browser: Browser, live_server: LiveServer, catalog: None, mailoutbox: list[Any]
 ) -> None:
     users = get_user_model().objects
-    ada = users.create_user("ada", password="ada-long-password")
-    users.create_user("rex", password="rex-long-password")
+    ada = users.create_user("ada", email="ada@example.com", password="ada-long-password")
+    users.create_user("rex", email="rex@example.com", password="rex-long-password")
     project = make_team_project(ada, rex=Role.REVIEWER)
     integration = make_integration(project)
     url = f"/projects/{project.pk}/integrations/{integration.pk}/"
@@ -31,21 +32,48 @@ def test_an_architect_proposes_and_a_reviewer_approves(
     architect.get_by_label("Rationale").fill("Few hundred orders a day, caller waits: OData is enough.")
     architect.get_by_role("button", name="Propose").click()
     expect(architect.locator(".decision-card .status")).to_have_text("Proposed")
+    assert [message.to for message in mailoutbox] == [["rex@example.com"]]
 
+    # The reviewer hears of it: the unread count on every page, the inbox, one click to the decision.
     reviewer = browser.new_context().new_page()
-    sign_in(reviewer, live_server.url, "rex", url)
-    reviewer.get_by_label("Comment (Markdown)").fill("Agreed, **watch throttling**.")
+    sign_in(reviewer, live_server.url, "rex", "/")
+    expect(reviewer.get_by_role("heading", name="Waiting for my review")).to_be_visible()
+    reviewer.get_by_role("link", name=re.compile(r"^Inbox 1")).click()
+    reviewer.get_by_role("button", name=re.compile("ada asks for a review: Web shop orders")).click()
+    expect(reviewer).to_have_url(re.compile(f"{url}#decision$"))
+    expect(reviewer.get_by_role("link", name=re.compile(r"^Inbox$"))).to_be_visible()
+    reviewer.get_by_label("Comment (Markdown)").fill("Agreed, **watch throttling**. @ada please add the batch size.")
     reviewer.get_by_role("button", name="Add comment").click()
     expect(reviewer.locator(".comment strong", has_text="watch throttling")).to_be_visible()
     reviewer.get_by_role("button", name="Approve").click()
     expect(reviewer.get_by_text("Approvals: 1 of 1 needed")).to_be_visible()
     reviewer.get_by_role("button", name="Accept").click()
     expect(reviewer.locator(".decision-card .status")).to_have_text("Accepted")
+    expect(reviewer.locator(".option-chosen .tag-chosen")).to_have_text("Chosen")
 
-    architect.reload()
-    expect(architect.locator(".decision-card .status")).to_have_text("Accepted")
-    architect.get_by_role("link", name=project.name).click()
-    architect.get_by_role("link", name="History").click()
+    # The architect hears of the mention and the acceptance; the decision reads as an ADR with who did what.
+    architect.goto(f"{live_server.url}/inbox/")
+    expect(architect.locator(".inbox-item.unread")).to_have_count(2)
+    expect(architect.get_by_text(re.compile("rex accepted Web shop orders"))).to_be_visible()
+    architect.goto(f"{live_server.url}{url}")
+    architect.get_by_role("link", name="Read it as a decision record").click()
+    expect(architect.get_by_role("heading", level=1)).to_have_text("Web shop orders: OData")
+    history = architect.locator(".timeline li")
+    expect(history).to_have_count(3)
+    expect(history.nth(0)).to_contain_text("Proposed by ada")
+    expect(history.nth(1)).to_contain_text("Approved by rex")
+    expect(history.nth(2)).to_contain_text("Accepted by rex")
+
+    # The decision log finds it by a word of its rationale, as you type.
+    architect.get_by_role("link", name="Decision log").first.click()
+    search = architect.get_by_role("searchbox", name="Search")
+    search.fill("hundred orders")
+    expect(architect.locator("#decision-results")).to_contain_text("1 decision matching")
+    expect(architect).to_have_url(re.compile(r"q=hundred(\+|%20)orders"))
+    search.fill("nothing like this")
+    expect(architect.locator("#decision-results")).to_contain_text("No decision matches")
+
+    architect.goto(f"{live_server.url}/projects/{project.pk}/history/")
     expect(architect.get_by_text(re.compile("Decision accepted"))).to_be_visible()
     expect(architect.get_by_text(re.compile("Decision approved"))).to_be_visible()
     expect(architect.get_by_text(re.compile("Comment added"))).to_be_visible()
@@ -80,6 +108,7 @@ def test_a_checklist_task_is_edited_in_place(page: Page, live_server: LiveServer
 def test_the_main_pages_fit_a_phone_without_sideways_scrolling(page: Page, live_server: LiveServer,
                                                               catalog: None) -> None:  # fmt: skip
     from patterns.requirements import Requirements
+    from portal.services.decisions import decision_save
     from portal.services.drafts import draft_create
     from portal.services.integrations import integration_create
 
@@ -90,11 +119,14 @@ def test_the_main_pages_fit_a_phone_without_sideways_scrolling(page: Page, live_
     requirements = Requirements.from_mapping(numbers)
     integration = integration_create(project=project, name="Price load", requirements=requirements, created_by=ada)
     draft = draft_create(owner=ada, answers=numbers)
+    decision_save(integration=integration, actor=ada, chosen_pattern_slug=integration.top_pattern_slug,
+                  rationale="Bulk loads at night keep the API quiet.", consequences="A nightly window is needed.")
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server.url, "ada", "/")
     for path in ("/", "/patterns/", "/patterns/dataverse-web-api/", "/patterns/compare/?p=odata&p=dual-write",
                  "/checklist/", f"/wizard/{draft.pk}/volumes/", f"/wizard/{draft.pk}/results/", "/projects/",
                  f"/projects/{project.pk}/", f"/projects/{project.pk}/integrations/{integration.pk}/",
-                 f"/projects/{project.pk}/history/"):  # fmt: skip
+                 f"/projects/{project.pk}/history/", "/decisions/", "/inbox/", "/inbox/settings/",
+                 f"/projects/{project.pk}/integrations/{integration.pk}/decision/record/"):  # fmt: skip
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path

@@ -1,0 +1,59 @@
+"""axe-core finds no serious or critical accessibility violation on the portal's pages, signed out and signed in."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
+
+from patterns.requirements import Requirements
+from portal.models import Role
+from portal.services.decisions import decision_save
+from portal.services.drafts import draft_create
+from portal.services.integrations import integration_create
+from tests.browser.accessibility import serious_violations
+from tests.browser.signing_in import sign_in
+from tests.factories import make_team_project
+
+pytestmark = pytest.mark.browser
+
+
+def test_no_page_has_a_serious_accessibility_violation(page: Page, live_server: LiveServer, catalog: None) -> None:
+    users = get_user_model().objects
+    ada = users.create_superuser("ada", "ada@example.com", "ada-long-password")
+    users.create_user("rex", password="rex-long-password")
+    project = make_team_project(ada, rex=Role.REVIEWER)
+    answers = {"scope": "ce_external", "goal": "data_sync", "direction": "inbound", "timing": "near_real_time",
+               "capacity": {"records_per_day": 300_000, "peak_records_per_hour": 120_000}}  # fmt: skip
+    integration = integration_create(project=project, name="Price load", requirements=Requirements.from_mapping(answers),
+                                     created_by=ada)  # fmt: skip
+    decision_save(integration=integration, actor=ada, chosen_pattern_slug=integration.top_pattern_slug,
+                  rationale="Bulk loads at night.")  # fmt: skip
+    draft = draft_create(owner=ada, answers=answers)
+    found: dict[str, list[object]] = {}
+
+    def check(path: str) -> None:
+        page.goto(f"{live_server.url}{path}")
+        if violations := serious_violations(page):
+            found[path] = violations
+
+    for path in ("/", "/patterns/", "/patterns/odata/", "/checklist/", "/accounts/login/"):
+        check(path)
+    sign_in(page, live_server.url, "ada", "/")
+    base = f"/projects/{project.pk}"
+    for path in ("/", "/patterns/compare/?p=odata&p=dual-write", "/wizard/", f"/wizard/{draft.pk}/need/",
+                 f"/wizard/{draft.pk}/volumes/", f"/wizard/{draft.pk}/results/", "/projects/", f"{base}/",
+                 f"{base}/integrations/{integration.pk}/", f"{base}/integrations/{integration.pk}/decision/record/",
+                 f"{base}/integrations/{integration.pk}/rerank/", f"{base}/history/", f"{base}/milestones/",
+                 "/decisions/", "/inbox/", "/inbox/settings/", "/teams/",
+                 f"/teams/{project.team_id}/", "/account/", "/curation/"):  # fmt: skip
+        check(path)
+    assert found == {}, found
+
+
+def test_the_check_reports_a_planted_violation(page: Page, live_server: LiveServer, catalog: None) -> None:
+    """The check above could pass by checking nothing: here a button without a name must be found."""
+    page.goto(f"{live_server.url}/patterns/")
+    page.evaluate("document.querySelector('main').append(document.createElement('button'))")
+    assert [v["id"] for v in serious_violations(page)] == ["button-name"]
