@@ -1,62 +1,122 @@
-"""Read-mostly admin views of the architects' records for support staff. History can't be changed here."""
+"""Read-only admin views of the architects' records for support staff.
+
+Teams, memberships, projects, decisions, approvals, comments and history change only through the product's pages
+and services, which check roles and versions and write history; the admin can look, never add, change or delete.
+A user is never deleted here either (their name stays on decisions and history): deactivating them is the action.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from portal.models import Decision, HistoryEntry, Membership, Project, Team
+from portal.models import Approval, Comment, Decision, HistoryEntry, Membership, Project, Team
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View only: the change page shows the record, with no save or delete button."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ("user",)
+    fields = ("user", "role", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ReadOnlyAdmin):
     list_display = ("name", "personal_for", "created_at")
     search_fields = ("name",)
     ordering = ("name",)
     inlines = (MembershipInline,)
 
 
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ("team", "user", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("team__name", "user__username")
+    list_select_related = ("team", "user")
+
+
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ReadOnlyAdmin):
     list_display = ("name", "team", "owner", "updated_at")
     list_filter = ("team",)
     search_fields = ("name", "description")
     ordering = ("-updated_at",)
     list_select_related = ("team", "owner")
-    readonly_fields = ("owner", "created_at", "updated_at")
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = ("integration", "status", "chosen_pattern_name", "version", "updated_at")
     list_filter = ("status",)
     search_fields = ("integration__name", "rationale")
     ordering = ("-updated_at",)
     list_select_related = ("integration",)
 
-    def has_change_permission(self, request: HttpRequest, obj: Decision | None = None) -> bool:
-        return False  # decisions change through the workflow, which records history and checks versions
+
+@admin.register(Approval)
+class ApprovalAdmin(ReadOnlyAdmin):
+    list_display = ("decision", "reviewer", "decision_version", "created_at")
+    list_select_related = ("decision__integration", "reviewer")
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ("integration", "author", "created_at")
+    search_fields = ("body", "integration__name")
+    list_select_related = ("integration", "author")
 
 
 @admin.register(HistoryEntry)
-class HistoryEntryAdmin(admin.ModelAdmin):
+class HistoryEntryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "project", "actor", "action", "subject")
     list_filter = ("action",)
     search_fields = ("subject", "project__name")
     ordering = ("-created_at",)
     list_select_related = ("project", "actor")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Users are deactivated, never deleted: decisions, comments and history keep naming who did what."""
+
+    actions = ("deactivate",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: HistoryEntry | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: HistoryEntry | None = None) -> bool:
-        return False
+    @admin.action(description="Deactivate the selected users (they can't sign in; their history stays theirs)")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(request, f"Deactivated {count} user{'s' if count != 1 else ''}.", messages.SUCCESS)
