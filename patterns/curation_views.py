@@ -84,6 +84,9 @@ def publish(request: SignedInRequest) -> HttpResponse:
 @require_POST
 def rollback(request: SignedInRequest, number: int) -> HttpResponse:
     version = get_object_or_404(CatalogVersion, number=number)
+    if request.POST.get("confirm") != "yes":  # the page asks first; a bare POST doesn't roll back by accident
+        messages.error(request, f"Nothing rolled back: confirm the rollback to v{number} first.")
+        return redirect("curation:overview")
     new = version_rollback(version=version, actor=request.user)
     messages.success(request, f"Published {new.label} with the content of v{number}; the draft matches it too.")
     return redirect("curation:overview")

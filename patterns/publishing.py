@@ -5,6 +5,8 @@ two versions or a version and the draft. Architects read the result through ``pa
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -19,7 +21,7 @@ from patterns.models import CatalogVersion, CurationEvent, Pattern
 from patterns.published import published_content
 from patterns.ranking.recommender import recommend
 from patterns.ranking.snapshot import snapshot_from_content
-from patterns.requirements import QUESTIONS, Requirements
+from patterns.requirements import QUESTIONS, Requirements, answer_label, question_label
 
 
 def content_fingerprint(content: dict[str, Any]) -> str:
@@ -38,6 +40,9 @@ def scenario_regression(draft: dict[str, Any], published: dict[str, Any] | None)
     """Every scenario of the draft ranked with the draft and with the published version."""
     draft_snapshot = snapshot_from_content(draft)
     published_snapshot = snapshot_from_content(published) if published else draft_snapshot
+    names = {p["slug"]: p["name"] for p in (published or draft)["patterns"]} | {
+        p["slug"]: p["name"] for p in draft["patterns"]
+    }
     rows = []
     for scenario in draft["scenarios"]:
         requirements = Requirements.from_mapping(scenario["answers"])
@@ -50,8 +55,11 @@ def scenario_regression(draft: dict[str, Any], published: dict[str, Any] | None)
                 "scenario": scenario["slug"],
                 "title": scenario["title"],
                 "expected": scenario["expected"],
+                "expected_name": names.get(scenario["expected"], scenario["expected"]),
                 "published_top": old,
                 "draft_top": new,
+                "published_top_names": [names.get(slug, slug) for slug in old],
+                "draft_top_names": [names.get(slug, slug) for slug in new],
                 "first_changed": old[:1] != new[:1],
                 "top_three_changed": old != new,
                 "expected_fit": expected_fit,
@@ -151,19 +159,24 @@ def catalog_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             continue
         for field in (*PATTERN_FIELDS, "learn_more"):
             if a.get(field) != b.get(field):
-                entry["text"].append({"field": field, "before": a.get(field), "after": b.get(field)})
+                entry["text"].append({"field": field.replace("_", " "), "before": a.get(field), "after": b.get(field),
+                                      "words": word_diff(_as_text(a.get(field)), _as_text(b.get(field)))})  # fmt: skip
         for question in QUESTIONS:
             for value in question.values:
                 fa = a["fits"].get(question.name, {}).get(value)
                 fb = b["fits"].get(question.name, {}).get(value)
                 if fa != fb:
-                    entry["fits"].append({"question": question.name, "value": value, "before": fa, "after": fb})
+                    entry["fits"].append({
+                        "question": question.name, "value": value, "before": fa, "after": fb,
+                        "label": f"{question.label}: {answer_label(question.name, value)}",
+                        "words": word_diff((fa or {}).get("why", ""), (fb or {}).get("why", "")),
+                    })  # fmt: skip
         entry["cautions"] = _keyed_changes(_cautions_of(old, slug), _cautions_of(new, slug))
         entry["scenarios"] = _keyed_changes(_scenarios_of(old, slug), _scenarios_of(new, slug))
         if any(entry[key] for key in ("text", "fits", "cautions", "scenarios")):
             patterns.append(entry)
     weights = [
-        {"question": q, "before": old["weights"].get(q), "after": new["weights"].get(q)}
+        {"question": q, "label": question_label(q), "before": old["weights"].get(q), "after": new["weights"].get(q)}
         for q in sorted(set(old["weights"]) | set(new["weights"]))
         if old["weights"].get(q) != new["weights"].get(q)
     ]
@@ -184,11 +197,51 @@ def _scenarios_of(content: dict[str, Any], slug: str) -> dict[str, Any]:
 
 
 def _keyed_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows added, removed or changed, each named by its title (or name) rather than its slug, with a word-level
+    diff of each changed text field."""
     changes = []
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key), new.get(key)
         if a != b:
             status = "added" if a is None else "removed" if b is None else "changed"
             fields = sorted(k for k in set(a or {}) | set(b or {}) if (a or {}).get(k) != (b or {}).get(k))
-            changes.append({"key": key, "status": status, "fields": fields, "before": a, "after": b})
+            title = (b or a or {}).get("title") or (b or a or {}).get("name") or key
+            words = [
+                {"field": field.replace("_", " "), "words": word_diff(_as_text((a or {}).get(field)),
+                                                                      _as_text((b or {}).get(field)))}
+                for field in fields
+                if status == "changed"
+            ]  # fmt: skip
+            changes.append({"key": key, "title": title, "status": status, "fields": fields, "before": a, "after": b,
+                            "words": words})  # fmt: skip
     return changes
+
+
+# Word-level differences, for a curator reading what changed in a long text
+
+_WORDS = re.compile(r"\S+\s*")
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "\n".join(_as_text(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_as_text(v)}" for k, v in sorted(value.items()))
+    return str(value)
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """``before`` turned into ``after`` as runs of words: ("same" | "removed" | "added", text)."""
+    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    runs: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            runs.append(("same", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            runs.append(("removed", "".join(old[i1:i2])))
+        if j2 > j1:
+            runs.append(("added", "".join(new[j1:j2])))
+    return runs

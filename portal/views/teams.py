@@ -92,6 +92,8 @@ def member_role(request: SignedInRequest, team_id: int, membership_id: int) -> H
 @require_POST
 def member_remove(request: SignedInRequest, team_id: int, membership_id: int) -> HttpResponse:
     def remove(membership: Membership) -> str:
+        if request.POST.get("confirm") != "yes":  # the page asks first
+            raise ValidationError(f"Nobody removed: confirm removing {membership.user.get_username()} first.")
         membership_remove(membership=membership, actor=request.user)
         return "Member removed."
 

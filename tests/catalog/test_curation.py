@@ -333,3 +333,40 @@ def test_saving_a_pattern_unchanged_in_the_admin_keeps_its_line_endings(client: 
     # (this harness keeps one option of a multiple select, so only the scenarios' alternatives may read as changed)
     changed = CurationEvent.objects.filter(pattern=pattern, action="changed")
     assert {key for event in changed for key in event.changes} <= {"alternatives"}
+
+
+def test_the_publish_page_names_patterns_and_shows_changed_words(client: Client, curator: User) -> None:
+    break_webhooks_for_low_volume()
+    Pattern.objects.filter(slug="pcf").update(summary="Custom controls drawn inside model-driven forms.")
+    client.force_login(curator)
+    page = client.get(reverse("curation:publish")).content.decode()
+    regression = page[page.index("Scenario regression") : page.index("What the draft changes")]
+    assert "Webhooks" in regression and "webhooks," not in regression and ">webhooks<" not in regression
+    changes = page[page.index("What the draft changes") :]
+    assert "How much data: " in changes  # the question and answer by label, not volume=low
+    assert "<ins>Custom controls drawn inside model-driven forms.</ins>" not in changes  # words, not the whole text
+    assert "<del>" in changes and "<ins>" in changes
+
+
+def test_word_diff_marks_only_the_words_that_changed() -> None:
+    from patterns.publishing import word_diff
+
+    assert word_diff("Reads data in near real time.", "Reads records in real time.") == [
+        ("same", "Reads "),
+        ("removed", "data "),
+        ("added", "records "),
+        ("same", "in "),
+        ("removed", "near "),
+        ("same", "real time."),
+    ]
+
+
+def test_a_rollback_needs_a_confirmation(client: Client, curator: User) -> None:
+    version_publish(actor=curator, note="Change.", override_reason="Testing rollback.")
+    client.force_login(curator)
+    assert "Yes, roll back to v1" in client.get(reverse("curation:overview")).content.decode()
+    refused = client.post(reverse("curation:rollback", args=[1]), follow=True)
+    assert "confirm the rollback" in refused.content.decode()
+    assert CatalogVersion.objects.count() == 2
+    client.post(reverse("curation:rollback", args=[1]), {"confirm": "yes"})
+    assert CatalogVersion.objects.count() == 3

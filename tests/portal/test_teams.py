@@ -59,7 +59,7 @@ def test_member_management_pages(client: Client, alice: User, bob: User, charlie
     client.post(reverse("teams:member_role", args=[team.pk, membership.pk]), {"role": "reviewer"})
     assert Membership.objects.get(pk=membership.pk).role == "reviewer"
     response = client.post(reverse("teams:member_remove", args=[team.pk, team.memberships.get(user=alice).pk]),
-                           follow=True)  # fmt: skip
+                           {"confirm": "yes"}, follow=True)  # fmt: skip
     assert "last owner" in response.content.decode()
     client.force_login(bob)
     assert (
@@ -115,3 +115,16 @@ def test_existing_projects_move_into_a_personal_team(transactional_db: None, dja
 def test_the_personal_team_is_reused(alice: User) -> None:
     first, second = make_project(alice, "A"), make_project(alice, "B")
     assert first.team_id == second.team_id and first.team.personal_for == alice
+
+
+def test_removing_a_member_needs_a_confirmation(client: Client, alice: User, bob: User) -> None:
+    team = make_team(alice, bob="contributor")
+    membership = team.memberships.get(user=bob)
+    client.force_login(alice)
+    page = client.get(reverse("teams:detail", args=[team.pk])).content.decode()
+    assert "Yes, remove bob" in page
+    refused = client.post(reverse("teams:member_remove", args=[team.pk, membership.pk]), follow=True)
+    assert "confirm removing bob" in refused.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    client.post(reverse("teams:member_remove", args=[team.pk, membership.pk]), {"confirm": "yes"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()
