@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page
@@ -26,12 +28,12 @@ def test_no_page_has_a_serious_accessibility_violation(page: Page, live_server: 
     project = make_team_project(ada, rex=Role.REVIEWER)
     answers = {"scope": "ce_external", "goal": "data_sync", "direction": "inbound", "timing": "near_real_time",
                "capacity": {"records_per_day": 300_000, "peak_records_per_hour": 120_000}}  # fmt: skip
-    integration = integration_create(project=project, name="Price load", requirements=Requirements.from_mapping(answers),
-                                     created_by=ada)  # fmt: skip
+    requirements = Requirements.from_mapping(answers)
+    integration = integration_create(project=project, name="Price load", requirements=requirements, created_by=ada)
     decision_save(integration=integration, actor=ada, chosen_pattern_slug=integration.top_pattern_slug,
                   rationale="Bulk loads at night.")  # fmt: skip
     draft = draft_create(owner=ada, answers=answers)
-    found: dict[str, list[object]] = {}
+    found: dict[str, list[dict[str, Any]]] = {}
 
     def check(path: str) -> None:
         page.goto(f"{live_server.url}{path}")

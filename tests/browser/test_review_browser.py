@@ -119,8 +119,13 @@ def test_the_main_pages_fit_a_phone_without_sideways_scrolling(page: Page, live_
     requirements = Requirements.from_mapping(numbers)
     integration = integration_create(project=project, name="Price load", requirements=requirements, created_by=ada)
     draft = draft_create(owner=ada, answers=numbers)
-    decision_save(integration=integration, actor=ada, chosen_pattern_slug=integration.top_pattern_slug,
-                  rationale="Bulk loads at night keep the API quiet.", consequences="A nightly window is needed.")
+    decision_save(
+        integration=integration,
+        actor=ada,
+        chosen_pattern_slug=integration.top_pattern_slug,
+        rationale="Bulk loads at night keep the API quiet.",
+        consequences="A nightly window is needed.",
+    )
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server.url, "ada", "/")
     for path in ("/", "/patterns/", "/patterns/dataverse-web-api/", "/patterns/compare/?p=odata&p=dual-write",

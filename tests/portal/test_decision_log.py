@@ -37,9 +37,7 @@ def log(client: Client, **query: str) -> str:
     return response.content.decode()
 
 
-def test_the_log_finds_decisions_by_words_of_their_rationale(
-    client: Client, project: Project, alice: User
-) -> None:
+def test_the_log_finds_decisions_by_words_of_their_rationale(client: Client, project: Project, alice: User) -> None:
     decide(project, "Customer sync", "Synchronizing customers nightly keeps the load low.", alice)
     decide(project, "Invoice feed", "Invoices are pushed as events.", alice)
     client.force_login(alice)
@@ -73,7 +71,9 @@ def test_the_log_filters_by_status_team_and_date(client: Client, project: Projec
     assert bad.status_code == 400 and "comes before" in bad.content.decode()
 
 
-def test_the_log_never_shows_another_teams_decisions(client: Client, project: Project, alice: User, charlie: User) -> None:
+def test_the_log_never_shows_another_teams_decisions(
+    client: Client, project: Project, alice: User, charlie: User
+) -> None:
     decide(project, "Customer sync", "x", alice)
     client.force_login(charlie)
     assert "Customer sync" not in log(client)
@@ -118,7 +118,7 @@ def test_the_decision_record_reads_as_an_adr_with_who_did_what(
     for heading in ("Context", "Decision", "Options considered", "Consequences", "Status history"):
         assert f"<h2>{heading}</h2>" in page
     assert "Standard entities cover it." in page and "We watch the 6,000 requests" in page
-    history = page[page.index("Status history"):]
+    history = page[page.index("Status history") :]
     assert history.index("Proposed</span> by <strong>alice") < history.index("Approved</span> by <strong>bob")
     assert "Rejected</span> by <strong>bob" in history and "Reason: Volumes are too high." in history
     assert 'class="row-chosen"' in page
@@ -130,7 +130,9 @@ def test_the_decision_record_is_404_for_outsiders_and_without_a_decision(
     decision = decide(project, "Customer sync", "x", alice)
     undecided = make_integration(project, "Nothing yet")
     client.force_login(charlie)
-    assert client.get(reverse("projects:decision_record", args=[project.pk, decision.integration_id])).status_code == 404
+    assert (
+        client.get(reverse("projects:decision_record", args=[project.pk, decision.integration_id])).status_code == 404
+    )
     client.force_login(alice)
     assert client.get(reverse("projects:decision_record", args=[project.pk, undecided.pk])).status_code == 404
 
@@ -144,7 +146,7 @@ def test_the_integration_page_marks_the_chosen_option(client: Client, project: P
 
 def test_my_work_shows_what_waits_for_me(client: Client, project: Project, alice: User, bob: User) -> None:
     decision = decide(project, "Customer sync", "x", alice)
-    entry = project.checklist_entries.first()
+    entry = project.checklist_entries.all()[0]
     checklist_entry_update(entry=entry, actor=alice, expected_version=entry.version, status="open", assignee=bob,
                            due_date=timezone.localdate() - timedelta(days=2))  # fmt: skip
     client.force_login(bob)

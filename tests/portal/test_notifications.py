@@ -97,7 +97,7 @@ def test_giving_a_task_to_someone_tells_them_but_taking_it_yourself_does_not(
 
 
 def test_an_overdue_task_is_reminded_once_per_due_date(integration: Integration, alice: User, bob: User) -> None:
-    entry = integration.project.checklist_entries.first()
+    entry = integration.project.checklist_entries.all()[0]
     yesterday = timezone.localdate() - timedelta(days=1)
     checklist_entry_update(entry=entry, actor=bob, expected_version=entry.version, status="in_progress",
                            assignee=bob, due_date=yesterday)  # fmt: skip
@@ -176,7 +176,7 @@ def test_e_mail_goes_through_the_database_queue_and_its_worker(settings: Any) ->
     from django_tasks_db.models import DBTaskResult
 
     call_command("loadcatalog", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    alice, bob = make_user("alice"), make_user("bob")
+    alice, _ = make_user("alice"), make_user("bob")
     integration = make_integration(make_team_project(alice, bob=Role.REVIEWER))
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     propose(integration, alice)
@@ -201,7 +201,7 @@ def test_a_task_owner_must_be_a_member_who_can_edit(
 ) -> None:
     from django.core.exceptions import ValidationError
 
-    entry = integration.project.checklist_entries.first()
+    entry = integration.project.checklist_entries.all()[0]
     with pytest.raises(ValidationError, match="who can edit"):
         checklist_entry_update(entry=entry, actor=alice, expected_version=entry.version, status="open", assignee=dave)
     client.force_login(alice)
