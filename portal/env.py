@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -48,37 +49,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
-    """Turn ``sqlite:///relative.db``, ``sqlite:////abs/path.db`` or ``postgres://user:pw@host:port/name`` into
-    a Django DATABASES entry. Anything else is refused."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if not path or path == "/":
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no SQLite file.")
-        # sqlite:///name.db is relative to the project; sqlite:////abs/name.db is absolute.
-        name = Path(path[1:])
-        if not name.is_absolute():
-            name = base_dir / name
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(name)}
-    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        database = unquote(parts.path.lstrip("/"))
-        if not database:
-            raise ImproperlyConfigured(f"DATABASE_URL names no PostgreSQL database: {parts.scheme}://…/NAME")
-        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        try:
-            port = parts.port
-        except ValueError:
-            raise ImproperlyConfigured("DATABASE_URL has an invalid port.") from None
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": database,
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(port or ""),
-            "OPTIONS": options,
-        }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL scheme {parts.scheme!r} is not supported: use sqlite:///file.db or postgres://user@host:5432/name."
-    )
+SUPPORTED_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+
+
+def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
+    """A Django DATABASES entry from DATABASE_URL, read by dj-database-url (so socket paths such as
+    ``postgres://%2Fvar%2Frun%2Fpostgresql/portal`` and query options work). SQLite paths are relative to the project
+    (``sqlite:///db.sqlite3``) or absolute (``sqlite:////var/data/portal.db``). Other engines, and URLs without a
+    database, are refused."""
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
+    except ValueError as error:  # an unknown scheme, or no scheme at all
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a supported URL ({error}): use sqlite:///file.db or postgres://user@host:5432/name."
+        ) from None
+    engine, name = config.get("ENGINE"), str(config.get("NAME") or "")
+    if engine not in SUPPORTED_ENGINES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL engine {engine!r} is not supported: use sqlite:///file.db or postgres://user@host:5432/name."
+        )
+    if not name or name == ":memory:":
+        raise ImproperlyConfigured("DATABASE_URL names no database: sqlite:///file.db or postgres://…/NAME.")
+    if engine == "django.db.backends.sqlite3" and not Path(name).is_absolute():
+        config["NAME"] = str(base_dir / name)
+    config["PORT"] = str(config.get("PORT") or "")
+    config.setdefault("OPTIONS", {})
+    return config

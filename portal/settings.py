@@ -85,9 +85,26 @@ DATABASES = {
     "default": parse_database_url(env_str("DATABASE_URL", "sqlite:///db.sqlite3"), base_dir=BASE_DIR),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A new PostgreSQL connection costs ~7 ms: keep them, and check them before reuse.
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600, minimum=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    _options = DATABASES["default"]["OPTIONS"]
+    # An unreachable database must fail fast (a 503 the client can retry), not hang a worker.
+    _options.setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5, minimum=1))
+    if env_bool("DB_POOL", False):
+        from psycopg_pool import ConnectionPool
+
+        # psycopg's pool per process (Django requires CONN_MAX_AGE 0 with it); connections are checked when lent.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        _options["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 1, minimum=0),
+            "max_size": env_int("DB_POOL_MAX_SIZE", 4, minimum=1),
+            "timeout": env_int("DB_POOL_TIMEOUT", 5, minimum=1),  # seconds to wait for a connection, then 503
+            "check": ConnectionPool.check_connection,
+        }
+    else:
+        # A new PostgreSQL connection costs ~7 ms: keep them, and check them before reuse.
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600, minimum=0)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode, server-side cursors (.iterator()) break: turn them off.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
 else:
     # A file, not :memory:, for the test database: browser tests' live server runs in other threads.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}

@@ -150,7 +150,9 @@ class Server:
             self.process.wait()
 
 
-def start_server(*, database_port: int, static_root: Path, workers: int = 1, **env: str) -> Server:
+def start_server(
+    *, database_port: int, static_root: Path, workers: int = 1, env: dict[str, str] | None = None
+) -> Server:
     """gunicorn with the production settings (DEBUG off, a real key) on the test database through ``database_port``."""
     settings = connection.settings_dict
     port = free_port()
@@ -165,7 +167,7 @@ def start_server(*, database_port: int, static_root: Path, workers: int = 1, **e
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),
         "LOG_LEVEL": "WARNING",
-        **env,
+        **(env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"],

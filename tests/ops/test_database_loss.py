@@ -19,9 +19,14 @@ from tests.ops.conftest import Answer, Server, TcpProxy, fetch, start_server
 pytestmark = pytest.mark.django_db
 
 
+POOL = {"DB_POOL": "true", "DB_POOL_TIMEOUT": "2"}
+
+
 @pytest.fixture
-def server(database_proxy: TcpProxy, collected_static: Path) -> Iterator[Server]:
-    server = start_server(database_port=database_proxy.port, static_root=collected_static)
+def server(request: pytest.FixtureRequest, database_proxy: TcpProxy, collected_static: Path) -> Iterator[Server]:
+    """Django's persistent connections by default; psycopg's pool with the parameter "pool"."""
+    env = POOL if getattr(request, "param", "") == "pool" else None
+    server = start_server(database_port=database_proxy.port, static_root=collected_static, env=env)
     yield server
     server.stop()
 
@@ -49,6 +54,7 @@ def eventually(check: Callable[[], Answer], attempts: int = 50) -> Answer:
     return answer
 
 
+@pytest.mark.parametrize("server", ["persistent connections", "pool"], indirect=True)
 def test_recommendations_survive_a_lost_database_and_everything_recovers(
     server: Server, database_proxy: TcpProxy
 ) -> None:

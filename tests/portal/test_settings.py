@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -89,7 +90,7 @@ def test_database_urls_for_sqlite_and_postgresql() -> None:
     assert parse_database_url("sqlite:///db.sqlite3", base_dir=base)["NAME"] == "/srv/portal/db.sqlite3"
     assert parse_database_url("sqlite:////var/data/p.db", base_dir=base)["NAME"] == "/var/data/p.db"
     postgres = parse_database_url("postgres://app:s%40cret@db.internal:5433/portal?sslmode=require", base_dir=base)
-    assert postgres == {
+    assert {key: postgres[key] for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")} == {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "portal",
         "USER": "app",
@@ -100,20 +101,61 @@ def test_database_urls_for_sqlite_and_postgresql() -> None:
     }
 
 
+def test_a_unix_socket_path_is_a_host() -> None:
+    postgres = parse_database_url("postgresql://portal@%2Fvar%2Frun%2Fpostgresql/portal", base_dir=Path("/srv"))
+    assert postgres["HOST"] == "/var/run/postgresql" and postgres["NAME"] == "portal"
+
+
 @pytest.mark.parametrize("url", ["mysql://root@localhost/portal", "postgres://localhost", "sqlite://", "nonsense"])
 def test_unsupported_or_incomplete_database_urls_are_refused(url: str) -> None:
     with pytest.raises(ImproperlyConfigured):
         parse_database_url(url, base_dir=Path("/srv"))
 
 
-def test_postgresql_connections_are_kept_and_health_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+def database_settings(**env: str) -> dict[str, object]:
+    """The default database as settings build it from this environment, in a fresh process."""
     result = subprocess.run(
-        [sys.executable, "-c", "from portal import settings as s; d = s.DATABASES['default'];"
-         "print(d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"],
+        [sys.executable, "-c", "import json; from portal import settings as s;"
+         "print(json.dumps(s.DATABASES['default'], default=repr))"],
         cwd=ROOT,
-        env={**os.environ, "DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"},
+        env={**os.environ, "DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x", **env},
         capture_output=True,
         text=True,
         check=True,
     )  # fmt: skip
-    assert result.stdout.split() == ["django.db.backends.postgresql", "600", "True"]
+    return dict(json.loads(result.stdout))
+
+
+def test_postgresql_connections_are_kept_and_health_checked() -> None:
+    database = database_settings()
+    assert database["CONN_MAX_AGE"] == 600 and database["CONN_HEALTH_CHECKS"] is True
+    assert database["OPTIONS"] == {"connect_timeout": 5} and database["DISABLE_SERVER_SIDE_CURSORS"] is False
+
+
+def test_the_pool_switch_uses_psycopgs_pool_with_connections_not_kept_by_django() -> None:
+    database = database_settings(DB_POOL="true", DB_POOL_MAX_SIZE="8")
+    pool = database["OPTIONS"]["pool"]
+    assert database["CONN_MAX_AGE"] == 0
+    assert pool["max_size"] == 8 and pool["min_size"] == 1 and "check_connection" in pool["check"]
+
+
+def test_the_pgbouncer_switch_turns_off_server_side_cursors() -> None:
+    assert database_settings(DISABLE_SERVER_SIDE_CURSORS="true")["DISABLE_SERVER_SIDE_CURSORS"] is True
+
+
+def test_the_pool_serves_queries() -> None:
+    """A real pool on the real server: Django accepts the options and a query runs through it."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.db import connection;"
+         "c = connection.cursor(); c.execute('select 41 + 1'); print(c.fetchone()[0], connection.pool is not None)"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "true", "DB_POOL": "true", "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["42", "True"]
