@@ -219,7 +219,7 @@ def _keyed_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, A
 
 # Word-level differences, for a curator reading what changed in a long text
 
-_WORDS = re.compile(r"\S+\s*")
+_WORDS = re.compile(r"\s+|\S+")  # words and the spaces between them, so "rates." and "rates. More" share a word
 
 
 def _as_text(value: Any) -> str:

@@ -353,11 +353,20 @@ def test_word_diff_marks_only_the_words_that_changed() -> None:
 
     assert word_diff("Reads data in near real time.", "Reads records in real time.") == [
         ("same", "Reads "),
-        ("removed", "data "),
-        ("added", "records "),
-        ("same", "in "),
-        ("removed", "near "),
-        ("same", "real time."),
+        ("removed", "data"),
+        ("added", "records"),
+        ("same", " in"),
+        ("removed", " near"),
+        ("same", " real time."),
+    ]
+
+
+def test_word_diff_keeps_a_word_whose_punctuation_now_continues() -> None:
+    from patterns.publishing import word_diff
+
+    assert word_diff("event rates.", "event rates. Keep it small.") == [
+        ("same", "event rates."),
+        ("added", " Keep it small."),
     ]
 
 
