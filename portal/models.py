@@ -186,6 +186,9 @@ class Integration(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="integrations")
     name = models.CharField(max_length=200)
+    # The systems at each end, named by the team (optional): the project's landscape draws them as nodes.
+    source_system = models.CharField(max_length=100, blank=True, help_text="Where the data or call starts.")
+    target_system = models.CharField(max_length=100, blank=True, help_text="Where it arrives.")
     requirements = models.JSONField()
     ranking = models.JSONField(help_text="The ranking as saved: options, reasons, cautions, exclusions.")
     catalog_version = models.CharField(max_length=80)
