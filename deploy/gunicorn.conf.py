@@ -16,5 +16,17 @@ keepalive = 5  # a little longer than nothing, so a reverse proxy can reuse conn
 # A worker restarts now and then, so a slow leak can't grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+# The portal logs every request itself (JSON with the request and user ids), so gunicorn's access log is off and
+# its own messages (workers starting, timeouts) use the same JSON lines unless LOG_FORMAT=text.
+# No control socket: replicas on one host would share its path, and the image's user has no home to put it in.
+control_socket_disable = True
+accesslog = None
 errorlog = "-"
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "portal.observability.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    }

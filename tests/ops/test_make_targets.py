@@ -122,3 +122,12 @@ def test_serve_runs_gunicorn_with_debug_off_on_port_with_web_concurrency_workers
     (master,) = _children(make_process.pid)
     assert "gunicorn" in Path(f"/proc/{master}/cmdline").read_text()
     assert len(_children(master)) == 3
+
+
+def test_static_files_are_served_compressed_with_brotli(serving: tuple[str, subprocess.Popen[str]]) -> None:
+    url, _ = serving
+    stylesheet = fetch(f"{url}/").text().split('rel="stylesheet" href="')[1].split('"')[0]
+    assert ".css" in stylesheet and stylesheet != "/static/css/portal.css"  # hashed by the manifest
+    answer = fetch(f"{url}{stylesheet}", headers={"Accept-Encoding": "br, gzip"})
+    assert answer.status == 200 and answer.headers["Content-Encoding"] == "br"
+    assert "immutable" in answer.headers["Cache-Control"]
