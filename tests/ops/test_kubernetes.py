@@ -1,0 +1,111 @@
+"""deploy/kubernetes: every manifest is valid against the Kubernetes API schemas (kubernetes-validate, strict: an
+unknown or misspelt field fails), the kustomize build works where kubectl is installed, and the pieces fit together:
+three replicas with both probes, the release Job and the clearsessions CronJob, a Service, Ingress, PDB and HPA that
+select the web pods, no secret in the repository, and every setting the ConfigMap gives is one the portal reads."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE = ROOT / "deploy" / "kubernetes"
+KUBERNETES_VERSION = "1.32.0"
+
+
+def kustomization() -> dict[str, Any]:
+    return dict(yaml.safe_load((BASE / "kustomization.yaml").read_text()))
+
+
+def documents() -> list[dict[str, Any]]:
+    return [doc for name in kustomization()["resources"] for doc in yaml.safe_load_all((BASE / name).read_text())]
+
+
+def by_kind() -> dict[str, dict[str, Any]]:
+    return {doc["kind"]: doc for doc in documents()}
+
+
+def containers(pod_spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(pod_spec["containers"])
+
+
+@pytest.mark.parametrize("document", documents(), ids=lambda d: f"{d['kind']}/{d['metadata']['name']}")
+def test_each_manifest_is_valid_for_the_kubernetes_api(document: dict[str, Any]) -> None:
+    kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
+
+
+def test_every_file_in_the_base_is_listed_in_the_kustomization() -> None:
+    files = {path.name for path in BASE.glob("*.yaml")} - {"kustomization.yaml"}
+    assert files == set(kustomization()["resources"])
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (with kustomize) is not installed")
+def test_the_kustomize_build_is_valid_and_selects_what_it_labels() -> None:
+    built = subprocess.run(["kubectl", "kustomize", str(BASE)], capture_output=True, text=True, check=True).stdout
+    docs = list(yaml.safe_load_all(built))
+    for document in docs:
+        kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
+    kinds = {doc["kind"]: doc for doc in docs}
+    pod_labels = kinds["Deployment"]["spec"]["template"]["metadata"]["labels"]
+    assert kinds["Deployment"]["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    assert kinds["Service"]["spec"]["selector"].items() <= pod_labels.items()
+    assert kinds["PodDisruptionBudget"]["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    assert "app.kubernetes.io/name" in kinds["Service"]["spec"]["selector"]  # not just "component: web"
+
+
+def test_three_web_replicas_with_liveness_readiness_and_startup_probes() -> None:
+    deployment = by_kind()["Deployment"]
+    assert deployment["spec"]["replicas"] == 3
+    (web,) = containers(deployment["spec"]["template"]["spec"])
+    assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert web["readinessProbe"]["httpGet"]["path"] == "/healthz"  # see the comment in deployment.yaml
+    assert web["startupProbe"]["httpGet"]["path"] == "/readyz"
+    assert web["command"] == ["gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"]  # never migrates
+
+
+def test_the_release_runs_as_a_job_and_sessions_are_cleared_nightly() -> None:
+    kinds = by_kind()
+    (release,) = containers(kinds["Job"]["spec"]["template"]["spec"])
+    assert release["command"] == ["python", "manage.py", "release"]
+    (clear,) = containers(kinds["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["spec"])
+    assert clear["command"] == ["python", "manage.py", "clearsessions"]
+    assert kinds["CronJob"]["spec"]["concurrencyPolicy"] == "Forbid"
+
+
+def test_the_service_ingress_pdb_and_autoscaler_point_at_the_web_pods() -> None:
+    kinds = by_kind()
+    pod_labels = kinds["Deployment"]["spec"]["template"]["metadata"]["labels"]
+    assert kinds["Service"]["spec"]["selector"].items() <= pod_labels.items()
+    backend = kinds["Ingress"]["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend["name"] == kinds["Service"]["metadata"]["name"]
+    assert kinds["Ingress"]["spec"]["tls"]
+    assert kinds["PodDisruptionBudget"]["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    target = kinds["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]
+    assert (target["kind"], target["name"]) == ("Deployment", kinds["Deployment"]["metadata"]["name"])
+    assert kinds["HorizontalPodAutoscaler"]["spec"]["minReplicas"] == 3
+
+
+def test_no_secret_is_in_the_repository_and_every_pod_runs_as_the_images_user() -> None:
+    assert "Secret" not in by_kind()
+    for document in documents():
+        spec = document.get("spec", {})
+        template = spec.get("template") or spec.get("jobTemplate", {}).get("spec", {}).get("template")
+        if template is None:
+            continue
+        assert template["spec"]["securityContext"]["runAsNonRoot"] is True
+        for container in containers(template["spec"]):
+            assert {"configMapRef": {"name": "portal-config"}} in container["envFrom"]
+            assert {"secretRef": {"name": "portal-secrets"}} in container["envFrom"]
+            assert container["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_every_configured_setting_is_one_the_portal_reads() -> None:
+    read = (ROOT / "portal" / "settings.py").read_text() + (ROOT / "deploy" / "gunicorn.conf.py").read_text()
+    for name in by_kind()["ConfigMap"]["data"]:
+        assert f'"{name}"' in read, f"{name} is not read by the portal"
