@@ -1,0 +1,114 @@
+"""Why this ranking: one stacked bar per option, each answer's share of the score as a segment (same colour and
+place for the same question on every bar), and the options an answer ruled out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from patterns.ranking.records import ExclusionRecord, OptionRecord, RankingRecord
+from patterns.requirements import QUESTIONS
+from portal.pictures.palette import question_colour
+
+QUESTION_ORDER = {question.name: index for index, question in enumerate(QUESTIONS)}
+MAX_BARS = 12
+
+
+@dataclass(frozen=True)
+class Segment:
+    question: str
+    label: str  # "How fast the other side needs it: On a schedule"
+    level: str  # the fit level's label
+    x: float  # 0-100, where the segment starts
+    width: float  # 0-100, its share of the best possible score
+    colour: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.label}: {self.level}, {self.width:.0f} points"
+
+
+@dataclass(frozen=True)
+class Bar:
+    pattern: str
+    name: str
+    rank: int
+    score: float
+    segments: tuple[Segment, ...]
+    dropped: float  # points the option's answers didn't earn (100 - score)
+
+    @property
+    def summary(self) -> str:
+        parts = ", ".join(f"{s.label.split(': ', 1)[0]} {s.width:.0f}" for s in self.segments if s.width >= 0.5)
+        return f"{self.name}: {self.score:.0f} of 100. {parts or 'No answer earns it points'}."
+
+
+@dataclass(frozen=True)
+class RuledOut:
+    """One answer and the options it rules out (an option two answers rule out is under both)."""
+
+    answer: str  # "How fast the other side needs it: Immediately, and the caller waits"
+    colour: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class ContributionChart:
+    bars: tuple[Bar, ...]
+    ruled_out: tuple[RuledOut, ...]
+    legend: tuple[LegendItem, ...]
+    more_options: int  # options not drawn (the ranking below has them all)
+    ruled_out_count: int
+
+    @property
+    def empty(self) -> bool:
+        return not self.bars and not self.ruled_out
+
+
+def _bar(option: OptionRecord) -> Bar:
+    possible = sum(reason.weight for reason in option.contributions)
+    x = 0.0
+    segments = []
+    for reason in sorted(option.contributions, key=lambda r: QUESTION_ORDER.get(r.question, 99)):
+        width = 100.0 * reason.points / possible if possible else 0.0
+        segments.append(Segment(reason.question, f"{reason.question_label}: {reason.value_label}", reason.level_label,
+                                round(x, 3), round(width, 3),
+                                question_colour(QUESTION_ORDER.get(reason.question, 0))))  # fmt: skip
+        x += width
+    return Bar(option.pattern, option.name, option.rank, option.score, tuple(segments), round(max(0.0, 100 - x), 3))
+
+
+def _ruled_out(exclusions: tuple[ExclusionRecord, ...]) -> tuple[RuledOut, ...]:
+    by_answer: dict[tuple[int, str], list[str]] = {}
+    for exclusion in exclusions:
+        for reason in exclusion.contributions:
+            key = (QUESTION_ORDER.get(reason.question, 99), f"{reason.question_label}: {reason.value_label}")
+            by_answer.setdefault(key, []).append(exclusion.name)
+    return tuple(
+        RuledOut(answer, question_colour(order), tuple(sorted(names)))
+        for (order, answer), names in sorted(by_answer.items())
+    )
+
+
+def contribution_chart(ranking: RankingRecord) -> ContributionChart:
+    top = ranking.options[0] if ranking.options else None
+    legend = (
+        tuple(
+            LegendItem(f"{r.question_label}: {r.value_label}", question_colour(QUESTION_ORDER.get(r.question, 0)))
+            for r in sorted(top.contributions, key=lambda r: QUESTION_ORDER.get(r.question, 99))
+        )
+        if top
+        else ()
+    )
+    return ContributionChart(
+        bars=tuple(_bar(option) for option in ranking.options[:MAX_BARS]),
+        ruled_out=_ruled_out(ranking.excluded),
+        legend=legend,
+        more_options=max(0, len(ranking.options) - MAX_BARS),
+        ruled_out_count=len(ranking.excluded),
+    )
