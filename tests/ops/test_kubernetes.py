@@ -1,7 +1,8 @@
 """deploy/kubernetes: every manifest is valid against the Kubernetes API schemas (kubernetes-validate, strict: an
 unknown or misspelt field fails), the kustomize build works where kubectl is installed, and the pieces fit together:
-three replicas with both probes, the release Job and the clearsessions CronJob, a Service, Ingress, PDB and HPA that
-select the web pods, no secret in the repository, and every setting the ConfigMap gives is one the portal reads."""
+three web replicas with their probes, a task worker, the release Job and the clearsessions CronJob, a Service,
+Ingress, PDB and HPA that select the web pods, no secret in the repository, and every setting the ConfigMap gives is
+one the portal reads."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def documents() -> list[dict[str, Any]]:
 
 
 def by_kind() -> dict[str, dict[str, Any]]:
-    return {doc["kind"]: doc for doc in documents()}
+    """One document per kind; of the two Deployments, the web one."""
+    docs = [doc for doc in documents() if doc["metadata"]["name"] != "portal-worker"]
+    return {doc["kind"]: doc for doc in docs}
 
 
 def containers(pod_spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -51,7 +54,7 @@ def test_the_kustomize_build_is_valid_and_selects_what_it_labels() -> None:
     docs = list(yaml.safe_load_all(built))
     for document in docs:
         kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
-    kinds = {doc["kind"]: doc for doc in docs}
+    kinds = {doc["kind"]: doc for doc in docs if doc["metadata"]["name"] != "portal-worker"}
     pod_labels = kinds["Deployment"]["spec"]["template"]["metadata"]["labels"]
     assert kinds["Deployment"]["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
     assert kinds["Service"]["spec"]["selector"].items() <= pod_labels.items()
@@ -67,6 +70,13 @@ def test_three_web_replicas_with_liveness_readiness_and_startup_probes() -> None
     assert web["readinessProbe"]["httpGet"]["path"] == "/healthz"  # see the comment in deployment.yaml
     assert web["startupProbe"]["httpGet"]["path"] == "/readyz"
     assert web["command"] == ["gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"]  # never migrates
+
+
+def test_a_worker_runs_the_background_tasks() -> None:
+    (worker,) = [doc for doc in documents() if doc["metadata"]["name"] == "portal-worker"]
+    (container,) = containers(worker["spec"]["template"]["spec"])
+    assert container["command"] == ["python", "manage.py", "db_worker"]
+    assert worker["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/component": "worker"}
 
 
 def test_the_release_runs_as_a_job_and_sessions_are_cleared_nightly() -> None:
