@@ -9,6 +9,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -140,6 +141,11 @@ def collected_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Server:
     url: str
     process: subprocess.Popen[bytes]
+    log: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The server's last log lines, for a failing assertion's message."""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
         self.process.terminate()
@@ -150,17 +156,22 @@ class Server:
             self.process.wait()
 
 
-def start_server(
-    *, database_port: int, static_root: Path, workers: int = 1, env: dict[str, str] | None = None
-) -> Server:
-    """gunicorn with the production settings (DEBUG off, a real key) on the test database through ``database_port``."""
+def database_url_through(port: int) -> str:
+    """The test database, reached through ``port`` (a proxy in front of PostgreSQL)."""
     settings = connection.settings_dict
+    return f"postgres://{settings['USER']}@127.0.0.1:{port}/{settings['NAME']}"
+
+
+def start_server(
+    *, database_url: str, static_root: Path, workers: int = 1, env: dict[str, str] | None = None
+) -> Server:
+    """gunicorn with the production settings (DEBUG off, a real key) on ``database_url``."""
     port = free_port()
     environment = {
         **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}},
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": f"postgres://{settings['USER']}@127.0.0.1:{database_port}/{settings['NAME']}",
+        "DATABASE_URL": database_url,
         "ALLOWED_HOSTS": "127.0.0.1",
         "INSECURE_LOCAL_HTTP": "true",
         "STATIC_ROOT": str(static_root),
@@ -169,14 +180,16 @@ def start_server(
         "LOG_LEVEL": "WARNING",
         **(env or {}),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    server = Server(f"http://127.0.0.1:{port}", process)
+    log = Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1])
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import WEB_SHOP
-from tests.ops.conftest import Answer, Server, TcpProxy, fetch, start_server
+from tests.ops.conftest import Answer, Server, TcpProxy, database_url_through, fetch, start_server
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ POOL = {"DB_POOL": "true", "DB_POOL_TIMEOUT": "2"}
 def server(request: pytest.FixtureRequest, database_proxy: TcpProxy, collected_static: Path) -> Iterator[Server]:
     """Django's persistent connections by default; psycopg's pool with the parameter "pool"."""
     env = POOL if getattr(request, "param", "") == "pool" else None
-    server = start_server(database_port=database_proxy.port, static_root=collected_static, env=env)
+    server = start_server(database_url=database_url_through(database_proxy.port), static_root=collected_static, env=env)
     yield server
     server.stop()
 
@@ -84,7 +84,8 @@ def test_recommendations_survive_a_lost_database_and_everything_recovers(
     database_proxy.restore()
 
     assert eventually(lambda: fetch(f"{server.url}/readyz")).status == 200
-    assert eventually(lambda: api_projects(server)).status == 401  # the database answered: the token is unknown
+    recovered = eventually(lambda: api_projects(server))
+    assert recovered.status == 401, server.log_tail()  # the database answered: the token is unknown
     assert signed_in_page(server).status == 302  # an unknown session: to the sign-in page
     assert recommend(server).status == 200
 
