@@ -7,6 +7,13 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Portal"
 
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal.auth.sessions import remember_session
+
+        user_logged_in.connect(remember_session, dispatch_uid="portal.remember_session")
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

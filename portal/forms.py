@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from patterns.forms import long_text
 from portal.models import DecisionStatus, NotificationKind, Project, Role, TaskStatus
 from portal.selectors import writable_projects
+from portal.services.tokens import DEFAULT_LIFETIME_DAYS, LIFETIME_CHOICES_DAYS
 
 NEW_PROJECT = "new"
 
@@ -68,6 +70,12 @@ class SaveIntegrationForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label="Token name", max_length=100, help_text="What will use it, e.g. “CI pipeline”.")
+    lifetime_days = forms.TypedChoiceField(
+        label="Expires after",
+        coerce=int,
+        choices=[(days, f"{days} days") for days in LIFETIME_CHOICES_DAYS],
+        initial=DEFAULT_LIFETIME_DAYS,
+    )
 
 
 class DecisionForm(forms.Form):
@@ -127,9 +135,19 @@ class TeamForm(forms.Form):
 ROLE_SHORT_CHOICES = [(role.value, role.value.capitalize()) for role in Role]
 
 
-class MemberForm(forms.Form):
-    username = forms.CharField(label="Username", max_length=150)
-    role = forms.ChoiceField(choices=ROLE_SHORT_CHOICES, initial=Role.CONTRIBUTOR)
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", max_length=254)
+    role = forms.ChoiceField(label="Role", choices=ROLE_SHORT_CHOICES, initial=Role.CONTRIBUTOR)
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+
+class SignUpForm(UserCreationForm):
+    """A local account made by someone holding an invitation; the address is the invitation's."""
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username",)
 
 
 class RoleForm(forms.Form):

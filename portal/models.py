@@ -476,9 +476,7 @@ class UserSession(models.Model):
     """A signed-in browser session of a user, so they can see where they are signed in and end any of them.
     Deleting the session (sign-out, expiry clean-up, revocation) deletes this row with it."""
 
-    session = models.OneToOneField(
-        "sessions.Session", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
+    session = models.OneToOneField("sessions.Session", on_delete=models.CASCADE, primary_key=True, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions")
     method = models.CharField(max_length=20, help_text="How they signed in: password or the provider's name.")
     user_agent = models.CharField(max_length=300, blank=True)

@@ -119,7 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-in while a user/IP pair is locked out
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.auth.backends.LocalPasswordBackend",  # username and password, unless LOCAL_PASSWORDS_ENABLED is off
+    "portal.auth.oidc.OidcBackend",  # OpenID Connect (Microsoft Entra ID), when OIDC_ISSUER is set
 ]
 # How many reverse proxies (load balancer, ingress, CDN) stand in front of the portal: the client's address is the
 # X-Forwarded-For entry that many places from the right. 0 (the default) ignores the header, which anyone can write.
@@ -138,6 +139,41 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# --- Sign-in and onboarding (issue 14): local passwords, OpenID Connect (Microsoft Entra ID), invitations --------
+# README "Signing in with Microsoft Entra ID" explains each setting and the app registration.
+LOCAL_PASSWORDS_ENABLED = env_bool("LOCAL_PASSWORDS_ENABLED", True)
+OIDC_ISSUER = env_str("OIDC_ISSUER", "").rstrip("/")  # e.g. https://login.microsoftonline.com/<tenant id>/v2.0
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL", "")  # default: <issuer>/.well-known/openid-configuration
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_ALLOWED_TENANTS = [tenant.lower() for tenant in env_list("OIDC_ALLOWED_TENANTS", [])]
+OIDC_ALLOWED_EMAIL_DOMAINS = [domain.lower().lstrip("@") for domain in env_list("OIDC_ALLOWED_EMAIL_DOMAINS", [])]
+OIDC_DISPLAY_NAME_CLAIM = env_str("OIDC_DISPLAY_NAME_CLAIM", "name")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Microsoft")  # on the button: "Sign in with Microsoft"
+_oidc_enabled = bool(OIDC_ISSUER or OIDC_DISCOVERY_URL)  # portal.auth.oidc.oidc_enabled() asks at run time
+if _oidc_enabled and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OpenID Connect sign-in needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET with OIDC_ISSUER.")
+if _oidc_enabled and not (OIDC_ALLOWED_TENANTS or OIDC_ALLOWED_EMAIL_DOMAINS):
+    raise ImproperlyConfigured(
+        "OpenID Connect sign-in needs OIDC_ALLOWED_TENANTS (Entra ID tenant ids) or OIDC_ALLOWED_EMAIL_DOMAINS: "
+        "without either, any account the provider knows could sign in."
+    )
+if not LOCAL_PASSWORDS_ENABLED and not _oidc_enabled:
+    raise ImproperlyConfigured(
+        "LOCAL_PASSWORDS_ENABLED=false needs OpenID Connect (OIDC_ISSUER): nobody could sign in."
+    )
+# mozilla-django-oidc: authorization code flow with PKCE (S256), state and nonce; ID tokens signed with RS256 and
+# checked against the provider's published keys (the endpoints come from the discovery document).
+OIDC_USE_PKCE = True
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)  # seconds for each call to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+OIDC_REDIRECT_FIELD_NAME = "next"
+# Invitations: a link works once, for this many days; sending and accepting are rate-limited (portal/auth/ratelimit.py).
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1)
+# --- end of sign-in and onboarding -------------------------------------------------------------------------------
 
 # Background tasks (Django's tasks framework): queued in the database and run by `manage.py db_worker`
 # (`make run` starts one; the deployments run it as its own process). TASKS_BACKEND=immediate runs them in the

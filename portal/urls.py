@@ -4,7 +4,19 @@ from django.urls import include, path
 
 from portal import probes
 from portal.api import routes as api
-from portal.views import account, checklist, decisions, home, integrations, milestones, notifications, projects, teams
+from portal.auth import views as oidc
+from portal.views import (
+    account,
+    checklist,
+    decisions,
+    home,
+    integrations,
+    invitations,
+    milestones,
+    notifications,
+    projects,
+    teams,
+)
 from portal.wizard import views as wizard
 
 wizard_patterns = (
@@ -46,6 +58,9 @@ account_patterns = (
         path("", account.profile, name="profile"),
         path("tokens/", account.token_create, name="token_create"),
         path("tokens/<int:token_id>/revoke/", account.token_revoke, name="token_revoke"),
+        path("password/", account.password_change, name="password_change"),
+        path("sessions/<str:session_key>/end/", account.session_end, name="session_end"),
+        path("sessions/end-others/", account.sessions_end_others, name="sessions_end_others"),
     ],
     "account",
 )
@@ -62,19 +77,35 @@ team_patterns = (
     [
         path("", teams.team_list, name="list"),
         path("<int:team_id>/", teams.team_detail, name="detail"),
-        path("<int:team_id>/members/", teams.member_add, name="member_add"),
+        path("<int:team_id>/invitations/", invitations.invitation_create_view, name="invitation_create"),
+        path(
+            "<int:team_id>/invitations/<int:invitation_id>/revoke/",
+            invitations.invitation_revoke_view,
+            name="invitation_revoke",
+        ),
         path("<int:team_id>/members/<int:membership_id>/role/", teams.member_role, name="member_role"),
         path("<int:team_id>/members/<int:membership_id>/remove/", teams.member_remove, name="member_remove"),
     ],
     "teams",
+)
+invitation_patterns = (
+    [
+        path("<str:token>/", invitations.invitation_open, name="open"),
+        path("<str:token>/accept/", invitations.invitation_accept_view, name="accept"),
+        path("<str:token>/sign-up/", invitations.invitation_sign_up, name="sign_up"),
+    ],
+    "invitations",
 )
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", probes.healthz, name="healthz"),
     path("readyz", probes.readyz, name="readyz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", account.sign_in, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/oidc/start/", oidc.SignInStart.as_view(), name="oidc_start"),
+    path("accounts/oidc/callback/", oidc.SignInCallback.as_view(), name="oidc_callback"),
+    path("invitations/", include(invitation_patterns)),
     path("account/", include(account_patterns)),
     path("wizard/", include(wizard_patterns)),
     path("projects/", include(project_patterns)),

@@ -1,5 +1,6 @@
 """Who calls a project endpoint: a personal token (``Authorization: Bearer dip_…``) or the browser session, whose
-writes then need the CSRF token. A token that is sent but not valid is refused even when a session exists."""
+writes then need the CSRF token. A token that is sent but not valid (unknown, revoked or expired) is refused even
+when a session exists."""
 
 from __future__ import annotations
 
@@ -38,6 +39,11 @@ class BearerToken(AuthBase):
         if token is None:
             raise ApiError({"authorization": ["Invalid or revoked token."]}, 401)
         now = timezone.now()
+        if token.expires_at is not None and token.expires_at <= now:
+            expired = (
+                f"This token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC; create a new one on your account page."
+            )
+            raise ApiError({"authorization": [expired]}, 401)
         if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user

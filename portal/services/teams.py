@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,10 +35,10 @@ def _record_on_team(team: Team, actor: User, action: str, subject: str, before: 
 
 
 @transaction.atomic
-def membership_add(*, team: Team, username: str, role: str, actor: User) -> Membership:
-    user = get_user_model().objects.filter(username=username.strip(), is_active=True).first()
-    if user is None:
-        raise ValidationError({"username": f"No active user “{username}”."})
+def membership_add(*, team: Team, user: User, role: str, actor: User) -> Membership:
+    """Add an account the caller already holds (people join through invitations: nothing here looks a username up,
+    so no page can tell whether one exists)."""
+    username = user.get_username()
     if Membership.objects.filter(team=team, user=user).exists():
         raise ValidationError({"username": f"{username} is already a member."})
     membership = Membership(team=team, user=user, role=role)

@@ -1,4 +1,5 @@
-"""Teams: my teams, a team's dashboard, and membership managed by the team's owners."""
+"""Teams: my teams, a team's dashboard, and membership managed by the team's owners (who invite new members by
+e-mail: portal/views/invitations.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from patterns.http import SignedInRequest
 from portal.access import get_team_for_user
-from portal.forms import MemberForm, RoleForm, TeamForm
+from portal.forms import InvitationForm, RoleForm, TeamForm
 from portal.models import Capability, Membership, Role, can
 from portal.selectors import team_dashboard, team_memberships
-from portal.services.teams import membership_add, membership_change_role, membership_remove, team_create
+from portal.services.invitations import invitations_pending
+from portal.services.teams import membership_change_role, membership_remove, team_create
 
 
 @login_required
@@ -39,27 +41,11 @@ def team_detail(request: SignedInRequest, team_id: int) -> HttpResponse:
         "team": team,
         "dashboard": team_dashboard(team, request.user),
         "can_manage": can(team.role, Capability.MANAGE),
-        "member_form": MemberForm(),
+        "invitation_form": InvitationForm(),
+        "invitations": list(invitations_pending(team)) if can(team.role, Capability.MANAGE) else [],
         "roles": Role.choices,
     }
     return render(request, "portal/team_detail.html", context)
-
-
-@login_required
-@require_POST
-def member_add(request: SignedInRequest, team_id: int) -> HttpResponse:
-    team = get_team_for_user(request, team_id, capability=Capability.MANAGE)
-    form = MemberForm(request.POST)
-    if form.is_valid():
-        try:
-            membership_add(team=team, username=form.cleaned_data["username"], role=form.cleaned_data["role"],
-                           actor=request.user)  # fmt: skip
-            messages.success(request, f"{form.cleaned_data['username']} added.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, "Give a username and a role.")
-    return redirect("teams:detail", team.pk)
 
 
 def _membership_action(

@@ -66,10 +66,10 @@ def urls(world: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, str]]]:
         "milestone-new": ("post", reverse("projects:milestones", args=[p]), {"name": "Design review"}),
         "approve": ("post", reverse("projects:decision_approve", args=[p, i]), {"version": "1"}),
         "settings": ("post", reverse("projects:settings", args=[p]), {"required_approvals": "2"}),
-        "member-add": (
+        "invite": (
             "post",
-            reverse("teams:member_add", args=[world["team"].pk]),
-            {"username": "nobody", "role": "viewer"},
+            reverse("teams:invitation_create", args=[world["team"].pk]),
+            {"email": "nobody@example.com", "role": "viewer"},
         ),
     }
 
@@ -77,7 +77,7 @@ def urls(world: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, str]]]:
 READS = {"project", "integration", "history", "milestones", "compare", "export-md", "export-csv", "export-json", "team"}
 WRITES = {"comment", "decision", "checklist", "milestone-new"}
 REVIEWS = {"approve"}
-MANAGES = {"settings", "member-add"}
+MANAGES = {"settings", "invite"}
 ALLOWED: dict[str, set[str]] = {
     Role.VIEWER: READS,
     Role.CONTRIBUTOR: READS | WRITES,

@@ -1,0 +1,113 @@
+"""Accounts: made on first sign-in with an identity provider, made from an invitation, and the signed-in sessions
+each person can see and end."""
+
+from __future__ import annotations
+
+import re
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.models import OidcIdentity, UserSession
+
+USERNAME_UNSAFE = re.compile(r"[^\w.+-]")
+PASSWORD_METHOD = "password"  # noqa: S105 - the name of a sign-in method, not a secret
+
+
+def _free_username(hint: str) -> str:
+    """A username from the local part of an address ("ada.lovelace" from ada.lovelace@contoso.com), made unique."""
+    base = USERNAME_UNSAFE.sub("", hint.partition("@")[0].lower())[:140] or "user"
+    taken = set(
+        get_user_model().objects.filter(username__startswith=base).values_list("username", flat=True).iterator()
+    )
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+@transaction.atomic
+def account_sign_in_oidc(
+    *, issuer: str, subject: str, tenant: str, email: str, display_name: str, username_hint: str
+) -> User:
+    """The account of whoever the provider vouches for, matched by issuer and subject; created the first time (just
+    in time, without a usable password). The address and display name follow the provider's on every sign-in."""
+    now = timezone.now()
+    identity = (
+        OidcIdentity.objects.select_for_update().select_related("user").filter(issuer=issuer, subject=subject).first()
+    )
+    if identity is None:
+        user = get_user_model()(username=_free_username(username_hint), email=email, first_name=display_name[:150])
+        user.set_unusable_password()
+        user.full_clean()
+        identity = OidcIdentity(user=user, issuer=issuer, subject=subject, tenant=tenant, email=email)
+        try:
+            with transaction.atomic():
+                user.save()
+                identity.user = user
+                identity.last_login_at = now
+                identity.full_clean()
+                identity.save()
+        except IntegrityError:  # the same person's first sign-in in two tabs at once: the other one made it
+            identity = OidcIdentity.objects.select_related("user").get(issuer=issuer, subject=subject)
+        return identity.user
+    user = identity.user
+    latest = {"email": email, "first_name": display_name[:150]}
+    changed = [field for field, value in latest.items() if value and getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, latest[field])
+    if changed:
+        user.save(update_fields=changed)
+    identity.tenant, identity.email, identity.last_login_at = tenant, email, now
+    identity.save(update_fields=["tenant", "email", "last_login_at"])
+    return user
+
+
+@transaction.atomic
+def account_create_local(*, username: str, email: str, password: str) -> User:
+    """A local account, made by someone who holds an invitation (the form has validated the password)."""
+    user = get_user_model()(username=username, email=email)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+def sessions_are_stored_in_the_database() -> bool:
+    return settings.SESSION_ENGINE in {
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    }
+
+
+def session_record(
+    *, user: User, session_key: str | None, method: str, user_agent: str, ip_address: str | None
+) -> UserSession | None:
+    """Remember a new signed-in session so its owner can see it and end it."""
+    if not session_key or not sessions_are_stored_in_the_database():
+        return None
+    session, _ = UserSession.objects.update_or_create(
+        session_id=session_key,
+        defaults={"user": user, "method": method[:20], "user_agent": user_agent[:300], "ip_address": ip_address},
+    )
+    return session
+
+
+def session_revoke(*, session: UserSession) -> None:
+    """End a session at once: its browser is signed out on its next request. The row goes with the session."""
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore(session_key=session.session_id).delete()
+    UserSession.objects.filter(pk=session.pk).delete()  # the cache-only part of cached_db leaves the row
+
+
+def sessions_revoke_others(*, user: User, current_key: str | None) -> int:
+    others = list(UserSession.objects.filter(user=user).exclude(session_id=current_key or ""))
+    for session in others:
+        session_revoke(session=session)
+    return len(others)

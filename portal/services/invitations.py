@@ -1,0 +1,190 @@
+"""Invitations: a team's owner invites an e-mail address with a role; whoever opens the e-mailed link and signs in
+(with a password or their organisation's account) joins with that role.
+
+The link carries a token signed with Django's signing (TimestampSigner, its own salt) naming the invitation and its
+random nonce, so a link can't be guessed or edited, and works only for the row it was made for. The database keeps
+what a signature can't: a link works once (accepting claims the row in one conditional update), until its
+expiry, and not after the owner revoked it. Inviting says the same whatever the address: nothing tells the owner
+whether it (or any username) has an account here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import Now
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import Invitation, Membership, Role, Team
+from portal.services.history import history_record
+
+SALT = "portal.invitation"
+
+
+class InvitationState:
+    OPEN = "open"
+    EXPIRED = "expired"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+
+
+def invitation_state(invitation: Invitation) -> str:
+    if invitation.accepted_at is not None:
+        return InvitationState.ACCEPTED
+    if invitation.revoked_at is not None:
+        return InvitationState.REVOKED
+    if invitation.expires_at <= timezone.now():
+        return InvitationState.EXPIRED
+    return InvitationState.OPEN
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.TimestampSigner(salt=SALT).sign_object({"i": invitation.pk, "n": invitation.nonce})
+
+
+def invitation_link(invitation: Invitation) -> str:
+    return f"{settings.PORTAL_BASE_URL}{reverse('invitations:open', args=[invitation_token(invitation)])}"
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The invitation a link names, if its signature holds (whatever the invitation's state now), else None."""
+    max_age = timedelta(days=settings.INVITATION_MAX_AGE_DAYS + 1)  # the row's expires_at is the exact limit
+    try:
+        data = signing.TimestampSigner(salt=SALT).unsign_object(token, max_age=max_age)
+    except signing.BadSignature:  # tampered, made with another key, or long expired
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int) or not isinstance(data.get("n"), str):
+        return None
+    return Invitation.objects.select_related("team", "invited_by").filter(pk=data["i"], nonce=data["n"]).first()
+
+
+def invitations_pending(team: Team) -> QuerySet[Invitation]:
+    """Invitations nobody has accepted or revoked yet (expired ones too, so the owner sees them lapse)."""
+    return (
+        Invitation.objects.filter(team=team, accepted_at__isnull=True, revoked_at__isnull=True)
+        .annotate(is_expired=ExpressionWrapper(Q(expires_at__lte=Now()), output_field=BooleanField()))
+        .select_related("invited_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _record(team: Team, actor: User | None, action: str, subject: str, before: Any, after: Any) -> None:
+    for project in team.projects.all():
+        history_record(project=project, actor=actor, action=action, subject=subject, before=before, after=after)
+
+
+@transaction.atomic
+def invitation_create(*, team: Team, email: str, role: str, actor: User) -> Invitation:
+    """Invite ``email`` to ``team`` with ``role`` and mail the link. Inviting an address again replaces its open
+    invitation (the old link stops working), so the newest e-mail is always the one that works."""
+    email = email.strip().lower()
+    now = timezone.now()
+    Team.objects.select_for_update().filter(pk=team.pk).first()  # two owners inviting one address at once
+    replaced = Invitation.objects.filter(team=team, email=email, accepted_at__isnull=True, revoked_at__isnull=True)
+    replaced.update(revoked_at=now)
+    invitation = Invitation(
+        team=team,
+        email=email,
+        role=role,
+        nonce=secrets.token_urlsafe(16),
+        invited_by=actor,
+        expires_at=now + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    _record(team, actor, "invitation sent", f"{email} invited as {role}", None, {"email": email, "role": role})
+    # Queued in this transaction, like notifications: committed together with the row, or not at all.
+    send_invitation_email.enqueue(invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().select_related("team").get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation was already accepted: remove the member instead.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        _record(invitation.team, actor, "invitation revoked", f"invitation of {invitation.email} revoked",
+                {"email": invitation.email, "role": invitation.role}, None)  # fmt: skip
+    return invitation
+
+
+REFUSALS = {
+    InvitationState.ACCEPTED: "This invitation has already been used. Ask the team's owner for a new one if needed.",
+    InvitationState.REVOKED: "This invitation was withdrawn by the team's owner.",
+    InvitationState.EXPIRED: "This invitation has expired. Ask the team's owner to invite you again.",
+}
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> tuple[Membership, bool]:
+    """Join the team with the invited role; returns the membership and whether it is new. A member who accepts
+    keeps their current role (an invitation never demotes anyone, nor promotes them behind the owners' backs)."""
+    invitation = Invitation.objects.select_for_update().select_related("team", "invited_by").get(pk=invitation.pk)
+    state = invitation_state(invitation)
+    if state != InvitationState.OPEN:
+        raise ValidationError(REFUSALS[state])
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    team, username = invitation.team, user.get_username()
+    existing = Membership.objects.filter(team=team, user=user).first()
+    if existing is not None:
+        _record(team, user, "invitation accepted", f"{username}, already a member, accepted an invitation",
+                None, {"user": username, "role": existing.role})  # fmt: skip
+        return existing, False
+    membership = Membership(team=team, user=user, role=invitation.role)
+    membership.full_clean()
+    membership.save()
+    inviter = invitation.invited_by.get_username() if invitation.invited_by else "a former member"
+    _record(team, user, "member added", f"{username} joined as {invitation.role} (invited by {inviter})",
+            None, {"user": username, "role": invitation.role, "email": invitation.email})  # fmt: skip
+    return membership, True
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@task()
+def send_invitation_email(invitation_id: int) -> bool:
+    """Mail the link of an invitation that is still open (revoking it before the worker runs sends nothing)."""
+    invitation = (
+        Invitation.objects.select_related("team", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None or invitation_state(invitation) != InvitationState.OPEN:
+        return False
+    inviter = "An owner"
+    if invitation.invited_by is not None:
+        inviter = invitation.invited_by.get_full_name() or invitation.invited_by.get_username()
+    team = _one_line(invitation.team.name)
+    role = Role(invitation.role).label
+    body = (
+        f"{inviter} invites you to join the team “{team}” on the integration decision portal.\n"
+        f"Your role: {role}.\n\n"
+        f"Join here: {invitation_link(invitation)}\n\n"
+        f"The link works once, until {invitation.expires_at:%d %B %Y %H:%M} UTC. You'll sign in first, with your "
+        "organisation's account or a password.\n"
+        "If you didn't expect this invitation, ignore this e-mail: nothing happens without you."
+    )
+    send_mail(
+        subject=_one_line(f"[Integration portal] {inviter} invites you to {team}")[:200],
+        message=body,
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    return True
