@@ -27,6 +27,7 @@ help:
 	@echo "make release           production release step: collect static files, migrate, load the catalog draft"
 	@echo "make serve             the production server (gunicorn, DEBUG off; needs SECRET_KEY, honours PORT,"
 	@echo "                       WEB_CONCURRENCY, DATABASE_URL)"
+	@echo "make loadtest          three replicas behind nginx, one stopped mid-run; reports errors"
 
 $(STAMP): pyproject.toml
 	@python=$$($(find_python)) || { \
@@ -106,3 +107,8 @@ serve: export DEBUG := false
 serve: $(STAMP)
 	@$(PY) manage.py check --fail-level ERROR
 	exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) portal.wsgi
+
+# Three replicas behind Debian's nginx, one stopped halfway; reports errors (deploy/loadtest.py --help).
+.PHONY: loadtest
+loadtest: $(STAMP)
+	$(PY) deploy/loadtest.py $(LOADTEST_ARGS)
