@@ -8,6 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+OIDC_PROVIDER := tests/browser/oidc_provider/node_modules/oidc-provider/package.json
 
 # Find a Python >= 3.12: PYTHON if given, then python3.13/python3.12/python3 on PATH, then pyenv's versions.
 find_python = for candidate in $(PYTHON) python3.14 python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
@@ -56,7 +57,7 @@ run: $(STAMP)
 .PHONY: test
 test: export DEBUG := true
 test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
-test: $(STAMP) $(AXE)
+test: $(STAMP) $(AXE) $(OIDC_PROVIDER)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # axe-core, injected by the browser tests to check accessibility: pinned in tests/browser/package-lock.json.
@@ -64,6 +65,12 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed for the accessibility checks (apt-get install npm, or Node.js)" >&2; exit 1; }
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	@touch $(AXE)
+
+# oidc-provider, the real OpenID Connect provider the sign-in browser tests start: pinned in its package-lock.json.
+$(OIDC_PROVIDER): tests/browser/oidc_provider/package.json tests/browser/oidc_provider/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the sign-in tests' OpenID Connect provider (apt-get install npm)" >&2; exit 1; }
+	npm ci --prefix tests/browser/oidc_provider --no-audit --no-fund --loglevel=error
+	@touch $(OIDC_PROVIDER)
 
 .PHONY: lint
 lint: $(STAMP)

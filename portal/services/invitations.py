@@ -133,7 +133,9 @@ REFUSALS = {
 def invitation_accept(*, invitation: Invitation, user: User) -> tuple[Membership, bool]:
     """Join the team with the invited role; returns the membership and whether it is new. A member who accepts
     keeps their current role (an invitation never demotes anyone, nor promotes them behind the owners' backs)."""
-    invitation = Invitation.objects.select_for_update().select_related("team", "invited_by").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("team", "invited_by").get(pk=invitation.pk)
+    )
     state = invitation_state(invitation)
     if state != InvitationState.OPEN:
         raise ValidationError(REFUSALS[state])
