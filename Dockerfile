@@ -12,8 +12,9 @@ ENV DEBUG=false \
 
 WORKDIR /app
 RUN python -m pip install --upgrade "pip>=25.1"
-COPY pyproject.toml ./
-RUN pip install --group runtime
+# Exact versions with their hashes (make lock); nothing else is resolved at build time.
+COPY requirements-runtime.lock ./
+RUN pip install --require-hashes --no-deps -r requirements-runtime.lock
 
 COPY . .
 # Static files are collected at build time with a throwaway key; the real SECRET_KEY comes at run time.

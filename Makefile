@@ -29,14 +29,18 @@ help:
 	@echo "make serve             the production server (gunicorn, DEBUG off; needs SECRET_KEY, honours PORT,"
 	@echo "                       WEB_CONCURRENCY, DATABASE_URL)"
 	@echo "make loadtest          three replicas behind nginx, one stopped mid-run; reports errors"
+	@echo "make lock              pin every dependency with hashes: requirements.lock, requirements-runtime.lock"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@python=$$($(find_python)) || { \
 		echo "No Python 3.12 or newer found. Install one (e.g. 'pyenv install 3.13' or your OS package python3.13)" >&2; \
 		echo "or point to it: make run PYTHON=/path/to/python3.13" >&2; exit 1; }; \
 	echo "Using $$python ($$($$python --version))"; \
 	test -x $(PY) || $$python -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	@# Exact versions with their hashes from the lock (`make lock` writes it from pyproject.toml); then anything a
+	@# pyproject.toml change added since (nothing when the lock is current; tests/ops/test_lockfile.py says so).
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	$(PY) -m pip install --quiet --group dev
 	@touch $(STAMP)
 
@@ -114,6 +118,15 @@ serve: export DEBUG := false
 serve: $(STAMP)
 	@$(PY) manage.py check --fail-level ERROR
 	exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) portal.wsgi
+
+# The lock files: every package of the dev and runtime groups pinned with its hashes, for every platform (uv's
+# resolver, pip-compile format). make, CI and the image install from them.
+LOCK_WITH := $(VENV)/bin/uv pip compile --generate-hashes --universal --python-version 3.12 --no-header --quiet
+.PHONY: lock
+lock: $(STAMP)
+	$(PY) -m pip install --quiet "uv>=0.9"
+	$(LOCK_WITH) --group pyproject.toml:dev -o requirements.lock
+	$(LOCK_WITH) --group pyproject.toml:runtime -o requirements-runtime.lock
 
 # Three replicas behind Debian's nginx, one stopped halfway; reports errors (deploy/loadtest.py --help).
 .PHONY: loadtest
