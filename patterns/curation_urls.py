@@ -8,5 +8,6 @@ urlpatterns = [
     path("publish/", curation_views.publish, name="publish"),
     path("versions/<int:number>/rollback/", curation_views.rollback, name="rollback"),
     path("diff/", curation_views.diff, name="diff"),
+    path("heatmap/", curation_views.heatmap_view, name="heatmap"),
     path("patterns/<slug:slug>/", curation_views.pattern_audit, name="pattern_audit"),
 ]

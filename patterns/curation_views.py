@@ -15,6 +15,7 @@ from patterns.content import ContentError, validate_content
 from patterns.curators import curator_required
 from patterns.draft import catalog_export
 from patterns.forms import PublishForm
+from patterns.heatmap import LEVEL_MARKS, heatmap
 from patterns.http import SignedInRequest
 from patterns.models import CatalogVersion, CurationEvent, Pattern
 from patterns.parsing import whole_number
@@ -26,6 +27,8 @@ from patterns.publishing import (
     version_publish,
     version_rollback,
 )
+from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME
+from patterns.taxonomy import LEVEL_LABELS
 
 
 @curator_required
@@ -76,6 +79,7 @@ def publish(request: SignedInRequest) -> HttpResponse:
         or published is None
         or content_fingerprint(draft) != content_fingerprint(published),
         "problems": problems,
+        "fit_changes": heatmap(published=published, only_changed=True) if published else None,
     }
     return render(request, "patterns/curation_publish.html", context, status=400 if form.errors else 200)
 
@@ -129,3 +133,26 @@ def pattern_audit(request: SignedInRequest, slug: str) -> HttpResponse:
     pattern = get_object_or_404(Pattern, slug=slug)
     events = CurationEvent.objects.filter(pattern=pattern).select_related("actor")[:300]
     return render(request, "patterns/curation_pattern_audit.html", {"pattern": pattern, "events": events})
+
+
+@curator_required
+@require_GET
+def heatmap_view(request: SignedInRequest) -> HttpResponse:
+    """Every pattern against every answer (or one question's), as a scope reads it; cells link to their fit."""
+    question = request.GET.get("question", "")
+    question = question if question in QUESTIONS_BY_NAME else ""
+    scope = request.GET.get("scope", "")
+    scope = scope if scope in QUESTIONS_BY_NAME["scope"].values else ""
+    _, published = published_content()
+    context = {
+        "map": heatmap(
+            question=question, scope=scope, published=published, only_changed=bool(request.GET.get("changed"))
+        ),
+        "questions": [(q.name, q.label) for q in QUESTIONS],
+        "scopes": [(c.value, c.label) for c in QUESTIONS_BY_NAME["scope"].choices],
+        "question": question,
+        "scope": scope,
+        "only_changed": bool(request.GET.get("changed")),
+        "levels": [(mark, LEVEL_LABELS[level], level) for level, mark in LEVEL_MARKS.items()],
+    }
+    return render(request, "patterns/curation_heatmap.html", context)
