@@ -28,7 +28,9 @@ from django.utils import timezone
 from patterns.ranking.records import RankingRecord
 from patterns.requirements import CAPACITY_BY_NAME, answer_label, question_label
 from portal.models import Project
+from portal.pictures.landscape import Landscape
 from portal.records import integration_decision, project_record
+from portal.selectors import project_landscape
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -70,6 +72,7 @@ def project_markdown(project: Project) -> str:
     if project.description:
         lines += [_md_escape(project.description), ""]
     lines += [f"Team: {_md_escape(project.team.name)} · exported {timezone.now():%Y-%m-%d %H:%M} UTC", ""]
+    lines += _landscape_markdown(project_landscape(list(project.integrations.all()), links=False))
     for number, integration in enumerate(project.integrations.all(), start=1):
         decision = integration_decision(integration)
         lines += [f"## Decision record {number}: {_md_escape(integration.name)}", ""]
@@ -114,6 +117,34 @@ def project_markdown(project: Project) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _mermaid_text(text: str) -> str:
+    """Text inside a Mermaid label's quotes: no quote, bracket or pipe that would end it, no HTML."""
+    return re.sub(r"[\"<>|\[\]{}`]", "", text).replace("\n", " ")
+
+
+def _landscape_markdown(picture: Landscape) -> list[str]:
+    """The landscape as a Mermaid flowchart (drawn by GitHub, Azure DevOps and most Markdown wikis) and a table."""
+    if picture.empty:
+        return []
+    ids = {node.name: f"n{index}" for index, node in enumerate(picture.nodes, start=1)}
+    lines = ["## Integration landscape", "", _md_escape(picture.summary), "", "```mermaid", "flowchart LR"]
+    for node in picture.nodes:
+        shape = ('(["', '"])') if node.is_app else ('["', '"]')
+        lines.append(f"  {ids[node.name]}{shape[0]}{_mermaid_text(node.name)}{shape[1]}")
+    for edge in picture.edges:
+        arrow = "<-->" if edge.both_ways else "-->"
+        lines.append(f'  {ids[edge.start]} {arrow}|"{_mermaid_text(edge.label)}"| {ids[edge.end]}')
+    for index, edge in enumerate(picture.edges):
+        dash = f",stroke-dasharray:{edge.dash}" if edge.dash else ""
+        lines.append(f"  linkStyle {index} stroke:{edge.colour},stroke-width:2px{dash}")
+    lines += ["```", "", "| Integration | From | To | Pattern | Decision |", "| --- | --- | --- | --- | --- |"]
+    for edge in picture.edges:
+        to = f"{edge.end} (both ways)" if edge.both_ways else edge.end
+        cells = (edge.link.name, edge.start, to, edge.link.pattern, edge.label_lines[1])
+        lines.append("| " + " | ".join(_md_escape(cell) for cell in cells) + " |")
+    return [*lines, ""]
+
+
 def _cell(value: Any) -> str:
     """A CSV cell that a spreadsheet won't run as a formula."""
     text = "" if value is None else str(value)
@@ -130,8 +161,9 @@ def project_csv(project: Project) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
-        ["integration", "scope", "goal", "top_pattern", "chosen_pattern", "decision_status", "fit", "capacity"]
-    )
+        ["integration", "scope", "goal", "top_pattern", "chosen_pattern", "decision_status", "fit", "capacity",
+         "source_system", "target_system"]
+    )  # fmt: skip
     for integration in project.integrations.all():
         decision = integration_decision(integration)
         writer.writerow(
@@ -143,6 +175,8 @@ def project_csv(project: Project) -> str:
                 _cell(decision.chosen_pattern_slug if decision else ""),
                 _cell(decision.status if decision else "none"),
                 *_ranking_cells(RankingRecord.from_json(integration.ranking), decision),
+                _cell(integration.source_system),
+                _cell(integration.target_system),
             ]
         )
     return buffer.getvalue()

@@ -49,6 +49,11 @@ class SaveIntegrationForm(forms.Form):
     name = forms.CharField(label="Integration name", max_length=200, help_text="e.g. “Web shop sales orders”")
     project = forms.ChoiceField(label="Save in project")
     new_project_name = forms.CharField(label="New project name", max_length=200, required=False)
+    source_system = forms.CharField(label="From system (optional)", max_length=100, required=False,
+                                    help_text="Where the data or call starts, e.g. “Web shop” or “F&O production”; "
+                                              "the project's landscape draws it.")  # fmt: skip
+    target_system = forms.CharField(label="To system (optional)", max_length=100, required=False,
+                                    help_text="Where it arrives, e.g. “Dataverse”.")  # fmt: skip
 
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -80,6 +80,8 @@ def integration_record(integration: Integration, *, full: bool) -> dict[str, Any
     record: dict[str, Any] = {
         "id": integration.pk,
         "name": integration.name,
+        "source_system": integration.source_system or None,
+        "target_system": integration.target_system or None,
         "requirements": integration.requirements,
         "catalog_version": integration.catalog_version,
         "ranked_at": integration.ranked_at.isoformat(),

@@ -13,6 +13,8 @@ from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from patterns.published import first_pick, published_catalog, published_snapshot, rank
 from patterns.ranking.records import ExclusionRecord, OptionRecord, RankingRecord, movement
@@ -36,6 +38,9 @@ from portal.models import (
     can,
     roles_that_can,
 )
+from portal.pictures.landscape import Landscape, Link, landscape
+from portal.pictures.progress import BarRow, Burnup, Change, burnup, burnup_points, share_bars, status_bars
+from portal.records import integration_decision
 
 # Listings
 
@@ -121,6 +126,18 @@ class Dashboard:
     awaiting: list[Decision]
     members: QuerySet[Membership]
 
+    @property
+    def status_bars(self) -> list[BarRow]:
+        return status_bars(self.by_status)
+
+    @property
+    def completion_bars(self) -> list[BarRow]:
+        """Checklist completion of the projects listed (the same rows as the table, no query of its own)."""
+        return share_bars(
+            (p.name, p.tasks_closed, p.task_count, reverse("projects:detail", args=[p.pk]))  # type: ignore[attr-defined]
+            for p in self.projects  # annotated by team_dashboard
+        )
+
 
 def team_dashboard(team: Team, user: User) -> Dashboard:
     """Projects with checklist completion, integrations by decision status, and the decisions awaiting my review."""
@@ -202,6 +219,33 @@ def project_checklist(project: Project, *, chosen: str, user: Any, today: date) 
     return ProjectChecklist(sections, Progress.of(entries), len(entries), chosen)
 
 
+CHECKLIST_ACTIONS = ("checklist updated", "checklist task added", "checklist task removed")
+BURNUP_HISTORY = 5000  # the most recent checklist changes the burn-up reads
+
+
+@dataclass
+class ProjectProgress:
+    sections: list[BarRow]
+    burnup: Burnup | None
+
+
+def project_progress(project: Project, checklist: ProjectChecklist) -> ProjectProgress:
+    """Completion per section (from the checklist already loaded) and over time: two queries, whatever the size."""
+    changes = [
+        Change(at, action, before, after)
+        for at, action, before, after in project.history.filter(action__in=CHECKLIST_ACTIONS)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "action", "before", "after")[:BURNUP_HISTORY]
+    ]
+    points = burnup_points(start=project.created_at, now=timezone.now(), closed=checklist.progress.closed,
+                           total=checklist.progress.total, changes=changes)  # fmt: skip
+    milestones = list(project.milestones.values_list("created_at", "name"))
+    return ProjectProgress(
+        sections=share_bars((s.title, s.progress.closed, s.progress.total, "") for s in checklist.sections),
+        burnup=burnup(points, milestones),
+    )
+
+
 # Integrations
 
 
@@ -212,13 +256,32 @@ def project_integrations(project: Project) -> list[Integration]:
         Integration.objects.filter(project=project)
         .select_related("decision")
         .only("pk", "name", "top_pattern_slug", "top_pattern_name", "ranked_at", "project_id", "decision__status",
-              "decision__chosen_pattern_name", "requirements", "catalog_version", "reviewed_catalog_version")
+              "decision__chosen_pattern_name", "requirements", "catalog_version", "reviewed_catalog_version",
+              "source_system", "target_system")
         .order_by("created_at", "id")
     )  # fmt: skip
     flags = integrations_with_new_first_pick(integrations)
     for integration in integrations:
         integration.new_first_pick = flags.get(integration.pk)
     return integrations
+
+
+def project_landscape(integrations: list[Integration], *, links: bool = True) -> Landscape:
+    """The landscape picture of a project's integrations (as loaded by ``project_integrations``): no query."""
+    return landscape(
+        Link(
+            name=integration.name,
+            scope=str(integration.requirements.get("scope", "")),
+            direction=str(integration.requirements.get("direction") or ""),
+            source=integration.source_system,
+            target=integration.target_system,
+            pattern=(decision.chosen_pattern_name if (decision := integration_decision(integration))
+                     else integration.top_pattern_name) or "no option fits",
+            status=decision.status if decision else "none",
+            url=reverse("projects:integration", args=[integration.project_id, integration.pk]) if links else "",
+        )
+        for integration in integrations
+    )  # fmt: skip
 
 
 def integrations_with_new_first_pick(integrations: list[Integration]) -> dict[int, str]:

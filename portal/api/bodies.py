@@ -4,7 +4,7 @@ are the vocabulary's. Every problem becomes an ApiError naming the field."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
@@ -68,7 +68,17 @@ def parse_requirements(data: Any, prefix: str = "") -> Requirements:
         raise ApiError({f"{prefix}{field}": messages for field, messages in error.errors.items()}) from None
 
 
-def parse_project(data: Any) -> tuple[str, str, list[tuple[str, Requirements]]]:
+class IntegrationBody(NamedTuple):
+    name: str
+    requirements: Requirements
+    source_system: str
+    target_system: str
+
+
+INTEGRATION_FIELDS = ("name", "requirements", "source_system", "target_system")
+
+
+def parse_project(data: Any) -> tuple[str, str, list[IntegrationBody]]:
     if not isinstance(data, dict):
         raise ApiError({"body": ["Expected an object with name, description and integrations."]})
     errors: dict[str, list[str]] = {}
@@ -81,7 +91,7 @@ def parse_project(data: Any) -> tuple[str, str, list[tuple[str, Requirements]]]:
     if not isinstance(description, str) or len(description) > 5000:
         errors["description"] = ["Expected a string of at most 5000 characters."]
     raw_integrations = data.get("integrations", [])
-    parsed: list[tuple[str, Requirements]] = []
+    parsed: list[IntegrationBody] = []
     if not isinstance(raw_integrations, list) or len(raw_integrations) > MAX_INTEGRATIONS:
         errors["integrations"] = [f"Expected a list of at most {MAX_INTEGRATIONS} integrations."]
         raw_integrations = []
@@ -90,8 +100,12 @@ def parse_project(data: Any) -> tuple[str, str, list[tuple[str, Requirements]]]:
         if not isinstance(item, dict):
             errors[where] = ["Expected an object with name and requirements."]
             continue
-        for field in sorted(set(item) - {"name", "requirements"}):
-            errors[f"{where}.{field}"] = ["Unknown field. Allowed fields: name, requirements."]
+        for field in sorted(set(item) - set(INTEGRATION_FIELDS)):
+            errors[f"{where}.{field}"] = [f"Unknown field. Allowed fields: {', '.join(INTEGRATION_FIELDS)}."]
+        systems = {key: item.get(key, "") for key in ("source_system", "target_system")}
+        for key, value in systems.items():
+            if not isinstance(value, str) or len(value) > 100:
+                errors[f"{where}.{key}"] = ["Expected a string of at most 100 characters."]
         item_name = item.get("name")
         if not isinstance(item_name, str) or not item_name.strip() or len(item_name) > 200:
             errors[f"{where}.name"] = ["Required: a non-empty string of at most 200 characters."]
@@ -101,7 +115,8 @@ def parse_project(data: Any) -> tuple[str, str, list[tuple[str, Requirements]]]:
             errors.update(error.errors)
             continue
         if isinstance(item_name, str):
-            parsed.append((item_name, requirements))
+            parsed.append(IntegrationBody(item_name, requirements, str(systems["source_system"]),
+                                          str(systems["target_system"])))  # fmt: skip
     if errors:
         raise ApiError(errors)
     return str(name), str(description), parsed

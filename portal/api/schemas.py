@@ -204,6 +204,8 @@ class NewIntegration(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(max_length=200)
     requirements: RequirementsIn
+    source_system: str = Field(default="", max_length=100, description="Where the data or call starts (optional).")
+    target_system: str = Field(default="", max_length=100, description="Where it arrives (optional).")
 
 
 class NewProject(BaseModel):
@@ -275,6 +277,8 @@ class SavedRanking(BaseModel):
 class IntegrationOut(BaseModel):
     id: int
     name: str
+    source_system: str | None = None
+    target_system: str | None = None
     requirements: dict[str, Any]
     catalog_version: str
     ranked_at: str

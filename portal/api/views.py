@@ -145,8 +145,9 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
     name, description, integrations = parse_project(read_json(request))
     with transaction.atomic():  # the project and all its integrations, or nothing
         project = project_create(owner=user, name=name, description=description)
-        for integration_name, requirements in integrations:
-            integration_create(project=project, name=integration_name, requirements=requirements, created_by=user)
+        for item in integrations:
+            integration_create(project=project, name=item.name, requirements=item.requirements, created_by=user,
+                               source_system=item.source_system, target_system=item.target_system)  # fmt: skip
     response = JsonResponse(project_record(project_for_export(project)), status=201)
     response["Location"] = reverse("api:project", args=[project.pk])
     return response

@@ -48,6 +48,8 @@ def draft_save_as_integration(
     name: str,
     project: Project | None,
     new_project_name: str = "",
+    source_system: str = "",
+    target_system: str = "",
 ) -> Integration:
     """Save a wizard result once: a second submit of the same draft (even concurrent) returns the first result
     and creates no second project."""
@@ -59,7 +61,13 @@ def draft_save_as_integration(
                 return existing
             target = project or project_create(owner=locked.owner, name=new_project_name)
             return integration_create(
-                project=target, name=name, requirements=requirements, created_by=locked.owner, draft=locked
+                project=target,
+                name=name,
+                requirements=requirements,
+                created_by=locked.owner,
+                draft=locked,
+                source_system=source_system,
+                target_system=target_system,
             )
     except IntegrityError:
         # Databases without row locks (SQLite) let a racing submit reach the unique source_draft constraint.

@@ -34,10 +34,14 @@ def integration_create(
     requirements: Requirements,
     created_by: User,
     draft: WizardDraft | None = None,
+    source_system: str = "",
+    target_system: str = "",
 ) -> Integration:
     """Rank the requirements with the published catalog and save the ranking as a snapshot."""
     integration = Integration(
         project=project,
+        source_system=source_system.strip(),
+        target_system=target_system.strip(),
         name=name.strip(),
         requirements=requirements.as_dict(),
         created_by=created_by,

@@ -22,6 +22,8 @@ from portal.selectors import (
     project_for_export,
     project_history,
     project_integrations,
+    project_landscape,
+    project_progress,
     projects_for,
     teams_where_user_can,
 )
@@ -62,10 +64,14 @@ def project_new(request: SignedInRequest) -> HttpResponse:
 def project_detail(request: SignedInRequest, project_id: int) -> HttpResponse:
     project = get_project_for_user(request, project_id)
     today = timezone.localdate()
+    integrations = project_integrations(project)
+    checklist = project_checklist(project, chosen=request.GET.get("tasks", "all"), user=request.user, today=today)
     context = {
         "project": project,
-        "integrations": project_integrations(project),
-        "checklist": project_checklist(project, chosen=request.GET.get("tasks", "all"), user=request.user, today=today),
+        "integrations": integrations,
+        "landscape": project_landscape(integrations),
+        "checklist": checklist,
+        "progress": project_progress(project, checklist),
         "can_write": can(project.role, Capability.WRITE),
         "can_manage": can(project.role, Capability.MANAGE),
         "today": today,

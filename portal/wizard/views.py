@@ -210,6 +210,8 @@ def save(request: SignedInRequest, draft_id: int) -> HttpResponse:
         name=form.cleaned_data["name"],
         project=form.chosen_project(),
         new_project_name=form.cleaned_data["new_project_name"],
+        source_system=form.cleaned_data["source_system"],
+        target_system=form.cleaned_data["target_system"],
     )
     messages.success(request, f"Saved “{integration.name}” in {integration.project.name}.")
     return redirect("projects:integration", integration.project_id, integration.pk)

@@ -108,9 +108,11 @@ def test_the_csv_export_neutralises_formulas(client: Client, project: Any, alice
         "decision_status",
         "fit",
         "capacity",
+        "source_system",
+        "target_system",
     ]
     assert rows[1][0] == '\'=HYPERLINK("http://evil")'
-    assert rows[1][3:] == ["odata", "odata", "proposed", "strong", ""]
+    assert rows[1][3:] == ["odata", "odata", "proposed", "strong", "", "", ""]
 
 
 def test_the_markdown_export_escapes_what_users_typed(client: Client, project: Any, alice: User) -> None:
