@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
@@ -14,6 +15,7 @@ from portal.models import Role
 from portal.services.decisions import decision_save
 from portal.services.drafts import draft_create
 from portal.services.integrations import integration_create
+from portal.services.invitations import invitation_create, invitation_token
 from tests.browser.accessibility import serious_violations
 from tests.browser.signing_in import sign_in
 from tests.factories import make_team_project
@@ -33,6 +35,8 @@ def test_no_page_has_a_serious_accessibility_violation(page: Page, live_server: 
     decision_save(integration=integration, actor=ada, chosen_pattern_slug=integration.top_pattern_slug,
                   rationale="Bulk loads at night.")  # fmt: skip
     draft = draft_create(owner=ada, answers=answers)
+    invitation = invitation_create(team=project.team, email="newcomer@example.com", role=Role.VIEWER, actor=ada)
+    invitation_page = reverse("invitations:open", args=[invitation_token(invitation)])
     found: dict[str, list[dict[str, Any]]] = {}
 
     def check(path: str) -> None:
@@ -40,7 +44,7 @@ def test_no_page_has_a_serious_accessibility_violation(page: Page, live_server: 
         if violations := serious_violations(page):
             found[path] = violations
 
-    for path in ("/", "/patterns/", "/patterns/odata/", "/checklist/", "/accounts/login/"):
+    for path in ("/", "/patterns/", "/patterns/odata/", "/checklist/", "/accounts/login/", invitation_page):
         check(path)
     sign_in(page, live_server.url, "ada", "/")
     base = f"/projects/{project.pk}"
@@ -49,7 +53,8 @@ def test_no_page_has_a_serious_accessibility_violation(page: Page, live_server: 
                  f"{base}/integrations/{integration.pk}/", f"{base}/integrations/{integration.pk}/decision/record/",
                  f"{base}/integrations/{integration.pk}/rerank/", f"{base}/history/", f"{base}/milestones/",
                  "/decisions/", "/inbox/", "/inbox/settings/", "/teams/",
-                 f"/teams/{project.team_id}/", "/account/", "/curation/"):  # fmt: skip
+                 f"/teams/{project.team_id}/", "/account/", "/account/password/", invitation_page,
+                 "/curation/"):  # fmt: skip
         check(path)
     assert found == {}, found
 
