@@ -129,7 +129,7 @@ def test_the_project_page_draws_the_landscape_progress_and_their_tables(
     milestone_create(project=project, name="Design review", actor=alice)
     client.force_login(alice)
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
-    assert 'aria-labelledby="landscape-svg-title landscape-svg-desc"' in page
+    assert 'aria-labelledby="landscape-svg-title" aria-describedby="landscape-svg-desc"' in page
     assert "Web shop orders: Web shop → Finance and operations apps, OData · proposed." in page
     assert "Completion by section" in page and "Checklist over time" in page
     assert page.count("The same as a table") == 2
