@@ -154,6 +154,11 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ("username",)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The page offers signing in first; jumping into this form would skip past that.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
