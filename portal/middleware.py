@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template import loader
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from portal.probes import PROBES
 from portal.storable import text_problem
@@ -25,7 +25,6 @@ PERMISSIONS_POLICY = ", ".join(
         "serial", "usb", "web-share", "xr-spatial-tracking",
     )
 )  # fmt: skip
-PRIVATE = "private, no-store"
 DATABASE_RETRY_AFTER_SECONDS = 10
 
 
@@ -47,7 +46,8 @@ class ResponseHeadersMiddleware:
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if _depends_on_the_user(request, response):
             # A shared cache must never keep one person's page for another, nor a browser keep it after sign-out.
-            response["Cache-Control"] = PRIVATE
+            # Added to what the view said (public and max-age lose to private and no-store).
+            patch_cache_control(response, private=True, no_store=True)
             response.headers.pop("Expires", None)
             if "HTTP_AUTHORIZATION" in request.META:
                 patch_vary_headers(response, ("Authorization",))

@@ -52,3 +52,10 @@ def test_every_response_denies_unused_features_and_cross_origin_reads(client: Cl
     policy = response["Permissions-Policy"]
     assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_what_a_view_said_about_caching_is_kept_and_made_private(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    response = client.post(reverse("account:token_create"), {"name": "CI", "lifetime_days": "30"})
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert directives == {"no-store", "private"}
