@@ -380,3 +380,25 @@ def test_tokens_expire_and_say_so(client: Client, alice: User) -> None:
     page = client.get(reverse("account:profile")).content.decode()
     assert "Expired" in page and "never" not in page.split("CI pipeline")[1].split("</tr>")[0]
     assert client.post(reverse("account:token_create"), {"name": "x", "lifetime_days": "5000"}).status_code == 400
+
+
+def test_refused_sign_ins_with_the_provider_count_towards_the_sign_in_throttle(
+    client: Client, oidc_settings: Settings
+) -> None:
+    """A callback whose code can't be exchanged (here: the token endpoint doesn't answer) is a failed sign-in for
+    django-axes, like a wrong password for one username: after 5 from one address, it waits there."""
+    endpoints = oidc.provider_endpoints()
+    oidc._discovered[oidc.discovery_url()] = (
+        time.monotonic() + 60,
+        oidc.ProviderEndpoints(**{**endpoints.__dict__, "token_endpoint": "http://127.0.0.1:9/token"}),
+    )
+    statuses = []
+    for _ in range(6):
+        client.get(reverse("oidc_start"), REMOTE_ADDR="10.0.0.8")
+        state = next(iter(client.session["oidc_states"]))
+        response = client.get(reverse("oidc_callback"), {"code": "c", "state": state}, REMOTE_ADDR="10.0.0.8")
+        statuses.append(response.status_code)
+    assert statuses == [403] * 4 + [429] * 2  # the fifth refusal starts the pause
+    assert "Too many failed sign-ins" in response.content.decode()
+    password_attempt = {"username": "someone", "password": "wrong"}
+    assert client.post(reverse("login"), password_attempt, REMOTE_ADDR="10.0.0.8").status_code == 200  # own count
