@@ -369,6 +369,7 @@ def test_tokens_expire_and_say_so(client: Client, alice: User) -> None:
     response = client.post(reverse("account:token_create"), {"name": "CI pipeline", "lifetime_days": "30"})
     secret = re.search(r'<code class="secret">([^<]+)</code>', response.content.decode()).group(1)
     token = ApiToken.objects.get(name="CI pipeline")
+    assert token.expires_at is not None
     assert timedelta(days=29, hours=23) < token.expires_at - timezone.now() <= timedelta(days=30)
     api = Client()
     assert api.get(reverse("api:projects"), HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
