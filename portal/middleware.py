@@ -71,13 +71,16 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 class UnstorableTextMiddleware:
-    """Query and form parameters with NUL or a lone surrogate are refused before any form or the database sees them
-    (JSON bodies are checked where the API reads them)."""
+    """Paths, query and form parameters with NUL or a lone surrogate are refused before any view, form or the
+    database sees them (JSON bodies are checked where the API reads them)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        problem = text_problem(request.path_info)  # %00 in a URL reaches <str:…> path parameters decoded
+        if problem:
+            return self._refuse(request, problem)
         for parameters in (request.GET, request.POST):
             for name, values in parameters.lists():
                 problem = next(filter(None, map(text_problem, [name, *values])), None)

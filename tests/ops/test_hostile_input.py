@@ -139,6 +139,13 @@ def test_a_nul_in_a_query_string_is_refused(client: Client) -> None:
     assert client.get(reverse("patterns:catalog"), {"q": "odata\x00"}).status_code == 400
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/invitations/abc%00def/", "/account/sessions/%00/end/", "/patterns/odata%00/"])
+def test_a_nul_in_a_path_is_refused_before_any_view(client: Client, alice: User, path: str) -> None:
+    client.force_login(alice)
+    assert client.get(path).status_code == 400
+
+
 def ok(request: HttpRequest) -> HttpResponse:
     return HttpResponse("reached the view")
 
