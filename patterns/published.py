@@ -1,17 +1,20 @@
 """The published catalog as architects see it: the single reader of published versions.
 
 Pages, the JSON API, the recommender's snapshot and new projects' checklists all come from ``published_catalog()``:
-the latest published version, built once per process per version (versions are immutable, so one small query checks
-whether the cache is current). The one fallback rule: before anything is published, the draft is shown, labelled
+the latest published version, built once per process per version (versions are immutable); which version is the
+latest is asked at most every few seconds (``recheck_seconds``), so a read usually costs no query. The one fallback rule: before anything is published, the draft is shown, labelled
 "draft". Curators' half-finished edits never reach architects once a version exists.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError
 
 from patterns.draft import PATTERN_FIELDS, catalog_export
@@ -205,32 +208,51 @@ def build_catalog(content: dict[str, Any], version: str) -> PublishedCatalog:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[str, Any] = {}  # "key": the latest version's (id, number, hash); "catalog": its PublishedCatalog
+# "key": the latest version's (id, number, hash); "catalog": its PublishedCatalog; "checked_at": when (monotonic
+# seconds) this process last asked the database which version is the latest.
+_cache: dict[str, Any] = {}
+
+
+def recheck_seconds() -> float:
+    """How long a process serves the version it knows before asking again (settings.CATALOG_RECHECK_SECONDS): the
+    bound on how soon every replica serves a newly published version, and why a ranking needs no query."""
+    return float(getattr(settings, "CATALOG_RECHECK_SECONDS", 2))
+
+
+def recheck_now() -> None:
+    """Ask the database on the next read (after a publish or rollback in this process, and between tests)."""
+    with _cache_lock:
+        _cache.pop("checked_at", None)
 
 
 def published_catalog() -> PublishedCatalog:
-    """The latest published version (cached per version: one query), or the draft before anything is published.
+    """The latest published version, or the draft before anything is published.
 
-    While the database is unreachable the version this process last served is served again (versions are
-    immutable); only a process that has never read one fails."""
+    Built once per process per version (versions are immutable). Which version is the latest is asked at most every
+    ``recheck_seconds()``, so most reads cost no query. While the database is unreachable the version this process
+    last served is served again; only a process that has never read one fails."""
+    now = time.monotonic()
+    with _cache_lock:
+        known: PublishedCatalog | None = _cache.get("catalog")
+        if known is not None and now - _cache.get("checked_at", -math.inf) < recheck_seconds():
+            return known
     try:
         latest = CatalogVersion.objects.order_by("-number").values_list("pk", "number", "content_hash").first()
     except DatabaseError:
-        with _cache_lock:
-            last: PublishedCatalog | None = _cache.get("catalog")
-        if last is None:
+        if known is None:
             raise
-        return last
+        return known
     if latest is None:
         return build_catalog(catalog_export(), "draft")
     with _cache_lock:
         if _cache.get("key") == latest:
+            _cache["checked_at"] = now
             cached: PublishedCatalog = _cache["catalog"]
             return cached
     content = CatalogVersion.objects.values_list("content", flat=True).get(pk=latest[0])
     catalog = build_catalog(content, f"v{latest[1]}")
     with _cache_lock:
-        _cache["key"], _cache["catalog"] = latest, catalog
+        _cache["key"], _cache["catalog"], _cache["checked_at"] = latest, catalog, now
     return catalog
 
 
@@ -239,14 +261,14 @@ def published_snapshot() -> CatalogSnapshot:
     return published_catalog().snapshot
 
 
-def rank(requirements: Requirements) -> RankingRecord:
-    """The requirements ranked with the published catalog."""
-    return recommend(requirements, published_snapshot())
+def rank(requirements: Requirements, *, limit: int | None = None) -> RankingRecord:
+    """The requirements ranked with the published catalog (``limit``: explain only the first options)."""
+    return recommend(requirements, published_snapshot(), limit=limit)
 
 
 def first_pick(requirements: Requirements, snapshot: CatalogSnapshot) -> tuple[str, str] | None:
     """(slug, name) of the first option, ranked with a snapshot the caller fetched once for many requirements."""
-    options = recommend(requirements, snapshot).options
+    options = recommend(requirements, snapshot, limit=1).options
     return (options[0].pattern, options[0].name) if options else None
 
 

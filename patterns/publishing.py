@@ -18,7 +18,7 @@ from patterns.content import ContentError, validate_content
 from patterns.draft import PATTERN_FIELDS, catalog_export, state_hash
 from patterns.loader import catalog_load
 from patterns.models import CatalogVersion, CurationEvent, Pattern
-from patterns.published import published_content
+from patterns.published import published_content, recheck_now
 from patterns.ranking.recommender import recommend
 from patterns.ranking.snapshot import snapshot_from_content
 from patterns.requirements import QUESTIONS, Requirements, answer_label, question_label
@@ -116,6 +116,9 @@ def _create_version(
         ) from None
     CurationEvent.objects.create(actor=actor, action="published", object_type="catalog version",
                                  object_repr=f"v{number}", changes={"note": [None, note.strip()]})  # fmt: skip
+    # This process serves it from its next read; the others within published.recheck_seconds().
+    recheck_now()
+    transaction.on_commit(recheck_now)
     return version
 
 

@@ -209,6 +209,9 @@ MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _smtp_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Integration portal <portal@localhost>")
 # Links in e-mails need the portal's public address (scheme and host, no trailing slash).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a process serves the catalog version it knows before asking the database again: a newly published
+# version reaches every replica within this many seconds, and ranking needs no query in between.
+CATALOG_RECHECK_SECONDS = env_int("CATALOG_RECHECK_SECONDS", 2, minimum=0)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

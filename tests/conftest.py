@@ -20,6 +20,15 @@ def _tasks_run_at_once(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _catalog_version_asked_afresh() -> None:
+    """Each test's transaction rolls back what it published: the process asks which version is the latest again
+    (a running server asks every CATALOG_RECHECK_SECONDS)."""
+    from patterns.published import recheck_now
+
+    recheck_now()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """Load the real curated catalog once; each test's transaction is rolled back over it."""

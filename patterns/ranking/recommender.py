@@ -12,6 +12,9 @@ how far to trust its first option (``confidence``) and, when that isn't strong, 
 
 from __future__ import annotations
 
+import gc
+from operator import attrgetter
+
 from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, OVER_LIMIT_PENALTY, CapacityRecord, assess
 from patterns.ranking.confidence import STRONG, fit_level
 from patterns.ranking.records import ExclusionRecord, FitVerdict, OptionRecord, RankingRecord, Reason
@@ -25,6 +28,8 @@ MISSING_FIT = "No curated fit for this answer yet; counted as neutral."
 # (question, answer) -> (question label, answer label): looked up once per reason, so precomputed.
 LABELS = {(q.name, c.value): (q.label, c.label) for q in QUESTIONS for c in q.choices}
 Answer = tuple[str, str]
+_Vector = tuple[tuple[float, ...], frozenset[int]]  # every pattern's points for one answer, and those it rules out
+POINTS = attrgetter("points")
 
 
 def _reason_tables(snapshot: CatalogSnapshot, scope: str, weights: dict[str, int]) -> list[dict[Answer, Reason]]:
@@ -49,53 +54,80 @@ def _reason_tables(snapshot: CatalogSnapshot, scope: str, weights: dict[str, int
     return tables
 
 
-def recommend(requirements: Requirements, snapshot: CatalogSnapshot) -> RankingRecord:
+def _answer_vectors(snapshot: CatalogSnapshot, scope: str, weights: dict[str, int]) -> dict[Answer, _Vector]:
+    """For each answer, every pattern's points (in snapshot order) and the patterns it rules out: built once per
+    snapshot and scope, so a ranking adds a few ready-made columns instead of visiting every pattern's table."""
+    key = ("vectors", scope)
+    vectors: dict[Answer, _Vector] | None = snapshot.memo.get(key)
+    if vectors is None:
+        tables = _reason_tables(snapshot, scope, weights)
+        vectors = {
+            answer: (
+                tuple(table[answer].points for table in tables),
+                frozenset(index for index, table in enumerate(tables) if table[answer].level == EXCLUDED),
+            )
+            for answer in LABELS
+        }
+        snapshot.memo[key] = vectors
+        gc.freeze()  # the snapshot and its tables live as long as the process: keep the collector off them
+    return vectors
+
+
+def recommend(requirements: Requirements, snapshot: CatalogSnapshot, *, limit: int | None = None) -> RankingRecord:
+    """Every pattern ranked; ``limit``: explain only the first ``limit`` options (the order and the verdict are the
+    same whatever the limit)."""
     answers = requirements.answers()
     weights = {name: max(0, snapshot.weights.get(name, 0)) for name in QUESTIONS_BY_NAME}
     possible = sum(weights[question] for question in answers)
     items = list(answers.items())
     tables = _reason_tables(snapshot, requirements.scope, weights)
-    scored: list[tuple[float, int, str, int, list[Reason]]] = []
-    excluded: list[ExclusionRecord] = []
-    for index, pattern in enumerate(snapshot.patterns):
-        table = tables[index]
-        reasons = [table[item] for item in items]
-        blockers = tuple(r for r in reasons if r.level == EXCLUDED)
-        if blockers:
-            excluded.append(ExclusionRecord(pattern.slug, pattern.name, blockers))
-            continue
-        score = 100.0 * sum(r.points for r in reasons) / possible if possible else 0.0
-        scored.append((round(score, 1), pattern.tie_break, pattern.name, index, reasons))
+    vectors = _answer_vectors(snapshot, requirements.scope, weights)
+    columns = [vectors[item] for item in items]
+    ruled_out: set[int] = set().union(*(column[1] for column in columns)) if columns else set()
+    totals = list(map(sum, zip(*(column[0] for column in columns), strict=True))) if columns else None
+    patterns = snapshot.patterns
+    scored: list[tuple[float, int, str, int]] = [
+        (round(100.0 * totals[index] / possible, 1) if totals is not None and possible else 0.0,
+         pattern.tie_break, pattern.name, index)
+        for index, pattern in enumerate(patterns)
+        if index not in ruled_out
+    ]  # fmt: skip
     capacity = requirements.capacity
     checks = {
-        index: assess(snapshot.patterns[index].limits, capacity, requirements.scope, requirements.timing,
+        index: assess(patterns[index].limits, capacity, requirements.scope, requirements.timing,
                       requirements.direction)
-        for _, _, _, index, _ in scored
+        for _, _, _, index in scored
     } if capacity is not None else {}  # fmt: skip
 
     # An option over a platform limit for these numbers gives up OVER_LIMIT_PENALTY points in the order (its score,
     # what the answers earn it, stays as it is).
-    def order(item: tuple[float, int, str, int, list[Reason]]) -> tuple[float, int, str]:
+    def order(item: tuple[float, int, str, int]) -> tuple[float, int, str]:
         over = item[3] in checks and checks[item[3]].verdict == OVER_LIMIT
         return (-(item[0] - OVER_LIMIT_PENALTY) if over else -item[0], item[1], item[2])
 
     scored.sort(key=order)
+    shown = scored if limit is None else scored[: max(0, limit)]
     options = tuple(
         OptionRecord(
-            pattern=snapshot.patterns[index].slug,
+            pattern=patterns[index].slug,
             name=name,
             rank=position,
             score=score,
             # Strongest reasons first, so a reader sees why the pattern stands where it does.
-            contributions=tuple(sorted(reasons, key=_by_points)),
+            contributions=tuple(sorted((tables[index][item] for item in items), key=POINTS, reverse=True)),
             cautions=(
-                *(caution for caution in snapshot.patterns[index].cautions if caution.applies(answers)),
+                *(caution for caution in patterns[index].cautions if caution.applies(answers)),
                 *capacity_cautions(checks.get(index)),
             ),
             capacity=checks.get(index),
         )
-        for position, (score, _, name, index, reasons) in enumerate(scored, start=1)
+        for position, (score, _, name, index) in enumerate(shown, start=1)
     )
+    blockers: dict[int, list[Reason]] = {index: [] for index in ruled_out}
+    for item, (_, out) in zip(items, columns, strict=True):
+        for index in out:
+            blockers[index].append(tables[index][item])
+    excluded = [ExclusionRecord(patterns[i].slug, patterns[i].name, tuple(reasons)) for i, reasons in blockers.items()]
     excluded.sort(key=lambda exclusion: exclusion.name)
     top = options[0] if options else None
     verdict = FitVerdict.of(top)
@@ -131,7 +163,3 @@ def capacity_cautions(check: CapacityRecord | None) -> tuple[CautionEntry, ...]:
         for e in check.estimates
         if e.verdict in {OVER_LIMIT, NEAR_LIMIT}
     )
-
-
-def _by_points(reason: Reason) -> float:
-    return -reason.points

@@ -4,6 +4,7 @@ schemas in ``portal.api.schemas`` document them, and the tests check every answe
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import transaction
@@ -15,11 +16,13 @@ from patterns.published import PatternView, published_catalog, rank
 from portal.api import schemas
 from portal.api.auth import PROJECT_AUTH
 from portal.api.bodies import parse_project, parse_requirements, read_json
-from portal.api.errors import error_response
+from portal.api.errors import ApiError, error_response
 from portal.records import project_record
 from portal.selectors import project_for_export, projects_for
 from portal.services.integrations import integration_create
 from portal.services.projects import project_create
+
+MAX_LIMIT = 1000
 
 router = Router()
 ERRORS = schemas.Errors
@@ -44,8 +47,19 @@ def _json_body(schema: str) -> dict[str, Any]:
     openapi_extra=_json_body("Requirements"),
 )
 def recommendations(request: HttpRequest) -> HttpResponse:
+    """``?limit=N`` (1 to 1,000) returns only the first N options; every ruled-out pattern is still listed."""
+    limit = _limit(request)
     requirements = parse_requirements(read_json(request))
-    return JsonResponse(rank(requirements).to_api())
+    return JsonResponse(rank(requirements, limit=limit).to_api())
+
+
+def _limit(request: HttpRequest) -> int | None:
+    raw = request.GET.get("limit")
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ApiError({"limit": [f"Expected a whole number from 1 to {MAX_LIMIT}, got {raw[:20]!r}."]})
+    return int(raw)
 
 
 def _pattern_summary(request: HttpRequest, pattern: PatternView, version: str) -> dict[str, Any]:
@@ -71,9 +85,20 @@ def _pattern_summary(request: HttpRequest, pattern: PatternView, version: str) -
     response={200: schemas.PatternList},
 )
 def pattern_list(request: HttpRequest) -> HttpResponse:
+    """The same bytes for every request of a version and address: built once, then served from memory."""
     catalog = published_catalog()
-    patterns = [_pattern_summary(request, p, catalog.version) for p in catalog.patterns]
-    return JsonResponse({"catalog_version": catalog.version, "patterns": patterns})
+    key = (catalog.version, request.scheme, request.get_host())
+    body = _pattern_lists.get(key)
+    if body is None:
+        patterns = [_pattern_summary(request, p, catalog.version) for p in catalog.patterns]
+        body = json.dumps({"catalog_version": catalog.version, "patterns": patterns}).encode()
+        if len(_pattern_lists) >= 16:  # old versions and odd host names don't pile up
+            _pattern_lists.clear()
+        _pattern_lists[key] = body
+    return HttpResponse(body, content_type="application/json")
+
+
+_pattern_lists: dict[tuple[str, str, str], bytes] = {}
 
 
 @router.get(

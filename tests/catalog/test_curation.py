@@ -231,10 +231,30 @@ def test_publishing_needs_a_note(curator: User) -> None:
         version_publish(actor=curator, note=" ")
 
 
-def test_the_published_snapshot_is_cached_per_version(django_assert_num_queries: Any) -> None:
+def test_the_published_snapshot_is_cached_and_its_version_asked_only_now_and_then(
+    django_assert_num_queries: Any,
+) -> None:
+    from patterns.published import recheck_now
+
     published_snapshot()
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):  # within CATALOG_RECHECK_SECONDS: no query at all
         assert published_snapshot().version == "v1"
+    recheck_now()
+    with django_assert_num_queries(1):  # then one small query says the cached version is still the latest
+        assert published_snapshot().version == "v1"
+
+
+def test_a_version_published_elsewhere_is_served_after_the_recheck(settings: Any, curator: User) -> None:
+    from patterns.published import published_catalog
+
+    settings.CATALOG_RECHECK_SECONDS = 3600
+    assert published_catalog().version == "v1"
+    Pattern.objects.filter(slug="pcf").update(summary="Changed by another replica.")
+    CatalogVersion.objects.create(number=2, note="From another process.", content={**catalog_export(), "version": "v2"},
+                                  content_hash="elsewhere", regression=[])  # fmt: skip
+    assert published_catalog().version == "v1"  # this process hasn't asked again yet
+    settings.CATALOG_RECHECK_SECONDS = 0
+    assert published_catalog().version == "v2"
 
 
 def test_addcurator_makes_a_curator(bob: User) -> None:

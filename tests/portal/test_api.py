@@ -411,3 +411,22 @@ def test_numbers_only_count_for_goals_with_curated_limits_and_minus_zero_is_zero
         {"scope": "ce_external", "goal": "data_sync", "capacity": {"record_size_kb": -0.0}}
     )
     assert zero.capacity is not None and str(zero.capacity.record_size_kb) == "0.0"
+
+
+def test_a_limit_returns_only_the_first_options_in_the_same_order(client: Client) -> None:
+    body = {"scope": "fno_external", "goal": "data_sync", "direction": "inbound", "timing": "synchronous"}
+    url = reverse("api:recommendations")
+    every = client.post(url, body, content_type="application/json").json()
+    first_two = client.post(f"{url}?limit=2", body, content_type="application/json").json()
+    assert [o["pattern"] for o in first_two["options"]] == [o["pattern"] for o in every["options"][:2]]
+    assert first_two["excluded"] == every["excluded"] and first_two["fit"] == every["fit"]
+    for bad in ("0", "abc", "1001", "-3"):
+        refused = client.post(f"{url}?limit={bad}", body, content_type="application/json")
+        assert refused.status_code == 400 and "limit" in refused.json()["errors"]
+
+
+def test_the_pattern_list_is_the_same_bytes_until_a_new_version(client: Client, db: None) -> None:
+    first = client.get(reverse("api:patterns"))
+    again = client.get(reverse("api:patterns"))
+    assert first.content == again.content and first["Content-Type"] == "application/json"
+    assert len(first.json()["patterns"]) == 30
