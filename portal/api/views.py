@@ -87,7 +87,7 @@ def _pattern_summary(request: HttpRequest, pattern: PatternView, version: str) -
 def pattern_list(request: HttpRequest) -> HttpResponse:
     """The same bytes for every request of a version and address: built once, then served from memory."""
     catalog = published_catalog()
-    key = (catalog.version, request.scheme, request.get_host())
+    key = (catalog.version, request.scheme or "http", request.get_host())
     body = _pattern_lists.get(key)
     if body is None:
         patterns = [_pattern_summary(request, p, catalog.version) for p in catalog.patterns]
