@@ -1,6 +1,6 @@
 """Several replicas on one database hold no per-process state that goes stale: a catalog version published from
-anywhere is what every replica serves within the stated bound (README "Deploying": each request checks the latest
-version number with one indexed query, so it is the next request; the bound the test allows is 5 seconds).
+anywhere is what every replica serves within the stated bound (README "Deploying": a process asks which version is
+the latest at most every CATALOG_RECHECK_SECONDS, 2; the test allows 5 seconds).
 
 Two gunicorn processes with the production settings share a database of their own (PostgreSQL when the suite runs
 on it, else SQLite); a third process edits the draft and publishes it, as a curator would on another replica."""
