@@ -28,6 +28,7 @@ from pytest_django.fixtures import Settings
 from portal.auth import oidc
 from portal.models import ApiToken, OidcIdentity, UserSession
 from portal.services.accounts import account_sign_in_oidc
+from portal.services.tokens import api_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -403,3 +404,30 @@ def test_refused_sign_ins_with_the_provider_count_towards_the_sign_in_throttle(
     assert "Too many failed sign-ins" in response.content.decode()
     password_attempt = {"username": "someone", "password": "wrong"}
     assert client.post(reverse("login"), password_attempt, REMOTE_ADDR="10.0.0.8").status_code == 200  # own count
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "args"),
+    [("get", "account:profile", []), ("get", "account:password_change", []), ("post", "account:token_create", []),
+     ("post", "account:token_revoke", [1]), ("post", "account:session_end", ["k" * 32]),
+     ("post", "account:sessions_end_others", [])],
+)  # fmt: skip
+def test_every_account_page_needs_a_signed_in_user(client: Client, method: str, name: str, args: list[Any]) -> None:
+    response = getattr(client, method)(reverse(name, args=args))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_account_page_query_count_does_not_grow_with_tokens_and_sessions(
+    alice: User, django_assert_max_num_queries: Any
+) -> None:
+    client = signed_in("alice", "alice-password-123", FIREFOX)
+    url = reverse("account:profile")
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    baseline = len(few.captured_queries)  # read now: every request clears the connection's query log
+    for number in range(8):
+        api_token_create(user=alice, name=f"Token {number}")
+        signed_in("alice", "alice-password-123", CHROME)
+    with django_assert_max_num_queries(baseline):
+        page = client.get(url).content.decode()
+    assert page.count("<strong>Chrome on Linux</strong>") == 8 and page.count("Token ") >= 8
