@@ -2,8 +2,9 @@
 
 Pages, the JSON API, the recommender's snapshot and new projects' checklists all come from ``published_catalog()``:
 the latest published version, built once per process per version (versions are immutable); which version is the
-latest is asked at most every few seconds (``recheck_seconds``), so a read usually costs no query. The one fallback rule: before anything is published, the draft is shown, labelled
-"draft". Curators' half-finished edits never reach architects once a version exists.
+latest is asked at most every few seconds (``recheck_seconds``), so a read usually costs no query. The one fallback
+rule: before anything is published, the draft is shown, labelled "draft". Curators' half-finished edits never reach
+architects once a version exists.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ def pins(lock: str) -> dict[str, str]:
     """name -> pinned version, checking that every pin carries at least one hash."""
     text = (ROOT / lock).read_text()
     entries = re.split(r"\n(?=[A-Za-z0-9])", text.strip())
-    found = {}
+    found: dict[str, str] = {}
     for entry in entries:
         match = PIN.match(entry)
         assert match, f"{lock}: not a pinned requirement: {entry.splitlines()[0]}"
