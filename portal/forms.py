@@ -80,8 +80,8 @@ class ApiTokenForm(forms.Form):
         coerce=int,
         choices=[(days, f"{days} days") for days in LIFETIME_CHOICES_DAYS],
         initial=DEFAULT_LIFETIME_DAYS,
-        required=False,
-        empty_value=DEFAULT_LIFETIME_DAYS,  # a client that doesn't choose gets the default, never "no expiry"
+        required=False,  # a client that doesn't choose gets the default (never "no expiry")
+        empty_value=None,
     )
 
 

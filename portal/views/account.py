@@ -24,7 +24,7 @@ from portal.auth.sessions import remember_session
 from portal.forms import ApiTokenForm
 from portal.models import UserSession
 from portal.services.accounts import session_revoke, sessions_revoke_others
-from portal.services.tokens import api_token_create, api_token_revoke
+from portal.services.tokens import DEFAULT_LIFETIME_DAYS, api_token_create, api_token_revoke
 
 PASSWORDS_OFF = "Signing in with a password is turned off here: use your organisation's account."
 
@@ -101,7 +101,9 @@ def token_create(request: SignedInRequest) -> HttpResponse:
     if not form.is_valid():
         return _profile(request, form, status=400)
     _, secret = api_token_create(
-        user=request.user, name=form.cleaned_data["name"], lifetime_days=form.cleaned_data["lifetime_days"]
+        user=request.user,
+        name=form.cleaned_data["name"],
+        lifetime_days=form.cleaned_data["lifetime_days"] or DEFAULT_LIFETIME_DAYS,
     )
     # Rendered, not redirected: the secret is shown this once and never stored in the session.
     return _profile(request, ApiTokenForm(), new_secret=secret)
