@@ -159,6 +159,8 @@ if _oidc_enabled and not (OIDC_ALLOWED_TENANTS or OIDC_ALLOWED_EMAIL_DOMAINS):
         "OpenID Connect sign-in needs OIDC_ALLOWED_TENANTS (Entra ID tenant ids) or OIDC_ALLOWED_EMAIL_DOMAINS: "
         "without either, any account the provider knows could sign in."
     )
+if _oidc_enabled and not DEBUG and not (OIDC_DISCOVERY_URL or OIDC_ISSUER).startswith("https://"):
+    raise ImproperlyConfigured("OIDC_ISSUER (and OIDC_DISCOVERY_URL) must be https:// addresses in production.")
 if not LOCAL_PASSWORDS_ENABLED and not _oidc_enabled:
     raise ImproperlyConfigured(
         "LOCAL_PASSWORDS_ENABLED=false needs OpenID Connect (OIDC_ISSUER): nobody could sign in."

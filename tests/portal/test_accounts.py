@@ -259,6 +259,17 @@ def test_local_passwords_can_be_turned_off(client: Client, oidc_settings: Settin
         ({"OIDC_ISSUER": ISSUER}, "needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"),
         ({"OIDC_ISSUER": ISSUER, "OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s"}, "needs OIDC_ALLOWED_TENANTS"),
         ({"LOCAL_PASSWORDS_ENABLED": "false"}, "nobody could sign in"),
+        (
+            {
+                "OIDC_ISSUER": "http://login.example/v2.0",
+                "OIDC_CLIENT_ID": "c",
+                "OIDC_CLIENT_SECRET": "s",
+                "OIDC_ALLOWED_TENANTS": "t",
+                "DEBUG": "false",
+                "SECRET_KEY": "k" * 60,
+            },
+            "must be https:// addresses",
+        ),
     ],
 )
 def test_an_incomplete_sign_in_setup_stops_the_process_with_a_clear_message(env: dict[str, str], message: str) -> None:
