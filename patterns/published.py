@@ -267,10 +267,20 @@ def rank(requirements: Requirements, *, limit: int | None = None) -> RankingReco
     return recommend(requirements, published_snapshot(), limit=limit)
 
 
+FIRST_PICKS_KEPT = 10_000
+
+
 def first_pick(requirements: Requirements, snapshot: CatalogSnapshot) -> tuple[str, str] | None:
-    """(slug, name) of the first option, ranked with a snapshot the caller fetched once for many requirements."""
-    options = recommend(requirements, snapshot, limit=1).options
-    return (options[0].pattern, options[0].name) if options else None
+    """(slug, name) of the first option, ranked with a snapshot the caller fetched once for many requirements.
+    Remembered per snapshot (a version never changes), so a page listing saved integrations ranks each one once per
+    process and version, whatever the size of the catalog."""
+    picks: dict[Requirements, tuple[str, str] | None] = snapshot.memo.setdefault("first_picks", {})
+    if requirements not in picks:
+        if len(picks) >= FIRST_PICKS_KEPT:
+            picks.clear()
+        options = recommend(requirements, snapshot, limit=1).options
+        picks[requirements] = (options[0].pattern, options[0].name) if options else None
+    return picks[requirements]
 
 
 def published_checklist() -> list[dict[str, Any]]:

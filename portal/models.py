@@ -75,7 +75,8 @@ class Membership(models.Model):
 class Project(models.Model):
     role: str  # the viewer's role in the project's team, annotated by portal.access
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="projects")
+    # No index of its own: the (team, updated, id) index below starts with it and serves every lookup by team.
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="projects", db_index=False)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
@@ -89,7 +90,9 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["team", "-updated_at"])]
+        # Serves a team's projects and "my projects" newest first: for a user in many teams, PostgreSQL merges one
+        # ordered index scan per team and stops at the page (checked with EXPLAIN by `make bench`).
+        indexes = [models.Index(fields=["team", "-updated_at", "-id"], name="project_team_recent")]
 
     def __str__(self) -> str:
         return self.name

@@ -3,7 +3,7 @@ integration page, new first picks and re-rank comparisons. Query counts stay fix
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -46,13 +47,22 @@ from portal.records import integration_decision
 
 
 def projects_for(user: Any) -> QuerySet[Project]:
-    """Every project of the user's teams, most recently changed first, with its integration count."""
-    return (
-        Project.objects.filter(team__memberships__user=user)
-        .select_related("team")
-        .annotate(integration_count=Count("integrations", distinct=True))
-        .order_by("-updated_at", "-id")
-    )
+    """Every project of the user's teams, most recently changed first (the (team, updated) index serves it).
+    Counts are added per page by ``with_integration_counts``, so a long list never aggregates rows it won't show."""
+    return Project.objects.filter(team__memberships__user=user).select_related("team").order_by("-updated_at", "-id")
+
+
+def with_integration_counts(projects: Iterable[Project]) -> list[Project]:
+    """The projects, each with ``integration_count``: one grouped query over these projects only."""
+    projects = list(projects)
+    counts = dict(
+        Integration.objects.filter(project__in=projects).values_list("project").annotate(n=Count("id")).values_list(
+            "project", "n"
+        )
+    )  # fmt: skip
+    for project in projects:
+        project.integration_count = counts.get(project.pk, 0)  # type: ignore[attr-defined]
+    return projects
 
 
 def teams_where_user_can(user: Any, capability: str) -> list[Team]:
@@ -119,9 +129,12 @@ class Progress:
 # The team dashboard
 
 
+DASHBOARD_PAGE = 25
+
+
 @dataclass
 class Dashboard:
-    projects: QuerySet[Project]
+    projects: Page[Project]
     by_status: list[tuple[str, int]]
     awaiting: list[Decision]
     members: QuerySet[Membership]
@@ -132,44 +145,42 @@ class Dashboard:
 
     @property
     def completion_bars(self) -> list[BarRow]:
-        """Checklist completion of the projects listed (the same rows as the table, no query of its own)."""
+        """Checklist completion of the projects on this page (the same rows as the table)."""
         return share_bars(
             (p.name, p.tasks_closed, p.task_count, reverse("projects:detail", args=[p.pk]))  # type: ignore[attr-defined]
-            for p in self.projects  # annotated by team_dashboard
+            for p in self.projects  # counted by team_dashboard
         )
 
 
-def team_dashboard(team: Team, user: User) -> Dashboard:
-    """Projects with checklist completion, integrations by decision status, and the decisions awaiting my review."""
-    projects = (
-        Project.objects.filter(team=team)
-        .annotate(
-            integration_count=Count("integrations", distinct=True),
-            task_count=Count("checklist_entries", distinct=True),
-            tasks_closed=Count(
-                "checklist_entries", filter=Q(checklist_entries__status__in=CLOSED_STATUSES), distinct=True
-            ),
-        )
-        .order_by("-updated_at", "-id")
-    )
-    statuses: Counter[str | None] = Counter(
-        Integration.objects.filter(project__team=team).values_list("decision__status", flat=True)
+def team_dashboard(team: Team, user: User, *, page: str | int | None = 1) -> Dashboard:
+    """A page of the team's projects with their counts, integrations by decision status, and the decisions waiting
+    for my review. The queries are the same whatever the team's size: counts are grouped over the page's rows."""
+    projects = Paginator(
+        Project.objects.filter(team=team).only("pk", "name", "updated_at", "team_id").order_by("-updated_at", "-id"),
+        DASHBOARD_PAGE,
+    ).get_page(page)
+    rows = with_integration_counts(projects.object_list)
+    tasks = {
+        project: (total, closed)
+        for project, total, closed in ProjectChecklistEntry.objects.filter(project__in=rows)
+        .values("project")
+        .annotate(total=Count("id"), closed=Count("id", filter=Q(status__in=CLOSED_STATUSES)))
+        .values_list("project", "total", "closed")
+    }
+    for project in rows:
+        project.task_count, project.tasks_closed = tasks.get(project.pk, (0, 0))  # type: ignore[attr-defined]
+    projects.object_list = rows
+    statuses: dict[str | None, int] = dict(
+        Integration.objects.filter(project__team=team)
+        .values("decision__status")
+        .annotate(n=Count("id"))
+        .values_list("decision__status", "n")
     )
     by_status = [(str(label), statuses.get(value, 0)) for value, label in DecisionStatus.choices]
     by_status.append(("No decision yet", statuses.get(None, 0)))
     awaiting: list[Decision] = []
     if can(team.role, Capability.REVIEW):
-        proposed = (
-            Decision.objects.filter(integration__project__team=team, status=DecisionStatus.PROPOSED)
-            .select_related("integration__project")
-            .prefetch_related("approvals")
-        )
-        awaiting = [
-            decision
-            for decision in proposed
-            if not any(a.reviewer_id == user.pk and a.decision_version == decision.version
-                       for a in decision.approvals.all())
-        ]  # fmt: skip
+        awaiting = list(waiting_for_review(user).filter(integration__project__team=team)[:DASHBOARD_PAGE])
     return Dashboard(projects, by_status, awaiting, team_memberships_by_name(team))
 
 

@@ -214,6 +214,8 @@ PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 # How long a process serves the catalog version it knows before asking the database again: a newly published
 # version reaches every replica within this many seconds, and ranking needs no query in between.
 CATALOG_RECHECK_SECONDS = env_int("CATALOG_RECHECK_SECONDS", 2, minimum=0)
+# `make bench` turns this on in the server it measures, to serve the ceilings it compares with; never in production.
+BENCHMARK_CEILINGS = env_bool("BENCHMARK_CEILINGS", False)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -117,3 +118,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("patterns.urls")),
 ]
+
+if settings.BENCHMARK_CEILINGS:  # `make bench` only: the bare-view and plain-table ceilings it compares with
+    from portal.benchmarking import ceiling_urls
+
+    urlpatterns += ceiling_urls

@@ -18,7 +18,7 @@ from portal.api.auth import PROJECT_AUTH
 from portal.api.bodies import parse_project, parse_requirements, read_json
 from portal.api.errors import ApiError, error_response
 from portal.records import project_record
-from portal.selectors import project_for_export, projects_for
+from portal.selectors import project_for_export, projects_for, with_integration_counts
 from portal.services.integrations import integration_create
 from portal.services.projects import project_create
 
@@ -151,7 +151,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "updated_at": p.updated_at.isoformat(),
             "url": request.build_absolute_uri(reverse("api:project", args=[p.pk])),
         }
-        for p in projects_for(request.auth)  # type: ignore[attr-defined]
+        for p in with_integration_counts(projects_for(request.auth))  # type: ignore[attr-defined]
     ]
     return JsonResponse({"projects": projects})
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from portal.pictures.palette import STATUS_LABELS, STATUS_STYLES
 
@@ -151,6 +152,7 @@ class Lane:
 
 @dataclass
 class Landscape:
+    key: int = 0  # the same for the same links in this process: the key of its cached rendering
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
@@ -333,6 +335,12 @@ def _label_for(group: list[Edge], placed: list[tuple[float, float, float, float]
 
 
 def landscape(links: Iterable[Link]) -> Landscape:
+    """The picture of these links (remembered: a project's landscape is drawn again only when a link changes)."""
+    return _drawn(tuple(links))
+
+
+@lru_cache(maxsize=512)
+def _drawn(links: tuple[Link, ...]) -> Landscape:
     nodes: dict[str, Node] = {}
     raw: list[tuple[Link, str, str, bool]] = []
     for link in links:
@@ -342,7 +350,7 @@ def landscape(links: Iterable[Link]) -> Landscape:
             node = nodes.setdefault(name, Node(name, is_app=False))
             node.is_app = node.is_app or name in apps
         raw.append((link, start, end, both))
-    picture = Landscape(nodes=list(nodes.values()))
+    picture = Landscape(key=hash(links), nodes=list(nodes.values()))
     if not raw:
         return picture
     picture.height = _place(nodes, raw)

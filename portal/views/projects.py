@@ -26,6 +26,7 @@ from portal.selectors import (
     project_progress,
     projects_for,
     teams_where_user_can,
+    with_integration_counts,
 )
 from portal.services.projects import project_create, project_settings_update
 
@@ -41,6 +42,7 @@ EXPORT_FORMATS = {
 @require_GET
 def project_list(request: SignedInRequest) -> HttpResponse:
     page = Paginator(projects_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_integration_counts(page.object_list)
     return render(request, "portal/project_list.html", {"page": page})
 
 

@@ -39,7 +39,7 @@ def team_detail(request: SignedInRequest, team_id: int) -> HttpResponse:
     team = get_team_for_user(request, team_id)
     context = {
         "team": team,
-        "dashboard": team_dashboard(team, request.user),
+        "dashboard": team_dashboard(team, request.user, page=request.GET.get("page")),
         "can_manage": can(team.role, Capability.MANAGE),
         "invitation_form": InvitationForm(),
         "invitations": list(invitations_pending(team)) if can(team.role, Capability.MANAGE) else [],

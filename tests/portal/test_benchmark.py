@@ -10,10 +10,10 @@ from django.core.management import call_command
 
 
 @pytest.mark.django_db
-def test_the_benchmark_reports_recommender_timings_and_query_counts() -> None:
+def test_the_benchmark_reports_query_counts_and_ranking_figures() -> None:
     out = io.StringIO()
-    call_command("benchmark", "--skip-http", "--iterations", "20", stdout=out)
+    call_command("benchmark", "--skip-http", "--iterations", "20", "--projects", "0", stdout=out)
     report = out.getvalue()
-    assert "Recommender (pure function, prebuilt snapshot of 30 patterns)" in report
-    assert "µs" in report
-    assert re.search(r"POST /api/v1/recommendations +\d queries  \(HTTP 200\)", report)
+    assert re.search(r"POST /api/v1/recommendations +- +- +- +(0|1) *\n", report)  # no query to rank
+    assert re.search(r"GET project \(20 integrations\) .* \d+\n", report)
+    assert "shipped catalog (30 patterns)" in report and "1,000 patterns, the first 10 (?limit=10)" in report

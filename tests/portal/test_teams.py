@@ -84,7 +84,7 @@ def test_the_dashboard_shows_status_counts_completion_and_my_reviews(
         if index < 2:
             decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="x")
     client.force_login(bob)
-    with django_assert_max_num_queries(10):  # 9, and the unread count in the navigation
+    with django_assert_max_num_queries(12):  # a page of projects: its count, grouped counts, statuses, reviews, nav
         response = client.get(reverse("teams:detail", args=[project.team_id]))
     assert dict(response.context["dashboard"].by_status)["Proposed"] == 2
     assert dict(response.context["dashboard"].by_status)["No decision yet"] == 2
@@ -124,3 +124,21 @@ def test_removing_a_member_needs_a_confirmation(client: Client, alice: User, bob
     assert Membership.objects.filter(pk=membership.pk).exists()
     client.post(reverse("teams:member_remove", args=[team.pk, membership.pk]), {"confirm": "yes"})
     assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_dashboard_pages_its_projects_with_the_same_queries_for_any_team_size(
+    client: Client, alice: User, django_assert_num_queries: Any
+) -> None:
+    from portal.models import Project
+    from portal.selectors import DASHBOARD_PAGE
+
+    team = make_team(alice)
+    Project.objects.bulk_create([Project(team=team, owner=alice, name=f"P{i:03}") for i in range(3)])
+    client.force_login(alice)
+    url = reverse("teams:detail", args=[team.pk])
+    with django_assert_num_queries(99, exact=False) as small:
+        client.get(url)
+    Project.objects.bulk_create([Project(team=team, owner=alice, name=f"Q{i:03}") for i in range(DASHBOARD_PAGE * 3)])
+    with django_assert_num_queries(len(small.captured_queries)):
+        page = client.get(url, {"page": 2}).content.decode()
+    assert "Page 2 of 4" in page and page.count('data-label="Project"') == DASHBOARD_PAGE

@@ -1,26 +1,41 @@
-"""Measure what the product promises: recommender speed, bounded queries, and API throughput under gunicorn.
+"""`make bench`: one table of what the product promises, each figure next to its ceiling in the same run.
 
-Prints figures; asserts nothing (timings vary ~15% between identical runs on these machines: compare ratios).
+- HTTP: gunicorn (sync workers = cores, production settings) driven by wrk on the same machine; each endpoint's
+  requests/s, p50 and p99, its ratio to its ceiling (a bare Django view for the API, a plain 50-row template page for
+  the signed-in pages) and the queries one request makes.
+- Ranking with the shipped catalog and a synthetic 1,000-pattern one (median and p99, all options and the first 10).
+- "My projects" page 1 and the team dashboard with 1,000 projects, then with 100,000 across teams.
+
+Prints figures and asserts nothing: timings vary about 15% between identical runs, so read ratios within one run.
 """
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
+import platform
+import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
+import urllib.parse
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
@@ -28,183 +43,321 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from patterns.draft import catalog_export
 from patterns.published import published_snapshot
 from patterns.ranking.recommender import recommend
 from patterns.ranking.snapshot import snapshot_from_content
 from patterns.requirements import Requirements
-from portal.services.drafts import draft_create
+from portal.benchmarking import TEN_ANSWERS, synthetic_content
+from portal.models import Membership, Project, ProjectChecklistEntry, Role, Team
+from portal.selectors import projects_for
+from portal.services.decisions import decision_save
+from portal.services.integrations import integration_create
+from portal.services.projects import project_create
+from portal.services.teams import team_create
 
-SAMPLES: list[dict[str, Any]] = [
-    {"scope": "fno_external", "goal": "data_sync", "direction": "inbound", "timing": "synchronous", "volume": "low"},
-    {"scope": "ce_external", "goal": "event_notification", "volume": "high", "deployment": "cloud"},
-    {"scope": "fno_dataverse", "goal": "data_sync", "data_residency": "replicate", "direction": "bidirectional",
-     "timing": "near_real_time", "volume": "medium", "deployment": "cloud", "transformations": "none",
-     "prefers_low_code": True, "needs_custom_logic": False},
-    # Contradictory on purpose: no pattern fits strongly, so the ranking also searches for relaxations.
-    {"scope": "fno_external", "goal": "data_sync", "direction": "inbound", "timing": "synchronous", "volume": "high",
-     "deployment": "on_premises", "data_residency": "live_access", "transformations": "in_dynamics",
-     "prefers_low_code": True, "needs_custom_logic": True},
+API_BODY: dict[str, Any] = {"scope": "fno_external", "goal": "data_sync", "direction": "inbound",
+                            "timing": "synchronous", "volume": "low"}  # fmt: skip
+VARIED = [
+    API_BODY,
+    {"scope": "ce_external", "goal": "event_notification", "direction": "outbound", "timing": "near_real_time"},
+    {"scope": "fno_dataverse", "goal": "data_sync", "direction": "bidirectional", "timing": "near_real_time"},
+    {"scope": "fno_external", "goal": "data_sync", "direction": "outbound", "timing": "scheduled_batch",
+     "volume": "high"},
 ]  # fmt: skip
+BENCH = "bench"  # the prefix of everything the benchmark creates
+
+
+@dataclass
+class Row:
+    label: str
+    rps: float | None = None
+    p50: float | None = None  # ms
+    p99: float | None = None
+    errors: int = 0
+    ceiling: str = ""  # the row it is compared with
+    queries: int | None = None
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def _timed(call: Callable[[], object], runs: int) -> tuple[float, float]:
+    """(median, p99) in ms of ``runs`` calls after a warm-up."""
+    call()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), _percentile(times, 0.99)
 
 
 class Command(BaseCommand):
-    help = "Benchmark the recommender, query counts and POST /api/v1/recommendations under gunicorn."
+    help = "Benchmark endpoints against their ceilings, ranking at 1,000 patterns and lists at 100,000 projects."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--iterations", type=int, default=5000)
-        parser.add_argument("--seconds", type=float, default=8.0, help="Length of the HTTP load run.")
-        parser.add_argument("--concurrency", type=int, default=4, help="Client threads for the HTTP load run.")
-        parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn sync workers.")
-        parser.add_argument("--skip-http", action="store_true")
+        parser.add_argument("--seconds", type=float, default=6.0, help="wrk run per endpoint")
+        parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn sync workers")
+        parser.add_argument("--iterations", type=int, default=1000, help="rankings timed per figure")
+        parser.add_argument("--projects", type=int, default=100_000, help="projects for the big-list figures (0: skip)")
+        parser.add_argument("--skip-http", action="store_true", help="no gunicorn/wrk run (queries and timings only)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("loadcatalog", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-        self.recommender(options["iterations"])
-        self.queries()
+        user, password = self._user()
+        project, integration, dashboard_team = self._fixtures(user)
+        targets = {
+            "POST /api/v1/recommendations": ("POST", reverse("api:recommendations"), "bare"),
+            "GET /api/v1/patterns": ("GET", reverse("api:patterns"), "bare"),
+            "GET /projects/ (my projects)": ("GET", reverse("projects:list"), "table"),
+            "GET project (20 integrations)": ("GET", reverse("projects:detail", args=[project.pk]), "table"),
+            "GET integration page": ("GET", reverse("projects:integration", args=[project.pk, integration.pk]),
+                                     "table"),
+            "GET team dashboard (1,000 projects)": ("GET", reverse("teams:detail", args=[dashboard_team.pk]), "table"),
+        }  # fmt: skip
+        rows = [Row("bare Django view (API ceiling)"), Row("plain 50-row template (page ceiling)")]
+        rows += [Row(label, ceiling=ceiling) for label, (_, _, ceiling) in targets.items()]
+        self._queries(user, rows, targets)
         if not options["skip_http"]:
-            self.http(options["seconds"], options["concurrency"], options["workers"])
+            self._http(rows, targets, user.get_username(), password, options)
+        self._print_table(rows)
+        self._ranking(options["iterations"])
+        if options["projects"]:
+            self._big_lists(user, dashboard_team, options["projects"])
 
-    def recommender(self, iterations: int) -> None:
-        snapshot = published_snapshot()
-        self.stdout.write(f"\nRecommender (pure function, prebuilt snapshot of {len(snapshot.patterns)} patterns)")
-        for answers in SAMPLES:
-            requirements = Requirements.from_mapping(answers)
-            recommend(requirements, snapshot)  # warm up
-            timings = []
-            for _ in range(iterations):
-                start = time.perf_counter_ns()
-                recommend(requirements, snapshot)
-                timings.append(time.perf_counter_ns() - start)
-            timings.sort()
-            median, p99 = timings[len(timings) // 2] / 1000, timings[int(len(timings) * 0.99)] / 1000
-            ranking = recommend(requirements, snapshot)
-            self.stdout.write(
-                f"  {len(answers):2} answers: median {median:7.1f} µs   p99 {p99:7.1f} µs   ({iterations} runs; fit "
-                f"{ranking.verdict.level}, {len(ranking.relaxations)} relaxations)"
-            )
-        # What the capacity check adds: the same answers with and without numbers.
-        numbers = {"records_per_day": 300_000, "peak_records_per_hour": 40_000, "record_size_kb": 4,
-                   "initial_load_records": 2_000_000, "tables": 20, "concurrent_clients": 8}  # fmt: skip
-        answers = {"scope": "ce_external", "goal": "data_sync", "direction": "inbound", "timing": "near_real_time",
-                   "volume": "high", "deployment": "cloud", "data_residency": "replicate",
-                   "transformations": "external", "prefers_low_code": False, "needs_custom_logic": False}  # fmt: skip
-        medians = []
-        for body in (answers, {**answers, "capacity": numbers}):
-            requirements = Requirements.from_mapping(body)
-            timings = []
-            for _ in range(iterations):
-                start = time.perf_counter_ns()
-                recommend(requirements, snapshot)
-                timings.append(time.perf_counter_ns() - start)
-            medians.append(statistics.median(timings) / 1000)
-        self.stdout.write(f"  capacity check: median {medians[0]:.1f} µs without numbers, {medians[1]:.1f} µs with six "
-                          f"numbers (+{medians[1] - medians[0]:.1f} µs)")  # fmt: skip
-        begin = time.perf_counter()
-        for _ in range(50):
-            snapshot_from_content(catalog_export())
-        draft_ms = (time.perf_counter() - begin) / 50 * 1000
-        begin = time.perf_counter()
-        for _ in range(200):
-            published_snapshot()
-        cached_ms = (time.perf_counter() - begin) / 200 * 1000
-        self.stdout.write(f"  building a snapshot from the draft's rows: {draft_ms:.2f} ms")
-        self.stdout.write(f"  the published snapshot, cached per version (one query): {cached_ms:.2f} ms")
+    # Data
 
-    def queries(self) -> None:
-        self.stdout.write("\nQueries per request (they do not grow with the catalog)")
+    def _user(self) -> tuple[User, str]:
+        password = secrets.token_urlsafe(16)
+        user, _ = get_user_model().objects.get_or_create(username=f"{BENCH}-architect")
+        user.set_password(password)
+        user.save()
+        return user, password
+
+    def _fixtures(self, user: User) -> tuple[Project, Any, Team]:
+        project = Project.objects.filter(name=f"{BENCH}: twenty integrations").first()
+        if project is None:
+            team = team_create(name=f"{BENCH}: team", owner=user)
+            project = project_create(owner=user, name=f"{BENCH}: twenty integrations", description="", team=team)
+            for index in range(20):
+                created = integration_create(project=project, name=f"Integration {index}", created_by=user,
+                                             requirements=Requirements.from_mapping(VARIED[index % len(VARIED)]),
+                                             source_system=f"System {index % 5}")  # fmt: skip
+                if index % 2 and created.top_pattern_slug:
+                    decision_save(integration=created, actor=user, chosen_pattern_slug=created.top_pattern_slug,
+                                  rationale="Chosen for the benchmark.")  # fmt: skip
+        integration = project.integrations.order_by("id").first()
+        dashboard = Team.objects.filter(name=f"{BENCH}: 1,000 projects").first()
+        if dashboard is None:
+            dashboard = team_create(name=f"{BENCH}: 1,000 projects", owner=user)
+            self._bulk_projects(dashboard, user, 1000, checklists=project)
+        return project, integration, dashboard
+
+    def _bulk_projects(self, team: Team, owner: User, count: int, *, checklists: Project | None) -> None:
+        """Projects made fast (bulk inserts), each with a copy of ``checklists``'s tasks when given."""
+        made = Project.objects.bulk_create(
+            [Project(team=team, owner=owner, name=f"{team.name} #{i}") for i in range(count)], batch_size=2000
+        )
+        if checklists is None:
+            return
+        template = list(checklists.checklist_entries.all())
+        entries = []
+        for number, project in enumerate(made):
+            for position, entry in enumerate(template):
+                entries.append(ProjectChecklistEntry(
+                    project=project, section_slug=entry.section_slug, section_title=entry.section_title,
+                    section_position=entry.section_position, slug=entry.slug, title=entry.title,
+                    guidance=entry.guidance, position=entry.position, condition=entry.condition,
+                    status="done" if (number + position) % 3 == 0 else "open",
+                ))  # fmt: skip
+        ProjectChecklistEntry.objects.bulk_create(entries, batch_size=5000)
+
+    # Queries per request, in process
+
+    def _queries(self, user: User, rows: list[Row], targets: dict[str, tuple[str, str, str]]) -> None:
         client = Client(HTTP_HOST="localhost")
-        user, _ = get_user_model().objects.get_or_create(username="benchmark-user")
         client.force_login(user)
-        draft = draft_create(owner=user, answers=SAMPLES[0])
-        cases = [
-            ("POST /api/v1/recommendations", lambda: client.post(reverse("api:recommendations"), json.dumps(SAMPLES[0]),
-                                                                 content_type="application/json")),
-            ("GET  wizard results page", lambda: client.get(reverse("wizard:results", args=[draft.pk]))),
-            ("GET  catalog page", lambda: client.get(reverse("patterns:catalog"))),
-            ("GET  pattern page", lambda: client.get(reverse("patterns:detail", args=["dual-write"]))),
-        ]  # fmt: skip
-        for label, call in cases:
+        body = json.dumps(API_BODY)
+        by_label = {row.label: row for row in rows}
+        for label, (method, path, _) in targets.items():
             with CaptureQueriesContext(connection) as captured:
-                response = call()
-            self.stdout.write(f"  {label:32} {len(captured.captured_queries):3} queries  (HTTP {response.status_code})")
-        draft.delete()
-        user.delete()
+                if method == "POST":
+                    client.post(path, body, content_type="application/json")
+                else:
+                    client.get(path)
+            by_label[label].queries = len(captured.captured_queries)
 
-    def http(self, seconds: float, concurrency: int, workers: int) -> None:
+    # HTTP under gunicorn and wrk
+
+    def _http(self, rows: list[Row], targets: dict[str, tuple[str, str, str]], username: str, password: str,
+              options: dict[str, Any]) -> None:  # fmt: skip
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            self.stdout.write(self.style.WARNING("wrk is not installed (apt-get install wrk): HTTP figures skipped."))
+            return
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        env = {
-            **os.environ,
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "INSECURE_LOCAL_HTTP": "true",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = {**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
+               "INSECURE_LOCAL_HTTP": "true", "LOG_LEVEL": "WARNING", "BENCHMARK_CEILINGS": "true",
+               "SECURE_SSL_REDIRECT": "false"}  # fmt: skip
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        engine = str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1]
-        self.stdout.write(
-            f"\nPOST /api/v1/recommendations under gunicorn ({workers} sync workers, {concurrency} client threads "
-            f"on the same {os.cpu_count()} cores, {seconds:.0f} s, database {engine})"
-        )
+        # The production server serves hashed, compressed static files: collected first, with its settings.
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=Path(settings.BASE_DIR),
+                       env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-            [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--log-level", "warning"],
+            [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(options["workers"]), "--log-level", "warning"],
             cwd=Path(settings.BASE_DIR), env=env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        url = f"http://127.0.0.1:{port}/api/v1/recommendations"
-        body = json.dumps(SAMPLES[0]).encode()
+        base = f"http://127.0.0.1:{port}"
         try:
-            self._wait_for(f"http://127.0.0.1:{port}/healthz")
-            latencies: list[float] = []
-            failures = [0]
-            lock = threading.Lock()
-            deadline = time.perf_counter() + seconds
-
-            def hammer() -> None:
-                while time.perf_counter() < deadline:
-                    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-                    start = time.perf_counter()
-                    try:
-                        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
-                            response.read()
-                            ok = response.status == 200
-                    except OSError:
-                        ok = False
-                    with lock:
-                        if ok:
-                            latencies.append(time.perf_counter() - start)
-                        else:
-                            failures[0] += 1
-
-            threads = [threading.Thread(target=hammer) for _ in range(concurrency)]
-            started = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            elapsed = time.perf_counter() - started
-            latencies.sort()
-            if latencies:
-                median = statistics.median(latencies) * 1000
-                p95 = latencies[int(len(latencies) * 0.95)] * 1000
-                self.stdout.write(
-                    f"  {len(latencies) / elapsed:7.0f} requests/s   median {median:.1f} ms   p95 {p95:.1f} ms   "
-                    f"{len(latencies)} ok, {failures[0]} failed"
-                )
-            else:
-                self.stdout.write(f"  no successful requests ({failures[0]} failed)")
+            self._wait_for(f"{base}/healthz")
+            cookie = self._sign_in(base, username, password)
+            paths = {rows[0].label: ("GET", "/_bench/bare"), rows[1].label: ("GET", "/_bench/table")}
+            paths |= {label: (method, path) for label, (method, path, _) in targets.items()}
+            with tempfile.TemporaryDirectory() as scratch:
+                post = Path(scratch) / "post.lua"
+                post.write_text(f'wrk.method = "POST"\nwrk.body = {json.dumps(json.dumps(API_BODY))}\n'
+                                'wrk.headers["Content-Type"] = "application/json"\n')  # fmt: skip
+                for row in rows:
+                    method, path = paths[row.label]
+                    command = [wrk, "-t2", f"-c{options['connections']}", f"-d{options['seconds']:.0f}s", "--latency",
+                               "-H", f"Cookie: {cookie}", f"{base}{path}"]  # fmt: skip
+                    if method == "POST":
+                        command[1:1] = ["-s", str(post)]
+                    self._warm(base + path, method, cookie)
+                    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+                    row.rps, row.p50, row.p99, row.errors = _read_wrk(output)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=10)
+            server.wait(timeout=15)
+
+    def _sign_in(self, base: str, username: str, password: str) -> str:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"{base}/accounts/login/", timeout=10).read().decode()  # loopback only
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        form = urllib.parse.urlencode({"username": username, "password": password,
+                                       "csrfmiddlewaretoken": token.group(1) if token else ""}).encode()  # fmt: skip
+        opener.open(urllib.request.Request(f"{base}/accounts/login/", data=form), timeout=10)  # noqa: S310 - loopback
+        cookies = {cookie.name: cookie.value for cookie in jar}
+        if "sessionid" not in cookies:
+            raise RuntimeError("The benchmark user could not sign in to the server it measures.")
+        return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+    def _warm(self, url: str, method: str, cookie: str) -> None:
+        data = json.dumps(API_BODY).encode() if method == "POST" else None
+        headers = {"Cookie": cookie, "Content-Type": "application/json"}
+        request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 - loopback only
+        for _ in range(5):
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback only
+                response.read()
 
     def _wait_for(self, url: str) -> None:
-        for _ in range(100):
+        for _ in range(150):
             try:
                 with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback only
                     return
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("gunicorn did not start")
+
+    # Reporting
+
+    def _print_table(self, rows: list[Row]) -> None:
+        engine = connection.vendor
+        pg_version = getattr(connection, "pg_version", 0)
+        version = f"{pg_version // 10000}.{pg_version % 10000}" if engine == "postgresql" else ""
+        self.stdout.write(
+            f"\nMachine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+            f"database {engine} {version}".rstrip()
+        )
+        ceilings = {"bare": rows[0].rps, "table": rows[1].rps}
+        header = f"{'endpoint':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>14} {'queries':>8}"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        for row in rows:
+            ceiling = ceilings.get(row.ceiling)
+            ratio = (f"{row.rps / ceiling:.2f}x {row.ceiling}" if row.rps and ceiling else "ceiling"
+                     if not row.ceiling else "")  # fmt: skip
+            figures = [f"{row.rps:8.0f}" if row.rps else f"{'-':>8}", f"{row.p50:8.1f}" if row.p50 else f"{'-':>8}",
+                       f"{row.p99:8.1f}" if row.p99 else f"{'-':>8}"]  # fmt: skip
+            errors = f"  ({row.errors} errors)" if row.errors else ""
+            queries = "" if row.queries is None else str(row.queries)
+            self.stdout.write(f"{row.label:38} {' '.join(figures)} {ratio:>14} {queries:>8}{errors}")
+
+    def _ranking(self, iterations: int) -> None:
+        ten = Requirements.from_mapping(TEN_ANSWERS)
+        shipped = published_snapshot()
+        big = snapshot_from_content(synthetic_content(1000))
+        self.stdout.write("\nRanking 10 answers (in process)                 median ms   p99 ms")
+        for label, snapshot, limit in ((f"shipped catalog ({len(shipped.patterns)} patterns)", shipped, None),
+                                       ("1,000 patterns, every option", big, None),
+                                       ("1,000 patterns, the first 10 (?limit=10)", big, 10)):  # fmt: skip
+            median, p99 = _timed(partial(recommend, ten, snapshot, limit=limit), iterations)
+            self.stdout.write(f"  {label:45} {median:9.2f} {p99:8.2f}")
+        every = len(json.dumps(recommend(ten, big).to_api()))
+        first = len(json.dumps(recommend(ten, big, limit=10).to_api()))
+        self.stdout.write(f"  API answer at 1,000 patterns: {every / 1024:.0f} KB every option, {first / 1024:.0f} KB "
+                          "with ?limit=10")  # fmt: skip
+
+    def _explain(self, user: User) -> None:
+        """How the database reads page 1 of "my projects": an index, not a sort of every project."""
+        queryset = projects_for(user)[:25]
+        plan = queryset.explain()
+        first = plan.splitlines()[0] if plan else ""
+        indexes = sorted(set(re.findall(r"(?:Index|index|USING INDEX|using) (?:Scan using |Only Scan using )?(\w+)",
+                                        plan)))  # fmt: skip
+        self.stdout.write(f"  query plan of my projects, page 1: {first.strip()[:90]}")
+        self.stdout.write(f"  indexes it uses: {', '.join(i for i in indexes if i.islower()) or 'none'}")
+
+    def _big_lists(self, user: User, dashboard: Team, total: int) -> None:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        pages = {"my projects, page 1": reverse("projects:list"),
+                 "team dashboard (1,000 projects)": reverse("teams:detail", args=[dashboard.pk])}  # fmt: skip
+        before = {label: _timed(partial(client.get, path), 15)[0] for label, path in pages.items()}
+        extra = max(0, total - Project.objects.count())
+        teams = []
+        if extra:
+            self.stdout.write(f"\nAdding {extra:,} projects across {extra // 1000 + 1} teams…")
+            for index in range(extra // 1000 + 1):
+                team = Team.objects.create(name=f"{BENCH}: big team {index}")
+                Membership.objects.create(team=team, user=user, role=Role.VIEWER)
+                teams.append(team)
+                self._bulk_projects(team, user, min(1000, extra - index * 1000), checklists=None)
+        try:
+            after = {label: _timed(partial(client.get, path), 15)[0] for label, path in pages.items()}
+            self._explain(user)
+            count = Project.objects.count()
+            self.stdout.write(f"\nLists as projects grow (in process, median of 15){'':6}1,000 team  {count:,} total")
+            for label in pages:
+                self.stdout.write(f"  {label:52} {before[label]:7.1f} ms  {after[label]:7.1f} ms  "
+                                  f"({after[label] / before[label]:.2f}x)")  # fmt: skip
+        finally:
+            if teams:
+                Project.objects.filter(team__in=teams).delete()
+                Team.objects.filter(pk__in=[t.pk for t in teams]).delete()
+
+
+def _read_wrk(output: str) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, errors) from wrk's --latency report."""
+
+    def ms(text: str) -> float:
+        number, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = int(bad.group(1)) if bad else 0
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return rps, p50, p99, errors
