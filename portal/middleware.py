@@ -3,10 +3,11 @@ database can't store refused at the door, and a database outage answered as 503 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -108,6 +109,14 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a lost database outside a view (a middleware saving the session on the way out) is a 503 as well;
+    anything else is the plain 500 page, rendered without context (it must not fail in turn)."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
+    return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
 class DatabaseUnavailableMiddleware:

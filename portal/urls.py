@@ -119,6 +119,9 @@ urlpatterns = [
     path("", include("patterns.urls")),
 ]
 
+# A lost database outside a view (a middleware saving the session on the way out) is a 503 too, never a 500.
+handler500 = "portal.middleware.server_error"
+
 if settings.BENCHMARK_CEILINGS:  # `make bench` only: the bare-view and plain-table ceilings it compares with
     from portal.benchmarking import ceiling_urls
 

@@ -12,6 +12,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import get_resolver
 
 from tests.factories import WEB_SHOP
 from tests.ops.conftest import Answer, Server, TcpProxy, database_url_through, fetch, start_server
@@ -99,3 +103,23 @@ def test_no_request_during_an_outage_is_a_500(server: Server, database_proxy: Tc
                      "/accounts/login/", "/curation/", "/admin/")
     }  # fmt: skip
     assert all(status < 500 or status == 503 for status in statuses.values()), statuses
+
+
+def answer_while_handling(error: Exception) -> HttpResponse:
+    """What the production server answers when ``error`` escapes everything (Django calls handler500 then)."""
+    handler = get_resolver().resolve_error_handler(500)
+    try:
+        raise error
+    except Exception:
+        return handler(RequestFactory().get("/projects/"))
+
+
+def test_a_lost_database_outside_any_view_is_a_503_too() -> None:
+    response = answer_while_handling(OperationalError("server closed the connection unexpectedly"))
+    assert response.status_code == 503 and response["Retry-After"].isdigit()
+    assert b"Back in a moment" in response.content
+
+
+def test_any_other_escaped_error_is_the_plain_500_page() -> None:
+    response = answer_while_handling(RuntimeError("a bug"))
+    assert response.status_code == 500 and b"Something went wrong" in response.content
