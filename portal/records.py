@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from patterns.ranking.records import RankingRecord
-from portal.models import Decision, Integration, Milestone, Project, ProjectChecklistEntry
+from portal.models import Decision, HistoryEntry, Integration, Milestone, Project, ProjectChecklistEntry
 
 SCHEMA = "d365-integration-portal/project/v1"
 
@@ -101,6 +101,12 @@ def integration_record(integration: Integration, *, full: bool) -> dict[str, Any
             {"author": _username(c.author), "created_at": c.created_at.isoformat(), "body": c.body}
             for c in integration.comments.all()
         ]
+        decision = integration_decision(integration)
+        record["approvals"] = [
+            {"reviewer": _username(a.reviewer), "decision_version": a.decision_version,
+             "created_at": a.created_at.isoformat()}
+            for a in (decision.approvals.all() if decision is not None else ())
+        ]  # fmt: skip
     return record
 
 
@@ -120,6 +126,19 @@ def milestone_record(milestone: Milestone) -> dict[str, Any]:
         "name": milestone.name,
         "created_at": milestone.created_at.isoformat(),
         "created_by": _username(milestone.created_by),
+        "state": milestone.snapshot,  # what the milestone keeps, so an import can compare with it again
+    }
+
+
+def history_entry_record(entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "created_at": entry.created_at.isoformat(),
+        "actor": _username(entry.actor) if entry.actor_id else None,
+        "action": entry.action,
+        "subject": entry.subject,
+        "integration": entry.integration.name if entry.integration is not None else None,
+        "before": entry.before,
+        "after": entry.after,
     }
 
 
@@ -140,6 +159,7 @@ def project_record(project: Project) -> dict[str, Any]:
         "integrations": [integration_record(i, full=True) for i in project.integrations.all()],
         "checklist": [checklist_record(e) for e in project.checklist_entries.all()],
         "milestones": [milestone_record(m) for m in project.milestones.all()],
+        "history": [history_entry_record(e) for e in project.history.all()],  # oldest first (project_for_export)
     }
 
 

@@ -406,8 +406,16 @@ def project_for_export(project: Project) -> Project:
                 ).order_by("created_at", "id"),
             ),
             Prefetch("integrations__comments", queryset=Comment.objects.select_related("author")),
+            Prefetch(
+                "integrations__decision__approvals",
+                queryset=Approval.objects.select_related("reviewer").order_by("created_at", "id"),
+            ),
             "checklist_entries__assignee",
             "milestones__created_by",
+            Prefetch(
+                "history",
+                queryset=HistoryEntry.objects.select_related("actor", "integration").order_by("created_at", "id"),
+            ),
         )
         .get(pk=project.pk)
     )

@@ -237,6 +237,24 @@ class CommentOut(BaseModel):
     body: str
 
 
+class ApprovalOut(BaseModel):
+    reviewer: str | None
+    decision_version: int
+    created_at: str
+
+
+class HistoryOut(BaseModel):
+    """One change to the project: who, when, what, before and after (the record shapes of this schema)."""
+
+    created_at: str
+    actor: str | None
+    action: str
+    subject: str
+    integration: str | None
+    before: Any
+    after: Any
+
+
 # A saved ranking's reasons are the recommender's own record, so its schema is made from it and can't drift.
 SavedReason: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "SavedReason", **{name: (kind, ...) for name, kind in get_type_hints(Reason).items()}
@@ -287,6 +305,7 @@ class IntegrationOut(BaseModel):
     ranking: SavedRanking
     decision: DecisionOut | None
     comments: list[CommentOut]
+    approvals: list[ApprovalOut]
 
 
 class ChecklistEntryOut(BaseModel):
@@ -308,6 +327,7 @@ class MilestoneOut(BaseModel):
     name: str
     created_at: str
     created_by: str | None
+    state: dict[str, Any]
 
 
 class ProjectOut(BaseModel):
@@ -326,6 +346,7 @@ class ProjectOut(BaseModel):
     integrations: list[IntegrationOut]
     checklist: list[ChecklistEntryOut]
     milestones: list[MilestoneOut]
+    history: list[HistoryOut]
 
 
 REQUEST_SCHEMAS: tuple[type[BaseModel], ...] = (RequirementsIn, NewProject)
