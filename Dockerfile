@@ -1,6 +1,7 @@
 # The portal on gunicorn. Build: docker build -t d365-integration-portal .
-# One image, three uses: the web server (default command), the release step (`python manage.py release`, run once
-# per deployment as a Compose service or a Kubernetes Job, never on every start) and cron jobs (`clearsessions`).
+# One image for every role: the web server (default command), the release step (`python manage.py release`, run once
+# per deployment as a Compose service or a Kubernetes Job, never on every start), the task worker
+# (`python manage.py db_worker`) and cron jobs (`clearsessions`).
 FROM python:3.13-slim
 
 ENV DEBUG=false \
