@@ -71,6 +71,7 @@ def test_recommendations_survive_a_lost_database_and_everything_recovers(
     during = recommend(server)
     assert during.status == 200
     assert json.loads(during.body) == json.loads(before.body)
+    assert fetch(f"{server.url}/patterns/").status == 200  # the catalog, for a visitor who isn't signed in
 
     page = signed_in_page(server)
     assert page.status == 503 and page.headers["Retry-After"].isdigit()
