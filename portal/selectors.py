@@ -52,6 +52,44 @@ def projects_for(user: Any) -> QuerySet[Project]:
     return Project.objects.filter(team__memberships__user=user).select_related("team").order_by("-updated_at", "-id")
 
 
+@dataclass
+class Window:
+    """One page of a long list, found without counting the whole list: it reads one row more than it shows to know
+    whether there is a next page (a count of 100,000 projects costs more than the page itself)."""
+
+    object_list: list[Any]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def __iter__(self) -> Any:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def window(queryset: QuerySet[Any], page: str | int | None, size: int) -> Window:
+    number = int(page) if str(page or "").isdigit() and int(page or 1) >= 1 else 1
+    rows = list(queryset[(number - 1) * size : number * size + 1])
+    return Window(rows[:size], number, len(rows) > size)
+
+
 def with_integration_counts(projects: Iterable[Project]) -> list[Project]:
     """The projects, each with ``integration_count``: one grouped query over these projects only."""
     projects = list(projects)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +25,7 @@ from portal.selectors import (
     project_progress,
     projects_for,
     teams_where_user_can,
+    window,
     with_integration_counts,
 )
 from portal.services.projects import project_create, project_settings_update
@@ -41,7 +41,7 @@ EXPORT_FORMATS = {
 @login_required
 @require_GET
 def project_list(request: SignedInRequest) -> HttpResponse:
-    page = Paginator(projects_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = window(projects_for(request.user), request.GET.get("page"), PAGE_SIZE)
     page.object_list = with_integration_counts(page.object_list)
     return render(request, "portal/project_list.html", {"page": page})
 

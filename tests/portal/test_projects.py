@@ -155,3 +155,21 @@ def test_the_home_page_leads_to_the_wizard_and_to_my_projects(client: Client, al
     client.force_login(alice)
     signed_in = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("projects:list")}">My projects' in signed_in
+
+
+def test_my_projects_pages_without_counting_every_project(
+    client: Client, alice: User, django_assert_num_queries: Any
+) -> None:
+    from portal.views.projects import PAGE_SIZE
+
+    team = make_project(alice).team
+    Project.objects.bulk_create([Project(team=team, owner=alice, name=f"P{i:03}") for i in range(PAGE_SIZE * 2 + 3)])
+    client.force_login(alice)
+    with django_assert_num_queries(99, exact=False) as first_page:
+        first = client.get(reverse("projects:list")).content.decode()
+    assert "Page 1" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    counts_projects = 'SELECT COUNT(*) AS "__COUNT" FROM "PORTAL_PROJECT"'
+    assert not any(q["sql"].upper().startswith(counts_projects) for q in first_page.captured_queries)
+    last = client.get(reverse("projects:list"), {"page": 3}).content.decode()
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+    assert client.get(reverse("projects:list"), {"page": "x"}).status_code == 200
