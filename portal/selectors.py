@@ -85,7 +85,8 @@ class Window:
 
 
 def window(queryset: QuerySet[Any], page: str | int | None, size: int) -> Window:
-    number = int(page) if str(page or "").isdigit() and int(page or 1) >= 1 else 1
+    text = str(page or "")
+    number = int(text) if text.isdigit() and int(text) >= 1 else 1
     rows = list(queryset[(number - 1) * size : number * size + 1])
     return Window(rows[:size], number, len(rows) > size)
 
