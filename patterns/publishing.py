@@ -222,6 +222,7 @@ def _keyed_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, A
 
 # Word-level differences, for a curator reading what changed in a long text
 
+REWRITTEN = 0.4  # under this share of words in common, a text counts as rewritten
 _WORDS = re.compile(r"\s+|\S+")  # words and the spaces between them, so "rates." and "rates. More" share a word
 
 
@@ -238,8 +239,13 @@ def _as_text(value: Any) -> str:
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     """``before`` turned into ``after`` as runs of words: ("same" | "removed" | "added", text)."""
     old, new = _WORDS.findall(before), _WORDS.findall(after)
+    # Spaces never anchor a match (they would pair every word with another); a text rewritten from scratch reads
+    # better as the old one struck through and the new one whole.
+    matcher = SequenceMatcher(isjunk=str.isspace, a=old, b=new, autojunk=False)
+    if old and new and matcher.ratio() < REWRITTEN:
+        return [("removed", before), ("added", after)]
     runs: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             runs.append(("same", "".join(old[i1:i2])))
             continue
