@@ -10,7 +10,7 @@ from patterns.requirements import QUESTIONS
 from portal.pictures.palette import question_colour
 
 QUESTION_ORDER = {question.name: index for index, question in enumerate(QUESTIONS)}
-MAX_BARS = 12
+MAX_BARS = 10
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,13 @@ class Segment:
     colour: str
 
     @property
+    def question_label(self) -> str:
+        return self.label.split(": ", 1)[0]
+
+    @property
     def text(self) -> str:
-        return f"{self.label}: {self.level}, {self.width:.0f} points"
+        """The segment's tooltip: the answer is in the legend, so the question is enough here."""
+        return f"{self.question_label}: {self.level}, {self.width:.0f} points"
 
 
 @dataclass(frozen=True)

@@ -234,3 +234,19 @@ def test_systems_come_in_and_out_through_the_api(client: Client, alice: User) ->
     refused = client.post(reverse("api:projects"), body, content_type="application/json",
                           HTTP_AUTHORIZATION=f"Bearer {secret}")  # fmt: skip
     assert refused.status_code == 400 and "integrations[0].source_system" in refused.json()["errors"]
+
+
+def test_no_main_page_weighs_over_100_kb(client: Client, project: Project, alice: User) -> None:
+    heavy = {"scope": "fno_dataverse", "goal": "data_sync", "direction": "bidirectional", "timing": "near_real_time",
+             "volume": "medium", "capacity": {"records_per_day": 50_000, "peak_records_per_hour": 9_000}}  # fmt: skip
+    integrations = [make_integration(project, f"Heavy {i}", heavy) for i in range(20)]
+    client.force_login(alice)
+    pages = [
+        reverse("projects:detail", args=[project.pk]),
+        reverse("curation:heatmap"),
+        reverse("curation:publish"),
+        reverse("projects:integration", args=[project.pk, integrations[0].pk]),
+        reverse("decision_log"),
+    ]
+    for url in pages:
+        assert len(client.get(url).content) < 100 * 1024, url
