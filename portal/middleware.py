@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -130,6 +130,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, OperationalError | InterfaceError):
+        # SQLite is a file, never "away": its OperationalErrors are bugs (a missing migration, say) and must show as
+        # errors, not as "back in a moment".
+        if isinstance(exception, OperationalError | InterfaceError) and connection.vendor != "sqlite":
             return database_unavailable(request)
         return None

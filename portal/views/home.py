@@ -1,12 +1,10 @@
-"""The home page (my work when signed in, the way in for visitors) and the health probe."""
+"""The home page: my work when signed in, the way in for visitors."""
 
 from __future__ import annotations
 
-from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from patterns.published import published_catalog
@@ -29,15 +27,3 @@ def home(request: HttpRequest) -> HttpResponse:
             "catalog_version": catalog.version,
         },
     )
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})

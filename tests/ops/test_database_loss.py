@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import OperationalError
@@ -124,3 +125,18 @@ def test_a_lost_database_outside_any_view_is_a_503_too() -> None:
 def test_any_other_escaped_error_is_the_plain_500_page() -> None:
     response = answer_while_handling(RuntimeError("a bug"))
     assert response.status_code == 500 and b"Something went wrong" in response.content
+
+
+def test_a_sqlite_error_is_a_bug_to_show_not_an_outage(rf: Any, monkeypatch: Any) -> None:
+    """SQLite is a file that can't go away: its OperationalError (a missing migration, say) isn't a 503."""
+    from django.db import connections
+
+    from portal.middleware import DatabaseUnavailableMiddleware
+
+    middleware = DatabaseUnavailableMiddleware(lambda request: HttpResponse())
+    request = rf.get("/projects/")
+    wrapper = type(connections["default"])
+    monkeypatch.setattr(wrapper, "vendor", "postgresql")
+    assert middleware.process_exception(request, OperationalError("server closed the connection")).status_code == 503
+    monkeypatch.setattr(wrapper, "vendor", "sqlite")
+    assert middleware.process_exception(request, OperationalError("no such column: x")) is None
