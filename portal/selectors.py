@@ -366,12 +366,17 @@ class IntegrationPage:
     requirements: Requirements
 
 
-def integration_page(integration: Integration) -> IntegrationPage:
-    decision = (
+def decision_of(integration: Integration) -> Decision | None:
+    """The integration's decision with the people and the decision it links to, as the decision pages show them."""
+    return (
         Decision.objects.filter(integration=integration)
         .select_related("proposed_by", "decided_by", "status_changed_by", "superseded_by__integration")
         .first()
     )
+
+
+def integration_page(integration: Integration) -> IntegrationPage:
+    decision = decision_of(integration)
     approvals = (
         list(decision.approvals.select_related("reviewer").filter(decision_version=decision.version))
         if decision

@@ -39,7 +39,6 @@ class Bar:
     rank: int
     score: float
     segments: tuple[Segment, ...]
-    dropped: float  # points the option's answers didn't earn (100 - score)
 
     @property
     def summary(self) -> str:
@@ -85,7 +84,7 @@ def _bar(option: OptionRecord) -> Bar:
                                 round(x, 3), round(width, 3),
                                 question_colour(QUESTION_ORDER.get(reason.question, 0))))  # fmt: skip
         x += width
-    return Bar(option.pattern, option.name, option.rank, option.score, tuple(segments), round(max(0.0, 100 - x), 3))
+    return Bar(option.pattern, option.name, option.rank, option.score, tuple(segments))
 
 
 def _ruled_out(exclusions: tuple[ExclusionRecord, ...]) -> tuple[RuledOut, ...]:

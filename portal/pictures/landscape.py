@@ -86,8 +86,6 @@ class Edge:
     y1: float
     x2: float
     y2: float
-    label_x: float
-    label_y: float
     colour: str
     dash: str
     start_is_app: bool = False
@@ -361,8 +359,7 @@ def _drawn(links: tuple[Link, ...]) -> Landscape:
         x1, y1 = _anchor(a, b, along[index, start])
         x2, y2 = _anchor(b, a, along[index, end])
         colour, dash = STATUS_STYLES[link.status]
-        edge = Edge(link, start, end, both, x1, y1, x2, y2, (x1 + x2) / 2, (y1 + y2) / 2, colour, dash, a.is_app,
-                    b.is_app)  # fmt: skip
+        edge = Edge(link, start, end, both, x1, y1, x2, y2, colour, dash, a.is_app, b.is_app)
         picture.edges.append(edge)
         groups.setdefault(frozenset((start, end)), []).append(edge)
     placed: list[tuple[float, float, float, float]] = [(n.x, n.y, NODE_W, n.h) for n in nodes.values()]

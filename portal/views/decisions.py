@@ -10,14 +10,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from patterns.http import SignedInRequest
+from patterns.ranking.records import RankingRecord
+from patterns.requirements import Requirements
 from portal.access import get_integration_for_user
 from portal.forms import DecisionLogForm
 from portal.models import Capability
 from portal.selectors import (
     DecisionFilters,
+    approvals_for_current_version,
     decision_history,
     decision_log,
-    integration_page,
+    decision_of,
     teams_where_user_can,
 )
 
@@ -47,11 +50,12 @@ def decision_log_view(request: SignedInRequest) -> HttpResponse:
 @require_GET
 def decision_record(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
     integration = get_integration_for_user(request, project_id, integration_id)
-    page = integration_page(integration)
-    if page.decision is None:
+    decision = decision_of(integration)
+    if decision is None:
         raise Http404("No decision yet.")
-    chosen = next((o for o in page.ranking.options if o.pattern == page.decision.chosen_pattern_slug), None)
-    considered = list(page.ranking.options[:5])
+    ranking = RankingRecord.from_json(integration.ranking)
+    chosen = ranking.by_pattern().get(decision.chosen_pattern_slug)
+    considered = list(ranking.options[:5])
     if chosen and chosen not in considered:
         considered.append(chosen)
     return render(
@@ -60,13 +64,13 @@ def decision_record(request: SignedInRequest, project_id: int, integration_id: i
         {
             "integration": integration,
             "project": integration.project,
-            "decision": page.decision,
-            "requirements": page.requirements,
-            "ranking": page.ranking,
+            "decision": decision,
+            "requirements": Requirements.from_mapping(integration.requirements),
+            "ranking": ranking,
             "chosen": chosen,
             "considered": considered,
-            "history": decision_history(integration, page.decision),
-            "supersedes": list(page.decision.supersedes.select_related("integration")),
-            "approval_count": page.approval_count,
+            "history": decision_history(integration, decision),
+            "supersedes": list(decision.supersedes.select_related("integration")),
+            "approval_count": approvals_for_current_version(decision),
         },
     )

@@ -177,3 +177,18 @@ def test_my_work_query_count_does_not_grow_with_rows(
     client.force_login(bob)
     with django_assert_max_num_queries(12):
         client.get(reverse("home"))
+
+
+def test_the_decision_record_costs_the_same_queries_however_long_its_history(
+    client: Client, project: Project, alice: User, bob: User, django_assert_num_queries: Any
+) -> None:
+    decision = decide(project, "Customer sync", "x", alice)
+    url = reverse("projects:decision_record", args=[project.pk, decision.integration_id])
+    client.force_login(alice)
+    with django_assert_num_queries(99, exact=False) as short:
+        client.get(url)
+    for version in range(1, 5):
+        decision_save(integration=decision.integration, actor=alice, chosen_pattern_slug="odata",
+                      rationale=f"Revised {version}.", expected_version=version)  # fmt: skip
+    with django_assert_num_queries(len(short.captured_queries)):
+        client.get(url)
