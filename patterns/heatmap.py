@@ -67,10 +67,7 @@ class Heatmap:
         return sum(cell.changed for row in self.rows for cell in row.cells)
 
 
-def _published_level(content: dict[str, Any] | None, slug: str, question: str, value: str, scope: str) -> str:
-    if content is None:
-        return ""
-    pattern = next((p for p in content["patterns"] if p["slug"] == slug), None)
+def _published_level(pattern: dict[str, Any] | None, question: str, value: str, scope: str) -> str:
     fit = (pattern or {}).get("fits", {}).get(question, {}).get(value)
     if not fit:
         return ""
@@ -87,6 +84,7 @@ def heatmap(*, question: str = "", scope: str = "", published: dict[str, Any] | 
     for fit in fits.only("pk", "pattern_id", "question", "value", "scope", "level", "rationale"):
         by_key.setdefault((fit.pattern_id, fit.question, fit.value), {})[fit.scope] = fit
     add_url = reverse("admin:patterns_fit_add")
+    published_patterns = {p["slug"]: p for p in published["patterns"]} if published else {}
     rows = []
     for pattern in Pattern.objects.filter(is_active=True).only("pk", "slug", "name").order_by("name"):
         cells = []
@@ -96,7 +94,7 @@ def heatmap(*, question: str = "", scope: str = "", published: dict[str, Any] | 
             scoped = own is not None
             chosen = own or found.get("")
             level = chosen.level if chosen else ""
-            was = _published_level(published, pattern.slug, column.question.name, column.value, scope)
+            was = _published_level(published_patterns.get(pattern.slug), column.question.name, column.value, scope)
             cells.append(Cell(
                 level=level,
                 why=chosen.rationale if chosen else "No fit curated for this answer.",
