@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Team(models.Model):
@@ -19,6 +20,10 @@ class Team(models.Model):
         help_text="Set on the team every user gets for their own projects.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="The team's revision: moved by every change to the team, its members or its projects.",
+    )
 
     class Meta:
         ordering = ["name", "id"]

@@ -50,7 +50,6 @@ def integration_create(
     _apply_ranking(integration, rank(requirements), created_by)
     integration.full_clean(exclude=["source_draft"])
     integration.save()
-    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
     history_record(
         project=project,
         actor=created_by,

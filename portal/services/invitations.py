@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -27,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Invitation, Membership, Role, Team
-from portal.services.history import history_record
+from portal.services.history import team_history_record
 
 SALT = "portal.invitation"
 
@@ -79,11 +78,6 @@ def invitations_pending(team: Team) -> QuerySet[Invitation]:
     )
 
 
-def _record(team: Team, actor: User | None, action: str, subject: str, before: Any, after: Any) -> None:
-    for project in team.projects.all():
-        history_record(project=project, actor=actor, action=action, subject=subject, before=before, after=after)
-
-
 @transaction.atomic
 def invitation_create(*, team: Team, email: str, role: str, actor: User) -> Invitation:
     """Invite ``email`` to ``team`` with ``role`` and mail the link. Inviting an address again replaces its open
@@ -103,7 +97,9 @@ def invitation_create(*, team: Team, email: str, role: str, actor: User) -> Invi
     )
     invitation.full_clean()
     invitation.save()
-    _record(team, actor, "invitation sent", f"{email} invited as {role}", None, {"email": email, "role": role})
+    team_history_record(
+        team, actor, "invitation sent", f"{email} invited as {role}", None, {"email": email, "role": role}
+    )
     # Queued in this transaction, like notifications: committed together with the row, or not at all.
     send_invitation_email.enqueue(invitation.pk)
     return invitation
@@ -117,7 +113,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        _record(invitation.team, actor, "invitation revoked", f"invitation of {invitation.email} revoked",
+        team_history_record(invitation.team, actor, "invitation revoked", f"invitation of {invitation.email} revoked",
                 {"email": invitation.email, "role": invitation.role}, None)  # fmt: skip
     return invitation
 
@@ -144,14 +140,14 @@ def invitation_accept(*, invitation: Invitation, user: User) -> tuple[Membership
     team, username = invitation.team, user.get_username()
     existing = Membership.objects.filter(team=team, user=user).first()
     if existing is not None:
-        _record(team, user, "invitation accepted", f"{username}, already a member, accepted an invitation",
+        team_history_record(team, user, "invitation accepted", f"{username}, already a member, accepted an invitation",
                 None, {"user": username, "role": existing.role})  # fmt: skip
         return existing, False
     membership = Membership(team=team, user=user, role=invitation.role)
     membership.full_clean()
     membership.save()
     inviter = invitation.invited_by.get_username() if invitation.invited_by else "a former member"
-    _record(team, user, "member added", f"{username} joined as {invitation.role} (invited by {inviter})",
+    team_history_record(team, user, "member added", f"{username} joined as {invitation.role} (invited by {inviter})",
             None, {"user": username, "role": invitation.role, "email": invitation.email})  # fmt: skip
     return membership, True
 

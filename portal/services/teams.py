@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal.models import Membership, Role, Team
-from portal.services.history import history_record
+from portal.services.history import team_history_record
 
 
 def team_personal(user: User) -> Team:
@@ -29,11 +27,6 @@ def team_create(*, name: str, owner: User) -> Team:
     return team
 
 
-def _record_on_team(team: Team, actor: User, action: str, subject: str, before: Any, after: Any) -> None:
-    for project in team.projects.all():
-        history_record(project=project, actor=actor, action=action, subject=subject, before=before, after=after)
-
-
 @transaction.atomic
 def membership_add(*, team: Team, user: User, role: str, actor: User) -> Membership:
     """Add an account the caller already holds (people join through invitations: nothing here looks a username up,
@@ -44,7 +37,9 @@ def membership_add(*, team: Team, user: User, role: str, actor: User) -> Members
     membership = Membership(team=team, user=user, role=role)
     membership.full_clean()
     membership.save()
-    _record_on_team(team, actor, "member added", f"{username} joined as {role}", None, {"user": username, "role": role})
+    team_history_record(
+        team, actor, "member added", f"{username} joined as {role}", None, {"user": username, "role": role}
+    )
     return membership
 
 
@@ -64,7 +59,7 @@ def membership_change_role(*, membership: Membership, role: str, actor: User) ->
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
-    _record_on_team(membership.team, actor, "role changed", f"{membership.user.get_username()}: {before} → {role}",
+    team_history_record(membership.team, actor, "role changed", f"{membership.user.get_username()}: {before} → {role}",
                     {"role": before}, {"role": role})  # fmt: skip
     return membership
 
@@ -76,5 +71,5 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         raise ValidationError({"role": "A team always keeps at least one owner: the last owner can't be removed."})
     username = membership.user.get_username()
     membership.delete()
-    _record_on_team(membership.team, actor, "member removed", f"{username} left the team",
+    team_history_record(membership.team, actor, "member removed", f"{username} left the team",
                     {"user": username, "role": membership.role}, None)  # fmt: skip
