@@ -9,6 +9,7 @@ architects once a version exists.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError
 
 from patterns.draft import PATTERN_FIELDS, catalog_export
@@ -265,6 +267,27 @@ def published_snapshot() -> CatalogSnapshot:
 def rank(requirements: Requirements, *, limit: int | None = None) -> RankingRecord:
     """The requirements ranked with the published catalog (``limit``: explain only the first options)."""
     return recommend(requirements, published_snapshot(), limit=limit)
+
+
+ANSWER_BYTES_KEPT = 8 * 1024 * 1024  # per process: a few hundred answers of the shipped catalog
+
+
+def ranking_json(requirements: Requirements, *, limit: int | None = None) -> bytes:
+    """The ranking as the API's JSON answer, remembered per published version (a version never changes, and a
+    ranking depends on nothing else): the same question asked again is served without ranking or encoding. Kept to
+    ANSWER_BYTES_KEPT per process; when full, it is emptied and refilled by the questions asked since."""
+    snapshot = published_snapshot()
+    answers: dict[tuple[Requirements, int | None], bytes] = snapshot.memo.setdefault("api_answers", {})
+    body = answers.get((requirements, limit))
+    if body is None:
+        body = json.dumps(recommend(requirements, snapshot, limit=limit).to_api(), cls=DjangoJSONEncoder).encode()
+        held = snapshot.memo.get("api_answer_bytes", 0) + len(body)
+        if held > ANSWER_BYTES_KEPT:
+            answers.clear()
+            held = len(body)
+        answers[(requirements, limit)] = body
+        snapshot.memo["api_answer_bytes"] = held
+    return body
 
 
 FIRST_PICKS_KEPT = 10_000

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Router
 
-from patterns.published import PatternView, published_catalog, rank
+from patterns.published import PatternView, published_catalog, ranking_json
 from portal.api import schemas
 from portal.api.auth import PROJECT_AUTH
 from portal.api.bodies import parse_project, parse_requirements, read_json
@@ -50,7 +50,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     """``?limit=N`` (1 to 1,000) returns only the first N options; every ruled-out pattern is still listed."""
     limit = _limit(request)
     requirements = parse_requirements(read_json(request))
-    return JsonResponse(rank(requirements, limit=limit).to_api())
+    return HttpResponse(ranking_json(requirements, limit=limit), content_type="application/json")
 
 
 def _limit(request: HttpRequest) -> int | None:
