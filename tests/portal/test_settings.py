@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from portal.env import env_bool, env_int, env_list, parse_database_url
+from portal.models import Project
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -129,7 +131,25 @@ def database_settings(**env: str) -> dict[str, object]:
 def test_postgresql_connections_are_kept_and_health_checked() -> None:
     database = database_settings()
     assert database["CONN_MAX_AGE"] == 600 and database["CONN_HEALTH_CHECKS"] is True
-    assert database["OPTIONS"] == {"connect_timeout": 5} and database["DISABLE_SERVER_SIDE_CURSORS"] is False
+    assert database["OPTIONS"] == {"connect_timeout": 5, "server_side_binding": True, "prepare_threshold": 2}
+    assert database["DISABLE_SERVER_SIDE_CURSORS"] is False
+
+
+def test_prepared_statements_can_be_turned_off_for_pgbouncer() -> None:
+    assert database_settings(DB_PREPARED_STATEMENTS="false")["OPTIONS"] == {"connect_timeout": 5}
+
+
+@pytest.mark.django_db
+def test_a_query_run_again_on_a_connection_is_prepared_once() -> None:
+    """The server plans the pages' joins once per connection, not on every request."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+    for _ in range(3):
+        list(Project.objects.filter(pk=0, team__memberships__user_id=0))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"portal_project"' in statement and "$1" in statement for statement in prepared)
 
 
 def test_the_pool_switch_uses_psycopgs_pool_with_connections_not_kept_by_django() -> None:
