@@ -6,13 +6,22 @@ capability gets 403. Capabilities: read, write, review, manage (see ``portal.mod
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db import connection
+from django.db.models import F, Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from patterns.http import SignedInRequest
 from portal.models import ApiToken, Capability, Integration, Membership, Project, Team, WizardDraft, can
+
+
+def _one[M: Model](queryset: QuerySet[M, Any]) -> M | None:
+    """The only row, or None: no ORDER BY to build or run (the filters name one row)."""
+    return next(iter(queryset.order_by()[:1]), None)
 
 
 def _check(role: str | None, capability: str) -> str:
@@ -25,11 +34,10 @@ def _check(role: str | None, capability: str) -> str:
 
 def get_project_for_user(request: SignedInRequest, project_id: int, *, capability: str = Capability.READ) -> Project:
     """The project with ``project.role`` set to the user's role in its team, in one query."""
-    project = (
+    project = _one(
         Project.objects.filter(pk=project_id, team__memberships__user=request.user)
         .annotate(member_role=F("team__memberships__role"))
         .select_related("team")
-        .first()
     )
     if project is None:
         raise Http404("No such project.")
@@ -38,15 +46,20 @@ def get_project_for_user(request: SignedInRequest, project_id: int, *, capabilit
 
 
 def get_integration_for_user(
-    request: SignedInRequest, project_id: int, integration_id: int, *, capability: str = Capability.READ
+    request: SignedInRequest,
+    project_id: int,
+    integration_id: int,
+    *,
+    capability: str = Capability.READ,
+    defer: tuple[str, ...] = (),
 ) -> Integration:
-    integration = (
-        Integration.objects.filter(
-            pk=integration_id, project_id=project_id, project__team__memberships__user=request.user
-        )
+    """The integration with ``role`` set, in one query; ``defer`` leaves big fields (the saved ranking) to be read
+    only if used."""
+    integration = _one(
+        Integration.objects.defer(*defer)
+        .filter(pk=integration_id, project_id=project_id, project__team__memberships__user=request.user)
         .annotate(member_role=F("project__team__memberships__role"))
         .select_related("project", "project__team", "created_by", "ranked_by")
-        .first()
     )
     if integration is None:
         raise Http404("No such project.")
@@ -54,8 +67,76 @@ def get_integration_for_user(
     return integration
 
 
+@dataclass(frozen=True)
+class PageAccess:
+    """What a page served from the cache needs before it knows whether it is: the reader's role in the team, the
+    revision (a project's ``updated_at`` or a team's ``changed_at``, moved by every change) and the page's title."""
+
+    role: str
+    revision: str
+    title: str
+
+
+# The pages rendered once per revision read this one row on every request; the rest of the page comes from the cache.
+# It is SQL because on that path Django's query building costs more than the query (0.7-1 ms against 0.3 ms, measured
+# with the benchmark's pages); the ORM helpers above fetch the records when the page is rendered.
+_PROJECT_PAGE = (
+    "SELECT project.updated_at, membership.role, project.name FROM portal_project project"
+    " JOIN portal_membership membership ON membership.team_id = project.team_id AND membership.user_id = %s"
+    " WHERE project.id = %s"
+)
+_INTEGRATION_PAGE = (
+    "SELECT project.updated_at, membership.role, integration.name FROM portal_project project"
+    " JOIN portal_membership membership ON membership.team_id = project.team_id AND membership.user_id = %s"
+    " JOIN portal_integration integration ON integration.project_id = project.id AND integration.id = %s"
+    " WHERE project.id = %s"
+)
+_TEAM_PAGE = (
+    "SELECT team.changed_at, membership.role, team.name FROM portal_team team"
+    " JOIN portal_membership membership ON membership.team_id = team.id AND membership.user_id = %s"
+    " WHERE team.id = %s"
+)
+
+
+_MY_TEAMS = (
+    "SELECT membership.team_id, team.changed_at FROM portal_membership membership"
+    " JOIN portal_team team ON team.id = membership.team_id WHERE membership.user_id = %s ORDER BY membership.team_id"
+)
+
+
+def teams_revision(request: SignedInRequest) -> str:
+    """The reader's teams, each with its revision: it changes with anything their lists show (a project changed,
+    added or moved, a team joined or left), so it keys "my projects" rendered once per revision."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MY_TEAMS, [request.user.pk])
+        return ",".join(f"{team}@{changed}" for team, changed in cursor.fetchall())
+
+
+def _page_access(sql: str, params: list[Any], missing: str) -> PageAccess:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404(missing)
+    revision, role, title = row
+    return PageAccess(role=_check(role, Capability.READ), revision=str(revision), title=title)
+
+
+def page_access(request: SignedInRequest, project_id: int, integration_id: int | None = None) -> PageAccess:
+    """The reader's access to a project page (or one of its integrations' pages), in one query: 404 outside the
+    team, as everywhere."""
+    if integration_id is None:
+        return _page_access(_PROJECT_PAGE, [request.user.pk, project_id], "No such project.")
+    return _page_access(_INTEGRATION_PAGE, [request.user.pk, integration_id, project_id], "No such project.")
+
+
+def team_page_access(request: SignedInRequest, team_id: int) -> PageAccess:
+    """The reader's access to a team's dashboard, in one query: 404 outside the team."""
+    return _page_access(_TEAM_PAGE, [request.user.pk, team_id], "No such team.")
+
+
 def get_team_for_user(request: SignedInRequest, team_id: int, *, capability: str = Capability.READ) -> Team:
-    membership = Membership.objects.select_related("team").filter(team_id=team_id, user=request.user).first()
+    membership = _one(Membership.objects.select_related("team").filter(team_id=team_id, user=request.user))
     if membership is None:
         raise Http404("No such team.")
     _check(membership.role, capability)

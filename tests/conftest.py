@@ -29,6 +29,14 @@ def _catalog_version_asked_afresh() -> None:
     recheck_now()
 
 
+@pytest.fixture(autouse=True)
+def _pages_rendered_afresh() -> None:
+    """Pages rendered once per revision are keyed by ids and times that a rolled-back test may hand out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """Load the real curated catalog once; each test's transaction is rolled back over it."""

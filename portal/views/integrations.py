@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from patterns.http import SignedInRequest
 from patterns.parsing import whole_number
 from patterns.published import published_catalog
-from portal.access import get_integration_for_user
+from portal.access import get_integration_for_user, page_access
 from portal.exceptions import ConflictError
 from portal.forms import CommentForm, DecisionForm, add_service_errors
+from portal.lazy import lazy
 from portal.models import Capability, Decision, DecisionStatus, Integration, can
 from portal.selectors import integration_page, rerank_comparison
 from portal.services.decisions import decision_approve, decision_save, decision_transition
@@ -40,23 +41,34 @@ def _decision_form(integration: Integration, decision: Decision | None, data: An
 
 
 def _render_page(
-    request: SignedInRequest, integration: Integration, status: int = 200, **overrides: Any
+    request: SignedInRequest,
+    integration: Integration,
+    status: int = 200,
+    *,
+    role: str | None = None,
+    body_key: str = "",
+    **overrides: Any,
 ) -> HttpResponse:
-    page = integration_page(integration)
-    role = integration.project.role
+    """The page. With a ``body_key`` (a plain GET) it is rendered once per revision, and everything on it is read
+    lazily (``integration`` too), so a page served from the cache reads nothing more. Shown again with a form's
+    errors (``overrides``), it is rendered afresh."""
+    page = lazy(lambda: integration_page(integration))
+    role = role or integration.role
     context = {
+        "title": lazy(lambda: integration.name),
         "integration": integration,
-        "project": integration.project,
+        "project": lazy(lambda: integration.project),
         "page": page,
-        "decision": page.decision,
-        "ranking": page.ranking,
-        "requirements": page.requirements,
+        "decision": lazy(lambda: page.decision),
+        "ranking": lazy(lambda: page.ranking),
+        "requirements": lazy(lambda: page.requirements),
         "can_write": can(role, Capability.WRITE),
         "can_review": can(role, Capability.REVIEW),
-        "comment_form": CommentForm(),
-        "decision_form": _decision_form(integration, page.decision),
+        "comment_form": lazy(CommentForm),
+        "decision_form": lazy(lambda: _decision_form(integration, page.decision)),
         "conflict": None,
         "statuses": DecisionStatus,
+        "body_key": body_key,
         **overrides,
     }
     return render(request, "portal/integration_detail.html", context, status=status)
@@ -65,7 +77,11 @@ def _render_page(
 @login_required
 @require_GET
 def integration_detail(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
-    return _render_page(request, get_integration_for_user(request, project_id, integration_id))
+    """Rendered once per project revision (every change to the integration moves it) and reader's role."""
+    access = page_access(request, project_id, integration_id)
+    integration = lazy(lambda: get_integration_for_user(request, project_id, integration_id, defer=("ranking",)))
+    return _render_page(request, integration, role=access.role, title=access.title,
+                        body_key=f"{integration_id}:{access.revision}:{access.role}")  # fmt: skip
 
 
 @login_required

@@ -3,6 +3,8 @@ history and exports."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -12,11 +14,16 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.http import SignedInRequest
-from portal.access import get_project_for_user
+from patterns.published import published_catalog
+from portal.access import PageAccess, get_project_for_user, page_access, teams_revision
 from portal.exports import project_csv, project_json, project_markdown
 from portal.forms import ProjectForm, SettingsForm
+from portal.lazy import lazy
 from portal.models import Capability, can
 from portal.selectors import (
+    CHECKLIST_FILTERS,
+    Window,
+    page_number,
     project_checklist,
     project_for_export,
     project_history,
@@ -41,9 +48,16 @@ EXPORT_FORMATS = {
 @login_required
 @require_GET
 def project_list(request: SignedInRequest) -> HttpResponse:
-    page = window(projects_for(request.user), request.GET.get("page"), PAGE_SIZE)
-    page.object_list = with_integration_counts(page.object_list)
-    return render(request, "portal/project_list.html", {"page": page})
+    """The list is rendered once per page and revision of the user's teams (``teams_revision``)."""
+    number = page_number(request.GET.get("page"))
+
+    def page() -> Window:
+        rows = window(projects_for(request.user), number, PAGE_SIZE)
+        rows.object_list = with_integration_counts(rows.object_list)
+        return rows
+
+    context = {"page": lazy(page), "list_key": f"{number}:{teams_revision(request)}"}
+    return render(request, "portal/project_list.html", context)
 
 
 @login_required
@@ -64,21 +78,36 @@ def project_new(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_GET
 def project_detail(request: SignedInRequest, project_id: int) -> HttpResponse:
-    project = get_project_for_user(request, project_id)
+    """Rendered once per revision (see ``_body_key``). Everything but the reader's access is read lazily, so a page
+    served from the cache reads one row besides the session (``page_access``)."""
+    access = page_access(request, project_id)
     today = timezone.localdate()
-    integrations = project_integrations(project)
-    checklist = project_checklist(project, chosen=request.GET.get("tasks", "all"), user=request.user, today=today)
+    chosen = request.GET.get("tasks", "all")
+    chosen = chosen if chosen in CHECKLIST_FILTERS else "all"
+    project = lazy(lambda: get_project_for_user(request, project_id))
+    integrations = lazy(lambda: project_integrations(project))
+    checklist = lazy(lambda: project_checklist(project, chosen=chosen, user=request.user, today=today))
     context = {
+        "title": access.title,
         "project": project,
         "integrations": integrations,
-        "landscape": project_landscape(integrations),
+        "landscape": lazy(lambda: project_landscape(integrations)),
         "checklist": checklist,
-        "progress": project_progress(project, checklist),
-        "can_write": can(project.role, Capability.WRITE),
-        "can_manage": can(project.role, Capability.MANAGE),
+        "progress": lazy(lambda: project_progress(project, checklist)),
+        "can_write": can(access.role, Capability.WRITE),
+        "can_manage": can(access.role, Capability.MANAGE),
         "today": today,
+        "body_key": _body_key(request, project_id, access, chosen=chosen, today=today),
     }
     return render(request, "portal/project_detail.html", context)
+
+
+def _body_key(request: SignedInRequest, project_id: int, access: PageAccess, *, chosen: str, today: date) -> str:
+    """What the project page shows depends on: the project's revision (every change moves it), the published catalog
+    (new first picks), the reader's role, the filter (and whose tasks "mine" are), and the day (overdue tasks)."""
+    mine = request.user.pk if chosen == "mine" else ""
+    parts = (project_id, access.revision, published_catalog().version, access.role, chosen, mine, today)
+    return ":".join(str(part) for part in parts)
 
 
 @login_required

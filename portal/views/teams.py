@@ -10,13 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.http import SignedInRequest
-from portal.access import get_team_for_user
+from portal.access import PageAccess, get_team_for_user, team_page_access
 from portal.forms import InvitationForm, RoleForm, TeamForm
+from portal.lazy import lazy
 from portal.models import Capability, Membership, Role, can
-from portal.selectors import team_dashboard, team_memberships
+from portal.selectors import page_number, team_dashboard, team_memberships
 from portal.services.invitations import invitations_pending
 from portal.services.teams import membership_change_role, membership_remove, team_create
 
@@ -35,17 +37,30 @@ def team_list(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_GET
 def team_detail(request: SignedInRequest, team_id: int) -> HttpResponse:
-    """The dashboard: projects with checklist completion, integrations by decision status, my reviews."""
-    team = get_team_for_user(request, team_id)
+    """The dashboard: projects with checklist completion, integrations by decision status, my reviews. Rendered once
+    per revision (``_dashboard_key``); everything but the reader's access is read lazily."""
+    access = team_page_access(request, team_id)
+    page = page_number(request.GET.get("page"))
+    can_manage = can(access.role, Capability.MANAGE)
+    team = lazy(lambda: get_team_for_user(request, team_id))
     context = {
+        "title": access.title,
         "team": team,
-        "dashboard": team_dashboard(team, request.user, page=request.GET.get("page")),
-        "can_manage": can(team.role, Capability.MANAGE),
-        "invitation_form": InvitationForm(),
-        "invitations": list(invitations_pending(team)) if can(team.role, Capability.MANAGE) else [],
+        "dashboard": lazy(lambda: team_dashboard(team, request.user, page=page)),
+        "can_manage": can_manage,
+        "invitation_form": lazy(InvitationForm),
+        "invitations": lazy(lambda: list(invitations_pending(team)) if can_manage else []),
         "roles": Role.choices,
+        "dashboard_key": _dashboard_key(request, team_id, access, page, can_manage),
     }
     return render(request, "portal/team_detail.html", context)
+
+
+def _dashboard_key(request: SignedInRequest, team_id: int, access: PageAccess, page: int, can_manage: bool) -> str:
+    """The dashboard shows the team's revision (anything in it or its projects moves it), what awaits this reader's
+    review, their role and the page; an owner also sees pending invitations expire, so theirs is kept a minute."""
+    minute = timezone.now().strftime("%Y%m%d%H%M") if can_manage else ""
+    return f"{team_id}:{access.revision}:{request.user.pk}:{access.role}:{page}:{minute}"
 
 
 def _membership_action(

@@ -1,0 +1,238 @@
+"""Pages rendered once per revision (``{% byrevision %}``): served from the cache until something they show changes,
+never to the wrong reader, and with each reader's own CSRF token in their forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.template import Context, Template
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from patterns.models import Fit
+from patterns.publishing import version_publish
+from portal.models import HistoryEntry, Membership, Project, Role, Team
+from portal.services.checklist import checklist_entry_update
+from portal.services.decisions import decision_save
+from portal.services.integrations import comment_add
+from portal.services.teams import membership_add, membership_change_role, membership_remove
+from portal.templatetags.revisions import CSRF_HOLE
+from tests.factories import make_integration, make_team, make_team_project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(alice: User, bob: User) -> Project:
+    return make_team_project(alice, bob=Role.VIEWER)
+
+
+def page(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def project_url(project: Project) -> str:
+    return reverse("projects:detail", args=[project.pk])
+
+
+# The tag itself
+
+
+def test_a_part_is_rendered_once_per_key_and_afresh_without_one() -> None:
+    calls: list[int] = []
+
+    def count() -> int:
+        calls.append(1)
+        return len(calls)
+
+    template = Template("{% load revisions %}{% byrevision part key %}[{{ count }}]{% endbyrevision %}")
+    render = lambda key: template.render(Context({"key": key, "count": count}))  # noqa: E731
+    assert render("v1") == "[1]" and render("v1") == "[1]" and render("v2") == "[2]"
+    assert render("") == "[3]" and render("") == "[4]"  # an empty key: a form shown again with its errors
+
+
+def test_each_reader_gets_their_own_csrf_token_in_a_shared_part() -> None:
+    template = Template("{% load revisions %}{% byrevision form key %}<form>{% csrf_token %}</form>{% endbyrevision %}")
+    first = template.render(Context({"key": "k", "csrf_token": "token-of-ada"}))
+    second = template.render(Context({"key": "k", "csrf_token": "token-of-rex"}))
+    assert 'value="token-of-ada"' in first and 'value="token-of-rex"' in second
+    assert CSRF_HOLE not in first + second
+
+
+def test_a_served_form_posts_with_the_readers_own_token(client: Client, project: Project, alice: User,
+                                                        bob: User) -> None:  # fmt: skip
+    Membership.objects.filter(team=project.team, user=bob).update(role=Role.REVIEWER)
+    integration = make_integration(project)
+    decision_save(integration=integration, actor=alice, chosen_pattern_slug=integration.top_pattern_slug,
+                  rationale="Fits.")  # fmt: skip
+    url = reverse("projects:integration", args=[project.pk, integration.pk])
+    client.force_login(bob)
+    page(client, url)  # rendered and kept with bob's token
+    careful = Client(enforce_csrf_checks=True)
+    careful.force_login(bob)
+    body = page(careful, url)  # served from the cache: another session, so another CSRF secret
+    token = re.search(r'action="[^"]*/decision/approve/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" '
+                      r'value="([^"]+)"', body)  # fmt: skip
+    assert token and CSRF_HOLE not in body
+    response = careful.post(reverse("projects:decision_approve", args=[project.pk, integration.pk]),
+                            {"version": "1", "csrfmiddlewaretoken": token.group(1)})  # fmt: skip
+    assert response.status_code == 302 and integration.decision.approvals.filter(reviewer=bob).exists()
+
+
+# Revisions: every change a page shows moves a revision
+
+
+def test_every_change_moves_the_projects_and_its_teams_revision(project: Project, alice: User) -> None:
+    before = Project.objects.values_list("updated_at", "team__changed_at").get(pk=project.pk)
+    checklist_entry_update(
+        entry=project.checklist_entries.order_by("pk")[0], actor=alice, expected_version=1, status="done"
+    )
+    after = Project.objects.values_list("updated_at", "team__changed_at").get(pk=project.pk)
+    assert after[0] > before[0] and after[1] > before[1]
+
+
+def test_the_project_page_shows_each_change(client: Client, project: Project, alice: User) -> None:
+    client.force_login(alice)
+    assert "No integrations yet." in page(client, project_url(project))
+    integration = make_integration(project, "Vendor invoices")
+    assert "Vendor invoices" in page(client, project_url(project))
+    entry = project.checklist_entries.order_by("pk")[0]
+    checklist_entry_update(entry=entry, actor=alice, expected_version=1, status="done")
+    assert f'<li class="task task-done" id="task-{entry.pk}">' in page(client, project_url(project))
+    decision_save(integration=integration, actor=alice, chosen_pattern_slug=integration.top_pattern_slug,
+                  rationale="Fits.")  # fmt: skip
+    assert "status-proposed" in page(client, project_url(project))
+
+
+def test_the_project_page_follows_the_readers_role(client: Client, project: Project, alice: User,
+                                                   bob: User) -> None:  # fmt: skip
+    client.force_login(alice)
+    assert "Add an integration" in page(client, project_url(project))
+    client.force_login(bob)
+    assert "Add an integration" not in page(client, project_url(project))  # a viewer, same revision
+    membership_change_role(membership=project.team.memberships.get(user=bob), role=Role.CONTRIBUTOR, actor=alice)
+    assert "Add an integration" in page(client, project_url(project))
+
+
+def test_an_outsider_gets_404_for_a_page_in_the_cache(client: Client, project: Project, alice: User,
+                                                      charlie: User) -> None:  # fmt: skip
+    client.force_login(alice)
+    page(client, project_url(project))
+    client.force_login(charlie)
+    assert client.get(project_url(project)).status_code == 404
+
+
+def test_a_new_day_shows_overdue_tasks(client: Client, project: Project, alice: User,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    today = timezone.localdate()
+    entry = project.checklist_entries.order_by("pk")[0]
+    checklist_entry_update(entry=entry, actor=alice, expected_version=1, status="open", due_date=today)
+    client.force_login(alice)
+    assert '<strong class="overdue">' not in page(client, project_url(project))
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today + timedelta(days=1))
+    assert '<strong class="overdue">overdue</strong>' in page(client, project_url(project))
+
+
+def test_a_publish_that_changes_the_first_pick_flags_it_on_the_project_page(client: Client, project: Project,
+                                                                            alice: User) -> None:  # fmt: skip
+    make_integration(project)
+    client.force_login(alice)
+    assert "The current catalog would pick" not in page(client, project_url(project))
+    Fit.objects.filter(pattern__slug="odata", question="volume", value="low").update(level="excluded")
+    version_publish(actor=alice, note="OData out for low volume.", override_reason="A test of the project page.")
+    assert "The current catalog would pick" in page(client, project_url(project))
+
+
+def test_a_page_from_the_cache_reads_only_the_reader_and_the_project(client: Client, project: Project,
+                                                                      alice: User) -> None:  # fmt: skip
+    for index in range(3):
+        make_integration(project, f"Integration {index}")
+    client.force_login(alice)
+    page(client, project_url(project))
+    with CaptureQueriesContext(connection) as queries:
+        page(client, project_url(project))
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "portal_projectchecklistentry" not in tables and "portal_integration" not in tables
+    assert len(queries.captured_queries) <= 6  # session, user, project with role, inbox, curator, catalog version
+
+
+def test_the_integration_page_shows_comments_and_decisions(client: Client, project: Project, alice: User) -> None:
+    integration = make_integration(project)
+    url = reverse("projects:integration", args=[project.pk, integration.pk])
+    client.force_login(alice)
+    assert "No comments yet." in page(client, url)
+    comment_add(integration=integration, author=alice, body="Looks *right*.")
+    assert "Looks <em>right</em>." in page(client, url)
+    decision_save(integration=integration, actor=alice, chosen_pattern_slug=integration.top_pattern_slug,
+                  rationale="Chosen after the workshop.")  # fmt: skip
+    assert "Chosen after the workshop." in page(client, url)
+
+
+def test_a_form_shown_again_with_its_errors_is_not_kept(client: Client, project: Project, alice: User) -> None:
+    integration = make_integration(project)
+    url = reverse("projects:integration", args=[project.pk, integration.pk])
+    client.force_login(alice)
+    response = client.post(reverse("projects:decision_save", args=[project.pk, integration.pk]),
+                           {"chosen_pattern_slug": "not-a-pattern", "rationale": "", "version": "0"})  # fmt: skip
+    assert response.status_code == 400 and "field-error" in response.content.decode()
+    assert "field-error" not in page(client, url)
+
+
+def test_the_dashboard_shows_members_of_a_team_without_projects(client: Client, alice: User, bob: User) -> None:
+    team = make_team(alice, "Empty team")
+    url = reverse("teams:detail", args=[team.pk])
+    client.force_login(alice)
+    assert "<strong>bob</strong>" not in page(client, url)
+    membership_add(team=team, user=bob, role=Role.VIEWER, actor=alice)
+    assert "<strong>bob</strong>" in page(client, url)
+    membership_remove(membership=team.memberships.get(user=bob), actor=alice)
+    assert "<strong>bob</strong>" not in page(client, url)
+
+
+def test_what_awaits_review_is_each_readers_own(client: Client, project: Project, alice: User, bob: User) -> None:
+    Membership.objects.filter(team=project.team, user=bob).update(role=Role.REVIEWER)
+    integration = make_integration(project, "Vendor invoices")
+    decision_save(integration=integration, actor=alice, chosen_pattern_slug=integration.top_pattern_slug,
+                  rationale="Fits.")  # fmt: skip
+    url = reverse("teams:detail", args=[project.team_id])
+    client.force_login(alice)
+    assert "Nothing waits for you." in page(client, url)  # alice proposed it
+    client.force_login(bob)
+    assert "Vendor invoices</a>" in page(client, url)
+
+
+def test_my_projects_follow_the_teams_i_join_and_leave(client: Client, alice: User, bob: User) -> None:
+    team = make_team(alice, "Finance")
+    Project.objects.create(team=team, owner=alice, name="Procure to pay")  # made before bob joins
+    client.force_login(bob)
+    url = reverse("projects:list")
+    assert "Procure to pay" not in page(client, url)
+    membership_add(team=team, user=bob, role=Role.VIEWER, actor=alice)
+    assert "Procure to pay" in page(client, url)
+    membership_remove(membership=team.memberships.get(user=bob), actor=alice)
+    assert "Procure to pay" not in page(client, url)
+
+
+def test_an_imported_project_appears_on_the_teams_lists(client: Client, project: Project, alice: User) -> None:
+    from portal.records import project_record
+    from portal.selectors import project_for_export
+    from portal.services.portability import project_import
+
+    client.force_login(alice)
+    page(client, reverse("projects:list"))
+    page(client, reverse("teams:detail", args=[project.team_id]))
+    data: dict[str, Any] = project_record(project_for_export(project))
+    data["name"] = "Imported copy"
+    project_import(data=data, team=Team.objects.get(pk=project.team_id))
+    assert "Imported copy" in page(client, reverse("projects:list"))
+    assert "Imported copy" in page(client, reverse("teams:detail", args=[project.team_id]))
+    assert HistoryEntry.objects.filter(project__name="Imported copy").exists()
