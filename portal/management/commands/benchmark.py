@@ -388,9 +388,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {label:52} {before[label]:7.1f} ms  {after[label]:7.1f} ms  "
                                   f"({after[label] / before[label]:.2f}x)")  # fmt: skip
         finally:
-            if teams:
-                Project.objects.filter(team__in=teams).delete()
-                Team.objects.filter(pk__in=[t.pk for t in teams]).delete()
+            # A team at a time: one delete of 100,000 projects would bind more than PostgreSQL's 65,535 parameters.
+            for team in teams:
+                Project.objects.filter(team=team).delete()
+                team.delete()
 
 
 def _afresh(client: Client, path: str) -> None:
