@@ -84,7 +84,8 @@ def test_the_dashboard_shows_status_counts_completion_and_my_reviews(
         if index < 2:
             decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="x")
     client.force_login(bob)
-    with django_assert_max_num_queries(12):  # a page of projects: its count, grouped counts, statuses, reviews, nav
+    # Rendered afresh: the access row, the team, a page of projects (its count, grouped counts), statuses, reviews, nav
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("teams:detail", args=[project.team_id]))
     assert dict(response.context["dashboard"].by_status)["Proposed"] == 2
     assert dict(response.context["dashboard"].by_status)["No decision yet"] == 2
