@@ -91,22 +91,26 @@ _INTEGRATION_PAGE = (
     " JOIN portal_integration integration ON integration.project_id = project.id AND integration.id = %s"
     " WHERE project.id = %s"
 )
+# A team's revision is its own (members, invitations) and its projects' latest, read from the (team, updated) index.
 _TEAM_PAGE = (
-    "SELECT team.changed_at, membership.role, team.name FROM portal_team team"
+    "SELECT team.changed_at || '|' || COALESCE((SELECT MAX(project.updated_at) FROM portal_project project"
+    " WHERE project.team_id = team.id), team.changed_at), membership.role, team.name FROM portal_team team"
     " JOIN portal_membership membership ON membership.team_id = team.id AND membership.user_id = %s"
     " WHERE team.id = %s"
 )
 
 
 _MY_TEAMS = (
-    "SELECT membership.team_id, team.changed_at FROM portal_membership membership"
+    "SELECT membership.team_id, team.changed_at || '|' || COALESCE((SELECT MAX(project.updated_at)"
+    " FROM portal_project project WHERE project.team_id = team.id), team.changed_at) FROM portal_membership membership"
     " JOIN portal_team team ON team.id = membership.team_id WHERE membership.user_id = %s ORDER BY membership.team_id"
 )
 
 
 def teams_revision(request: SignedInRequest) -> str:
-    """The reader's teams, each with its revision: it changes with anything their lists show (a project changed,
-    added or moved, a team joined or left), so it keys "my projects" rendered once per revision."""
+    """The reader's teams, each with its revision (its own and its projects' latest): it changes with anything their
+    lists show (a project changed or added, a team joined or left), so it keys "my projects" rendered once per
+    revision."""
     with connection.cursor() as cursor:
         cursor.execute(_MY_TEAMS, [request.user.pk])
         return ",".join(f"{team}@{changed}" for team, changed in cursor.fetchall())

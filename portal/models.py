@@ -22,7 +22,7 @@ class Team(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(
         default=timezone.now,
-        help_text="The team's revision: moved by every change to the team, its members or its projects.",
+        help_text="The team's own revision: moved by every change to its members or invitations.",
     )
 
     class Meta:

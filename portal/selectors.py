@@ -96,14 +96,18 @@ def window(queryset: QuerySet[Any], page: str | int | None, size: int) -> Window
     return Window(rows[:size], number, len(rows) > size)
 
 
+COUNTED_AT_ONCE = 10_000  # projects per grouped query: PostgreSQL binds at most 65,535 parameters
+
+
 def with_integration_counts(projects: Iterable[Project]) -> list[Project]:
-    """The projects, each with ``integration_count``: one grouped query over these projects only."""
+    """The projects, each with ``integration_count``: one grouped query over these projects only (one per 10,000 for
+    the API's list of every project)."""
     projects = list(projects)
-    counts = dict(
-        Integration.objects.filter(project__in=projects).values_list("project").annotate(n=Count("id")).values_list(
-            "project", "n"
-        )
-    )  # fmt: skip
+    counts: dict[int, int] = {}
+    for start in range(0, len(projects), COUNTED_AT_ONCE):
+        batch = [project.pk for project in projects[start : start + COUNTED_AT_ONCE]]
+        grouped = Integration.objects.filter(project__in=batch).values_list("project").annotate(n=Count("id"))
+        counts.update(grouped.values_list("project", "n"))
     for project in projects:
         project.integration_count = counts.get(project.pk, 0)  # type: ignore[attr-defined]
     return projects

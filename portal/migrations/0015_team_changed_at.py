@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name="changed_at",
             field=models.DateTimeField(
                 default=django.utils.timezone.now,
-                help_text="The team's revision: moved by every change to the team, its members or its projects.",
+                help_text="The team's own revision: moved by every change to its members or invitations.",
             ),
         ),
     ]

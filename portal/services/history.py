@@ -1,8 +1,12 @@
 """The project history: an append-only record of who changed what, when, with before and after.
 
-Every change to a project goes through ``history_record``, which also moves the project's ``updated_at`` and its
-team's ``changed_at``: those are the revisions that order "my projects" by activity and key the parts of pages
-rendered once per revision (``{% byrevision %}``). A change to a team itself goes through ``team_history_record``."""
+Every change to a project goes through ``history_record``, which also moves the project's ``updated_at``; a change to
+a team itself (members, invitations) goes through ``team_history_record``, which moves the team's ``changed_at``.
+Those are the revisions that order "my projects" by activity and key the pages rendered once per revision
+(``{% byrevision %}``): a team's lists are keyed by its ``changed_at`` and its projects' latest ``updated_at``.
+
+A project's change writes the project's row only, never the team's: changes to different projects of a team don't
+queue behind each other, and a team change (team row, then its projects) can't deadlock with a project change."""
 
 from __future__ import annotations
 
@@ -25,7 +29,6 @@ def history_record(
     integration: Integration | None = None,
 ) -> HistoryEntry:
     Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
-    team_changed(project.team_id)
     return HistoryEntry.objects.create(
         project=project,
         integration=integration,
@@ -38,13 +41,8 @@ def history_record(
 
 
 def team_history_record(team: Team, actor: User | None, action: str, subject: str, before: Any, after: Any) -> None:
-    """A change to the team (its members, its invitations): recorded in each of its projects' history, and the team's
-    revision moved even when it has no project yet."""
-    team_changed(team.pk)
+    """A change to the team (its members, its invitations): the team's revision moved (even when it has no project
+    yet), then the change recorded in each of its projects' history."""
+    Team.objects.filter(pk=team.pk).update(changed_at=timezone.now())
     for project in team.projects.all():
         history_record(project=project, actor=actor, action=action, subject=subject, before=before, after=after)
-
-
-def team_changed(team_id: int) -> None:
-    """Move the team's revision: its dashboard and its members' project lists are rendered again."""
-    Team.objects.filter(pk=team_id).update(changed_at=timezone.now())

@@ -30,7 +30,6 @@ from portal.models import (
     Team,
 )
 from portal.records import SCHEMA
-from portal.services.history import team_changed
 from portal.storable import json_problem
 
 
@@ -84,7 +83,6 @@ def project_import(*, data: Any, team: Team) -> Project:
         return found[name] if name else None
 
     owner = found[data["owner"]]
-    team_changed(team.pk)  # the team's lists show the new project
     project = Project.objects.create(team=team, name=data["name"], description=data.get("description", ""),
                                      owner=owner, required_approvals=data.get("required_approvals", 1))  # fmt: skip
     by_name: dict[str, Integration] = {}

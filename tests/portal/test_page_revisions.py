@@ -3,12 +3,15 @@ never to the wrong reader, and with each reader's own CSRF token in their forms.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import connection
 from django.template import Context, Template
 from django.test import Client
@@ -91,13 +94,44 @@ def test_a_served_form_posts_with_the_readers_own_token(client: Client, project:
 # Revisions: every change a page shows moves a revision
 
 
-def test_every_change_moves_the_projects_and_its_teams_revision(project: Project, alice: User) -> None:
-    before = Project.objects.values_list("updated_at", "team__changed_at").get(pk=project.pk)
-    checklist_entry_update(
-        entry=project.checklist_entries.order_by("pk")[0], actor=alice, expected_version=1, status="done"
-    )
-    after = Project.objects.values_list("updated_at", "team__changed_at").get(pk=project.pk)
-    assert after[0] > before[0] and after[1] > before[1]
+def test_a_project_change_moves_the_projects_revision_and_a_team_change_the_teams(project: Project, alice: User,
+                                                                                 bob: User) -> None:  # fmt: skip
+    def revisions() -> tuple[Any, Any]:
+        return Project.objects.values_list("updated_at", "team__changed_at").get(pk=project.pk)
+
+    before = revisions()
+    checklist_entry_update(entry=project.checklist_entries.order_by("pk")[0], actor=alice, expected_version=1,
+                           status="done")  # fmt: skip
+    changed = revisions()
+    assert changed[0] > before[0] and changed[1] == before[1]  # the team's row isn't written
+    membership_change_role(membership=project.team.memberships.get(user=bob), role=Role.REVIEWER, actor=alice)
+    after = revisions()
+    assert after[1] > changed[1] and after[0] > changed[0]  # recorded in the project's history too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_project_change_never_waits_for_its_teams_row(alice: User) -> None:
+    """A team change locks the team's row, then its projects'; a project change locks only its project's, so the two
+    can't deadlock, and changes to one team's projects don't queue behind each other."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    # Committed rows, so another connection can lock them; an earlier transactional test may have flushed the catalog.
+    call_command("loadcatalog", verbosity=0, stdout=io.StringIO())
+    project = make_team_project(alice)
+    entry = project.checklist_entries.order_by("pk")[0]
+    database = connection.settings_dict
+    with psycopg.connect(host=database["HOST"] or None, port=database["PORT"] or None, user=database["USER"] or None,
+                         password=database["PASSWORD"] or None, dbname=database["NAME"]) as other:  # fmt: skip
+        other.execute("SELECT 1 FROM portal_team WHERE id = %s FOR UPDATE", [project.team_id])  # held until rollback
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            checklist_entry_update(entry=entry, actor=alice, expected_version=1, status="done")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 0")
+            other.rollback()
+    assert HistoryEntry.objects.filter(project=project, action="checklist updated").exists()
 
 
 def test_the_project_page_shows_each_change(client: Client, project: Project, alice: User) -> None:

@@ -173,3 +173,20 @@ def test_my_projects_pages_without_counting_every_project(
     last = client.get(reverse("projects:list"), {"page": 3}).content.decode()
     assert 'rel="next"' not in last and 'rel="prev"' in last
     assert client.get(reverse("projects:list"), {"page": "x"}).status_code == 200
+
+
+def test_integration_counts_are_grouped_in_batches_of_bounded_size(
+    alice: User, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+) -> None:
+    """PostgreSQL binds at most 65,535 parameters: the API's list of every project counts in batches."""
+    from portal import selectors
+
+    projects = [make_project(alice, f"Project {index}") for index in range(5)]
+    make_integration(projects[0])
+    make_integration(projects[4], "Vendor invoices")
+    make_integration(projects[4], "Payments")
+    monkeypatch.setattr(selectors, "COUNTED_AT_ONCE", 2)
+    listed = list(Project.objects.filter(pk__in=[p.pk for p in projects]).order_by("pk"))
+    with django_assert_num_queries(3):  # 5 projects, 2 at a time
+        counted = selectors.with_integration_counts(listed)
+    assert [getattr(project, "integration_count", None) for project in counted] == [1, 0, 0, 0, 2]
