@@ -101,19 +101,21 @@ _TEAM_PAGE = (
 
 
 _MY_TEAMS = (
-    "SELECT membership.team_id, team.changed_at || '|' || COALESCE((SELECT MAX(project.updated_at)"
-    " FROM portal_project project WHERE project.team_id = team.id), team.changed_at) FROM portal_membership membership"
+    "SELECT membership.team_id, team.changed_at, (SELECT project.updated_at FROM portal_project project"
+    " JOIN portal_membership mine ON mine.team_id = project.team_id WHERE mine.user_id = %s"
+    " ORDER BY project.updated_at DESC LIMIT 1) FROM portal_membership membership"
     " JOIN portal_team team ON team.id = membership.team_id WHERE membership.user_id = %s ORDER BY membership.team_id"
 )
 
 
 def teams_revision(request: SignedInRequest) -> str:
-    """The reader's teams, each with its revision (its own and its projects' latest): it changes with anything their
-    lists show (a project changed or added, a team joined or left), so it keys "my projects" rendered once per
-    revision."""
+    """The reader's teams with their own revisions, and the latest change to any of their projects (read as "my
+    projects" reads its first page, from the (updated, id) index): it changes with anything the list shows (a project
+    changed or added, a team joined or left), so it keys "my projects" rendered once per revision."""
     with connection.cursor() as cursor:
-        cursor.execute(_MY_TEAMS, [request.user.pk])
-        return ",".join(f"{team}@{changed}" for team, changed in cursor.fetchall())
+        cursor.execute(_MY_TEAMS, [request.user.pk, request.user.pk])
+        rows = cursor.fetchall()
+    return ",".join(f"{team}@{changed}" for team, changed, _ in rows) + (f"|{rows[0][2]}" if rows else "")
 
 
 def _page_access(sql: str, params: list[Any], missing: str) -> PageAccess:

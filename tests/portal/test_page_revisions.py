@@ -25,6 +25,7 @@ from portal.models import HistoryEntry, Membership, Project, Role, Team
 from portal.services.checklist import checklist_entry_update
 from portal.services.decisions import decision_save
 from portal.services.integrations import comment_add
+from portal.services.projects import project_create
 from portal.services.teams import membership_add, membership_change_role, membership_remove
 from portal.templatetags.revisions import CSRF_HOLE
 from tests.factories import make_integration, make_team, make_team_project
@@ -270,3 +271,15 @@ def test_an_imported_project_appears_on_the_teams_lists(client: Client, project:
     assert "Imported copy" in page(client, reverse("projects:list"))
     assert "Imported copy" in page(client, reverse("teams:detail", args=[project.team_id]))
     assert HistoryEntry.objects.filter(project__name="Imported copy").exists()
+
+
+def test_my_projects_show_the_latest_change_first(client: Client, alice: User) -> None:
+    team = make_team(alice, "Finance")
+    older = project_create(owner=alice, name="Procure to pay", description="", team=team)
+    project_create(owner=alice, name="Record to report", description="", team=team)
+    client.force_login(alice)
+    body = page(client, reverse("projects:list"))
+    assert body.index("Record to report") < body.index("Procure to pay")
+    make_integration(older, "Vendor invoices")  # a change to the older project
+    body = page(client, reverse("projects:list"))
+    assert body.index("Procure to pay") < body.index("Record to report")
