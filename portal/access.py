@@ -1,4 +1,5 @@
-"""Access helpers: the one way views fetch a team-owned record.
+"""Access helpers: the one way views fetch a team-owned record (and, for the pages rendered once per revision, the
+one row that says whether the reader may see the page and which revision it is).
 
 Someone outside the project's team gets 404 (they can't even learn it exists); a member whose role lacks the
 capability gets 403. Capabilities: read, write, review, manage (see ``portal.models.CAPABILITIES``).
@@ -98,8 +99,7 @@ _TEAM_PAGE = (
     " JOIN portal_membership membership ON membership.team_id = team.id AND membership.user_id = %s"
     " WHERE team.id = %s"
 )
-
-
+# My projects: the reader's teams, and the latest change to any of their projects (the list's first row).
 _MY_TEAMS = (
     "SELECT membership.team_id, team.changed_at, (SELECT project.updated_at FROM portal_project project"
     " JOIN portal_membership mine ON mine.team_id = project.team_id WHERE mine.user_id = %s"

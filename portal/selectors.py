@@ -52,7 +52,7 @@ def projects_for(user: Any) -> QuerySet[Project]:
     return Project.objects.filter(team__memberships__user=user).select_related("team").order_by("-updated_at", "-id")
 
 
-def page_number(raw: str | None) -> int:
+def page_number(raw: str | int | None) -> int:
     """A list's page number from the query string: 1 unless it is a whole number from 1."""
     text = str(raw or "")
     return int(text) if text.isdigit() and int(text) >= 1 else 1
@@ -91,7 +91,7 @@ class Window:
 
 
 def window(queryset: QuerySet[Any], page: str | int | None, size: int) -> Window:
-    number = page_number(str(page or ""))
+    number = page_number(page)
     rows = list(queryset[(number - 1) * size : number * size + 1])
     return Window(rows[:size], number, len(rows) > size)
 

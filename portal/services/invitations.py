@@ -113,8 +113,14 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        team_history_record(invitation.team, actor, "invitation revoked", f"invitation of {invitation.email} revoked",
-                {"email": invitation.email, "role": invitation.role}, None)  # fmt: skip
+        team_history_record(
+            invitation.team,
+            actor,
+            "invitation revoked",
+            f"invitation of {invitation.email} revoked",
+            {"email": invitation.email, "role": invitation.role},
+            None,
+        )
     return invitation
 
 
@@ -140,15 +146,27 @@ def invitation_accept(*, invitation: Invitation, user: User) -> tuple[Membership
     team, username = invitation.team, user.get_username()
     existing = Membership.objects.filter(team=team, user=user).first()
     if existing is not None:
-        team_history_record(team, user, "invitation accepted", f"{username}, already a member, accepted an invitation",
-                None, {"user": username, "role": existing.role})  # fmt: skip
+        team_history_record(
+            team,
+            user,
+            "invitation accepted",
+            f"{username}, already a member, accepted an invitation",
+            None,
+            {"user": username, "role": existing.role},
+        )
         return existing, False
     membership = Membership(team=team, user=user, role=invitation.role)
     membership.full_clean()
     membership.save()
     inviter = invitation.invited_by.get_username() if invitation.invited_by else "a former member"
-    team_history_record(team, user, "member added", f"{username} joined as {invitation.role} (invited by {inviter})",
-            None, {"user": username, "role": invitation.role, "email": invitation.email})  # fmt: skip
+    team_history_record(
+        team,
+        user,
+        "member added",
+        f"{username} joined as {invitation.role} (invited by {inviter})",
+        None,
+        {"user": username, "role": invitation.role, "email": invitation.email},
+    )
     return membership, True
 
 

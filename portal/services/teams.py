@@ -59,8 +59,14 @@ def membership_change_role(*, membership: Membership, role: str, actor: User) ->
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
-    team_history_record(membership.team, actor, "role changed", f"{membership.user.get_username()}: {before} → {role}",
-                    {"role": before}, {"role": role})  # fmt: skip
+    team_history_record(
+        membership.team,
+        actor,
+        "role changed",
+        f"{membership.user.get_username()}: {before} → {role}",
+        {"role": before},
+        {"role": role},
+    )
     return membership
 
 
@@ -71,5 +77,11 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         raise ValidationError({"role": "A team always keeps at least one owner: the last owner can't be removed."})
     username = membership.user.get_username()
     membership.delete()
-    team_history_record(membership.team, actor, "member removed", f"{username} left the team",
-                    {"user": username, "role": membership.role}, None)  # fmt: skip
+    team_history_record(
+        membership.team,
+        actor,
+        "member removed",
+        f"{username} left the team",
+        {"user": username, "role": membership.role},
+        None,
+    )
