@@ -19,6 +19,7 @@ from patterns.models import (
     Pattern,
     PatternLink,
     QuestionWeight,
+    Rule,
     Scenario,
 )
 
@@ -90,7 +91,7 @@ class FitInline(admin.TabularInline):
     form = PlainTextForm
     model = Fit
     extra = 0
-    fields = ("question", "value", "scope", "level", "rationale")
+    fields = ("question", "value", "scope", "level", "rationale", "source_url")
     ordering = ("question", "value", "scope")
 
 
@@ -98,7 +99,7 @@ class CautionInline(admin.StackedInline):
     form = PlainTextForm
     model = Caution
     extra = 0
-    fields = ("title", "slug", "text", "source_url", "conditions")
+    fields = ("title", "slug", "text", "source_url", "checked", "conditions")
 
 
 class ExpectedScenarioInline(admin.StackedInline):
@@ -157,7 +158,7 @@ class QuestionWeightAdmin(AuditedAdmin):
 
 @admin.register(Caution)
 class CautionAdmin(AuditedAdmin):
-    list_display = ("title", "pattern", "slug", "conditions")
+    list_display = ("title", "pattern", "slug", "checked", "conditions")
     list_filter = ("pattern__family", "pattern")
     search_fields = ("title", "text", "slug", "pattern__name")
     ordering = ("pattern__name", "title")
@@ -224,13 +225,27 @@ class LimitAdmin(AuditedAdmin):
     search_fields = ("name", "slug", "note", "source_url")
     filter_horizontal = ("patterns",)
     fieldsets = (
-        (None, {"fields": ("name", "slug", "patterns", "scopes")}),
+        (None, {"fields": ("name", "slug", "patterns", "scopes", "goals")}),
         (
             "The limit",
             {"fields": ("kind", "value", "unit", "window_minutes", "rows_per_request", "read_rows_per_request")},
         ),
-        ("Past the limit", {"fields": ("batch_rows", "batch_label", "scales_with", "guidance")}),
+        ("Past the limit", {"fields": ("batch_rows", "batch_label", "scales_with", "guidance", "instead")}),
         ("Source", {"fields": ("source_url", "checked", "note")}),
+    )
+
+
+@admin.register(Rule)
+class RuleAdmin(AuditedAdmin):
+    list_display = ("title", "slug", "effect", "points", "cap", "checked")
+    list_filter = ("effect", "patterns")
+    search_fields = ("title", "slug", "text", "source_url")
+    filter_horizontal = ("patterns",)
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "patterns")}),
+        ("When", {"fields": ("conditions", "numbers")}),
+        ("What it does", {"fields": ("effect", "points", "cap")}),
+        ("Why", {"fields": ("text", "source_url", "checked")}),
     )
 
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("versions/<int:number>/rollback/", curation_views.rollback, name="rollback"),
     path("diff/", curation_views.diff, name="diff"),
     path("heatmap/", curation_views.heatmap_view, name="heatmap"),
+    path("fit/<int:pk>/", curation_views.fit_edit, name="fit"),
     path("patterns/<slug:slug>/", curation_views.pattern_audit, name="pattern_audit"),
 ]

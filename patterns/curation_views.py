@@ -17,7 +17,7 @@ from patterns.draft import catalog_export
 from patterns.forms import PublishForm
 from patterns.heatmap import LEVEL_MARKS, heatmap
 from patterns.http import SignedInRequest
-from patterns.models import CatalogVersion, CurationEvent, Pattern
+from patterns.models import CatalogVersion, CurationEvent, Fit, Pattern
 from patterns.parsing import whole_number
 from patterns.published import published_content
 from patterns.publishing import (
@@ -133,6 +133,14 @@ def pattern_audit(request: SignedInRequest, slug: str) -> HttpResponse:
     pattern = get_object_or_404(Pattern, slug=slug)
     events = CurationEvent.objects.filter(pattern=pattern).select_related("actor")[:300]
     return render(request, "patterns/curation_pattern_audit.html", {"pattern": pattern, "events": events})
+
+
+@curator_required
+@require_GET
+def fit_edit(request: SignedInRequest, pk: int) -> HttpResponse:
+    """A heatmap cell's short link to its fit in the admin (a full map stays light with one short link a cell)."""
+    fit = get_object_or_404(Fit, pk=pk)
+    return redirect("admin:patterns_fit_change", fit.pk)
 
 
 @curator_required

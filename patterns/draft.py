@@ -18,6 +18,7 @@ from patterns.models import (
     Limit,
     Pattern,
     QuestionWeight,
+    Rule,
     Scenario,
 )
 from patterns.requirements import QUESTIONS
@@ -42,8 +43,11 @@ def state_hash(state: Mapping[str, Any]) -> str:
 
 
 def fit_content(fit: Mapping[str, Any]) -> dict[str, Any]:
-    """A fit in the content-file format: level and why, and per-scope overrides only when there are any."""
+    """A fit in the content-file format: level and why, its source when it has one, and per-scope overrides only
+    when there are any."""
     content: dict[str, Any] = {"fit": fit["fit"], "why": fit["why"]}
+    if fit.get("source"):
+        content["source"] = fit["source"]
     if fit.get("by_scope"):
         content["by_scope"] = {
             scope: {"fit": o["fit"], "why": o["why"]} for scope, o in sorted(fit["by_scope"].items())
@@ -59,7 +63,10 @@ def fits_content(rows: Iterable[Fit]) -> dict[str, dict[str, dict[str, Any]]]:
         if fit.scope:
             overrides.append(fit)
         else:
-            fits.setdefault(fit.question, {})[fit.value] = {"fit": fit.level, "why": fit.rationale}
+            entry = {"fit": fit.level, "why": fit.rationale}
+            if fit.source_url:
+                entry["source"] = fit.source_url
+            fits.setdefault(fit.question, {})[fit.value] = entry
     for fit in sorted(overrides, key=lambda f: f.scope):
         general = fits.setdefault(fit.question, {}).get(fit.value)
         if general is not None:  # an override without its general fit has nothing to override
@@ -69,7 +76,8 @@ def fits_content(rows: Iterable[Fit]) -> dict[str, dict[str, dict[str, Any]]]:
 
 LIMIT_DEFAULTS: dict[str, Any] = {"window_minutes": None, "rows_per_request": 1, "read_rows_per_request": None,
                                   "batch_rows": None, "batch_label": "",
-                                  "scales_with": "", "guidance": False, "scopes": [], "note": ""}  # fmt: skip
+                                  "scales_with": "", "guidance": False, "instead": "", "scopes": [], "goals": [],
+                                  "note": ""}  # fmt: skip
 
 
 def _number(value: Any) -> Any:
@@ -97,6 +105,40 @@ def limit_row_content(limit: Limit) -> dict[str, Any]:
     return limit_content(entry)
 
 
+RULE_OPTIONAL = ("when", "numbers", "points", "cap")
+
+
+def rule_content(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A rule in the content-file format, normalised (pattern order, empty conditions left out, whole points as
+    integers), so a row and a file entry for the same rule compare equal."""
+    content: dict[str, Any] = {key: entry[key] for key in ("slug", "title", "text", "source_url", "checked", "effect")}
+    content["patterns"] = sorted(entry["patterns"])
+    for key in RULE_OPTIONAL:
+        value = entry.get(key)
+        if value not in (None, "", {}):
+            content[key] = _number(value)
+    return content
+
+
+def rule_row_content(rule: Rule) -> dict[str, Any]:
+    return rule_content({
+        "slug": rule.slug, "title": rule.title, "text": rule.text, "source_url": rule.source_url,
+        "checked": rule.checked.isoformat() if hasattr(rule.checked, "isoformat") else rule.checked,
+        "effect": rule.effect, "patterns": [pattern.slug for pattern in rule.patterns.all()],
+        "when": rule.conditions, "numbers": rule.numbers, "points": rule.points, "cap": rule.cap,
+    })  # fmt: skip
+
+
+def caution_body(caution: Caution) -> dict[str, Any]:
+    """A caution's content (without its slug and patterns), as the content file holds it."""
+    body: dict[str, Any] = {"title": caution.title, "text": caution.text, "source_url": caution.source_url}
+    if caution.checked:
+        body["checked"] = caution.checked.isoformat() if hasattr(caution.checked, "isoformat") else caution.checked
+    if caution.conditions:
+        body["when"] = caution.conditions
+    return body
+
+
 def catalog_export() -> dict[str, Any]:
     """The whole draft catalog in the content-file format (inactive patterns carry "active": false)."""
     latest = ContentLoad.objects.order_by("-loaded_at", "-id").values_list("version", flat=True).first()
@@ -117,9 +159,7 @@ def catalog_export() -> dict[str, Any]:
     for caution in Caution.objects.select_related("pattern").order_by("slug", "pattern__slug"):
         if caution.pattern.slug not in known:
             continue
-        body = {"title": caution.title, "text": caution.text, "source_url": caution.source_url}
-        if caution.conditions:
-            body["when"] = caution.conditions
+        body = caution_body(caution)
         key = (caution.slug, state_hash(body))
         grouped.setdefault(key, {"slug": caution.slug, **body, "patterns": []})["patterns"].append(caution.pattern.slug)
     cautions = list(grouped.values())
@@ -165,5 +205,6 @@ def catalog_export() -> dict[str, Any]:
         "cautions": cautions,
         "scenarios": scenarios,
         "limits": [limit_row_content(limit) for limit in Limit.objects.prefetch_related("patterns").order_by("slug")],
+        "rules": [rule_row_content(rule) for rule in Rule.objects.prefetch_related("patterns").order_by("slug")],
         "checklist": checklist,
     }

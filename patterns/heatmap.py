@@ -31,6 +31,11 @@ class Cell:
         return LEVEL_MARKS.get(self.level, "·")
 
     @property
+    def css(self) -> str:
+        """The cell's short class (h-s, h-g, ...; h-0 without a fit): a full map has over a thousand cells."""
+        return f"h-{self.mark.lower() if self.level else '0'}"
+
+    @property
     def title(self) -> str:
         level = LEVEL_LABELS.get(self.level, "No fit")
         was = f" (published: {LEVEL_LABELS.get(self.published_level, 'no fit')})" if self.changed else ""
@@ -98,7 +103,7 @@ def heatmap(*, question: str = "", scope: str = "", published: dict[str, Any] | 
             cells.append(Cell(
                 level=level,
                 why=chosen.rationale if chosen else "No fit curated for this answer.",
-                url=reverse("admin:patterns_fit_change", args=[chosen.pk]) if chosen else add_url,
+                url=reverse("curation:fit", args=[chosen.pk]) if chosen else add_url,
                 scoped=scoped,
                 changed=published is not None and level != was,
                 published_level=was,

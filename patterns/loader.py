@@ -25,6 +25,8 @@ from patterns.draft import (
     fits_content,
     limit_content,
     limit_row_content,
+    rule_content,
+    rule_row_content,
     state_hash,
 )
 from patterns.models import (
@@ -37,6 +39,7 @@ from patterns.models import (
     Pattern,
     PatternLink,
     QuestionWeight,
+    Rule,
     Scenario,
 )
 
@@ -81,16 +84,22 @@ def pattern_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def caution_state_from_row(caution: Caution) -> dict[str, Any]:
-    return {key: getattr(caution, key) for key in ("title", "text", "source_url")} | {"when": caution.conditions}
+    state = {key: getattr(caution, key) for key in ("title", "text", "source_url")} | {"when": caution.conditions}
+    if caution.checked:  # absent when unknown, so rows loaded before dates existed keep their hash
+        state["checked"] = caution.checked.isoformat() if hasattr(caution.checked, "isoformat") else caution.checked
+    return state
 
 
 def caution_state_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+    state = {
         "title": entry["title"],
         "text": entry["text"],
         "source_url": entry["source_url"],
         "when": dict(entry.get("when", {})),
     }
+    if entry.get("checked"):
+        state["checked"] = entry["checked"]
+    return state
 
 
 def scenario_state_from_row(scenario: Scenario) -> dict[str, Any]:
@@ -175,6 +184,7 @@ def _prune(*, data: Mapping[str, Any], actor: Any, report: LoadReport) -> None:
     caution_keys = {(slug, c["slug"]) for c in data.get("cautions", []) for slug in c["patterns"]}
     item_slugs = {i["slug"] for section in data["checklist"] for i in section["items"]}
     limit_slugs = {limit["slug"] for limit in data.get("limits", [])}
+    rule_slugs = {rule["slug"] for rule in data.get("rules", [])}
     section_slugs = {section["slug"] for section in data["checklist"]}
     pattern_slugs = {p["slug"] for p in data["patterns"]}
     doomed: list[Any] = [
@@ -182,6 +192,7 @@ def _prune(*, data: Mapping[str, Any], actor: Any, report: LoadReport) -> None:
         *(c for c in Caution.objects.select_related("pattern") if (c.pattern.slug, c.slug) not in caution_keys),
         *ChecklistItem.objects.exclude(slug__in=item_slugs),
         *Limit.objects.exclude(slug__in=limit_slugs),
+        *Rule.objects.exclude(slug__in=rule_slugs),
         *ChecklistSection.objects.exclude(slug__in=section_slugs),
         *Pattern.objects.exclude(slug__in=pattern_slugs),
     ]
@@ -204,7 +215,15 @@ def _write_pattern(entry: Mapping[str, Any], row: Pattern | None) -> Pattern:
         for position, link in enumerate(entry["learn_more"])
     ]
     fits = [
-        Fit(pattern=pattern, question=question, value=value, scope=scope, level=level["fit"], rationale=level["why"])
+        Fit(
+            pattern=pattern,
+            question=question,
+            value=value,
+            scope=scope,
+            level=level["fit"],
+            rationale=level["why"],
+            source_url="" if scope else fit.get("source", ""),
+        )
         for question, answers in entry["fits"].items()
         for value, fit in answers.items()
         for scope, level in (("", fit), *fit.get("by_scope", {}).items())
@@ -234,6 +253,7 @@ def _write_weight(question: str, weight: int, row: QuestionWeight | None) -> Que
 def _write_caution(entry: Mapping[str, Any], pattern: Pattern, row: Caution | None) -> Caution:
     row = row or Caution(pattern=pattern, slug=entry["slug"])
     row.title, row.text, row.source_url = entry["title"], entry["text"], entry["source_url"]
+    row.checked = entry.get("checked") or None
     row.conditions = dict(entry.get("when", {}))
     row.full_clean(validate_unique=False, validate_constraints=False)
     row.save()
@@ -257,6 +277,22 @@ def _write_limit(entry: Mapping[str, Any], patterns: dict[str, Pattern], row: Li
     content = limit_content(entry)
     for key in ("name", "kind", "value", "unit", "source_url", "checked", *LIMIT_DEFAULTS):
         setattr(row, key, content.get(key, LIMIT_DEFAULTS.get(key)))
+    row.full_clean(validate_unique=False)
+    row.save()
+    row.patterns.set([patterns[slug] for slug in entry["patterns"]])
+    return row
+
+
+def _write_rule(entry: Mapping[str, Any], patterns: dict[str, Pattern], row: Rule | None) -> Rule:
+    row = row or Rule(slug=entry["slug"])
+    row.title, row.text, row.source_url, row.checked = (
+        entry["title"],
+        entry["text"],
+        entry["source_url"],
+        entry["checked"],
+    )
+    row.effect, row.points, row.cap = entry["effect"], entry.get("points"), entry.get("cap", "")
+    row.conditions, row.numbers = dict(entry.get("when", {})), dict(entry.get("numbers", {}))
     row.full_clean(validate_unique=False)
     row.save()
     row.patterns.set([patterns[slug] for slug in entry["patterns"]])
@@ -332,6 +368,11 @@ def catalog_load(
     for entry in data.get("limits", []):
         reconcile(f"limit {entry['slug']}", limits.get(entry["slug"]), limit_row_content, limit_content(entry),
                   partial(_write_limit, entry, patterns))  # fmt: skip
+
+    rules = {row.slug: row for row in Rule.objects.prefetch_related("patterns")}
+    for entry in data.get("rules", []):
+        reconcile(f"rule {entry['slug']}", rules.get(entry["slug"]), rule_row_content, rule_content(entry),
+                  partial(_write_rule, entry, patterns))  # fmt: skip
 
     sections = {s.slug: s for s in ChecklistSection.objects.all()}
     items = {i.slug: i for i in ChecklistItem.objects.select_related("section")}

@@ -15,13 +15,21 @@ from django.db import models
 from patterns.ranking.capacity import KINDS as CAPACITY_KINDS
 from patterns.ranking.capacity import VERDICTS as CAPACITY_VERDICTS
 from patterns.ranking.confidence import LEVELS
-from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
+from patterns.ranking.snapshot import RULE_EFFECTS
+from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
 from patterns.taxonomy import Category, Family, FitLevel, Interaction
 
 QUESTION_CHOICES = [(question.name, question.label) for question in QUESTIONS]
 SCOPE_CHOICES = [("", "Every scope"), *((c.value, c.label) for c in QUESTIONS_BY_NAME["scope"].choices)]
 SCENARIO_FIT_CHOICES = [("", "Not stated"), *((level, level.capitalize()) for level in LEVELS)]
 https_only = URLValidator(schemes=["https"])
+LEARN = "https://learn.microsoft.com/"
+
+
+def learn_only(url: str) -> None:
+    """Limits, cautions and rules state platform facts: each cites the Microsoft Learn page that states it."""
+    if not url.startswith(LEARN):
+        raise ValidationError(f"Cite the Microsoft Learn page that states it ({LEARN}...).")
 
 
 class Pattern(models.Model):
@@ -79,6 +87,9 @@ class Fit(models.Model):
     )
     level = models.CharField(max_length=20, choices=FitLevel.choices)
     rationale = models.CharField(max_length=300)
+    source_url = models.URLField(
+        "source", max_length=500, blank=True, validators=[https_only], help_text="The Learn page that backs the fit."
+    )
 
     class Meta:
         ordering = ["pattern", "question", "value", "scope"]
@@ -150,7 +161,8 @@ class Caution(models.Model):
     slug = models.SlugField()
     title = models.CharField(max_length=200)
     text = models.TextField(help_text="Markdown.")
-    source_url = models.URLField(max_length=500, validators=[https_only])
+    source_url = models.URLField(max_length=500, validators=[https_only, learn_only])
+    checked = models.DateField(null=True, help_text="When the caution was last checked against its source.")
     conditions = models.JSONField(
         default=dict,
         blank=True,
@@ -209,6 +221,12 @@ def validate_scopes(scopes: object) -> None:
         raise ValidationError(f"Use a list of {', '.join(allowed)} (empty: every scope).")
 
 
+def validate_goals(goals: object) -> None:
+    allowed = QUESTIONS_BY_NAME["goal"].values
+    if not isinstance(goals, list) or any(goal not in allowed for goal in goals):
+        raise ValidationError(f"Use a list of {', '.join(allowed)} (empty: every goal).")
+
+
 class Limit(models.Model):
     """A platform limit with its value and source, attached to the patterns that run into it; the capacity check
     (patterns.ranking.capacity) compares an integration's numbers with it."""
@@ -248,9 +266,13 @@ class Limit(models.Model):
         default=False,
         help_text="Microsoft's guidance figure rather than a limit the platform enforces (past it: near).",
     )
+    instead = models.CharField(
+        max_length=200, blank=True, help_text="For a guidance figure: what to use instead, far (10 times) past it."
+    )
     scopes = models.JSONField(default=list, blank=True, validators=[validate_scopes], help_text="Empty: every scope.")
+    goals = models.JSONField(default=list, blank=True, validators=[validate_goals], help_text="Empty: every goal.")
     note = models.TextField(blank=True)
-    source_url = models.URLField(max_length=500, validators=[https_only])
+    source_url = models.URLField(max_length=500, validators=[https_only, learn_only])
     checked = models.DateField(help_text="When the value was last checked against the source.")
     patterns = models.ManyToManyField(Pattern, related_name="limits")
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -272,6 +294,88 @@ class Limit(models.Model):
             errors["batch_rows"] = "At least 1 record per batched request."
         if self.batch_rows is not None and not self.batch_label.strip():
             errors["batch_label"] = "Say how batching is done."
+        if errors:
+            raise ValidationError(errors)
+
+
+def validate_numbers(numbers: object) -> None:
+    if not isinstance(numbers, dict):
+        raise ValidationError('Use an object of number: {"min": n, "max": n}.')
+    for name, bounds in numbers.items():
+        if name not in CAPACITY_BY_NAME:
+            raise ValidationError(f"Unknown number {name!r}. Use one of: {', '.join(CAPACITY_BY_NAME)}.")
+        if not isinstance(bounds, dict) or not bounds or set(bounds) - {"min", "max"}:
+            raise ValidationError(f"{name}: use an object with “min” and/or “max”.")
+        for key, bound in bounds.items():
+            if isinstance(bound, bool) or not isinstance(bound, int | float) or bound < 0:
+                raise ValidationError(f"{name}.{key}: use a number from 0.")
+        if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
+            raise ValidationError(f"{name}: min must not be above max.")
+
+
+RULE_EFFECT_CHOICES = [
+    ("exclude", "Rule the patterns out"),
+    ("cap", "Cap the fit a first option can have"),
+    ("points", "Move the patterns' scores"),
+]
+RULE_CAP_CHOICES = [("partial", "Partial"), ("none", "None")]
+assert [value for value, _ in RULE_EFFECT_CHOICES] == list(RULE_EFFECTS)
+
+
+class Rule(models.Model):
+    """An interaction between answers (and numbers) that per-answer fits can't say: when every condition holds, the
+    rule rules its patterns out, caps the fit level they can reach as the first option, or moves their scores."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200, help_text="Shown as the reason's heading on the results.")
+    text = models.CharField(max_length=400, help_text="Why, in a sentence or two, as the source states it.")
+    source_url = models.URLField(max_length=500, validators=[https_only, learn_only])
+    checked = models.DateField(help_text="When the rule was last checked against its source.")
+    patterns = models.ManyToManyField(Pattern, related_name="rules")
+    effect = models.CharField(max_length=20, choices=RULE_EFFECT_CHOICES)
+    points = models.FloatField(
+        null=True, blank=True, help_text="For “points”: added to the score (negative to lower it), -50 to 50."
+    )
+    cap = models.CharField(
+        max_length=10,
+        choices=RULE_CAP_CHOICES,
+        blank=True,
+        help_text="For “cap” (optional with “points”): the best fit a first option it applies to can have.",
+    )
+    conditions = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_conditions],
+        help_text='Every answer listed must match, e.g. {"timing": ["synchronous"], "volume": ["high"]}.',
+    )
+    numbers = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_numbers],
+        help_text='Every number listed must be given and within, e.g. {"peak_records_per_hour": {"min": 50000}}.',
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["title", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        """The content file's rules (patterns.content.schema), so the admin can't save what a load would refuse."""
+        errors: dict[str, str] = {}
+        if self.effect == "points":
+            if self.points is None or not 0 < abs(self.points) <= 50:
+                errors["points"] = "Give the points to move: from -50 to 50, not 0."
+        elif self.points is not None:
+            errors["points"] = "Only a rule whose effect is “points” moves points."
+        if self.effect == "cap" and not self.cap:
+            errors["cap"] = "Say which fit level a first option is capped at."
+        elif self.effect == "exclude" and self.cap:
+            errors["cap"] = "A rule that rules patterns out has no cap."
+        if not self.conditions and not self.numbers:
+            errors["conditions"] = "A rule needs at least one condition (answers or numbers)."
         if errors:
             raise ValidationError(errors)
 

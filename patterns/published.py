@@ -42,6 +42,7 @@ class CautionView:
     text: str
     source_url: str
     conditions: dict[str, list[str]]
+    checked: str = ""
 
 
 @dataclass
@@ -170,7 +171,7 @@ def build_catalog(content: dict[str, Any], version: str) -> PublishedCatalog:
     by_slug = {p.slug: p for p in patterns}
     for caution in sorted(content.get("cautions", []), key=lambda c: c["title"]):
         caution_view = CautionView(caution["slug"], caution["title"], caution["text"], caution["source_url"],
-                                   dict(caution.get("when", {})))  # fmt: skip
+                                   dict(caution.get("when", {})), caution.get("checked", ""))  # fmt: skip
         for slug in caution["patterns"]:
             if slug in by_slug:
                 by_slug[slug].cautions.append(caution_view)

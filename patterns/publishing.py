@@ -147,7 +147,8 @@ def draft_differs_from_published() -> bool:
 
 
 def catalog_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """Per pattern: text, fits, cautions and scenarios that differ; plus weights and checklist."""
+    """Per pattern: text, fits, cautions and scenarios that differ; plus weights, platform limits, rules and the
+    checklist."""
     old_patterns = {p["slug"]: p for p in old["patterns"]}
     new_patterns = {p["slug"]: p for p in new["patterns"]}
     patterns = []
@@ -186,7 +187,11 @@ def catalog_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     old_items = {i["slug"]: i for s in old["checklist"] for i in s["items"]}
     new_items = {i["slug"]: i for s in new["checklist"] for i in s["items"]}
     checklist = _keyed_changes(old_items, new_items)
-    return {"patterns": patterns, "weights": weights, "checklist": checklist}
+    limits = _keyed_changes(
+        {x["slug"]: x for x in old.get("limits", [])}, {x["slug"]: x for x in new.get("limits", [])}
+    )
+    rules = _keyed_changes({x["slug"]: x for x in old.get("rules", [])}, {x["slug"]: x for x in new.get("rules", [])})
+    return {"patterns": patterns, "weights": weights, "limits": limits, "rules": rules, "checklist": checklist}
 
 
 def _cautions_of(content: dict[str, Any], slug: str) -> dict[str, Any]:

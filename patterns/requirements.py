@@ -28,6 +28,11 @@ class Question:
     is_boolean: bool = False
     # The question is only asked (and only counts) when the goal is one of these; None means always.
     only_for_goals: frozenset[str] | None = None
+    # ... and only when the systems involved are one of these; None means always.
+    only_for_scopes: frozenset[str] | None = None
+    # A fact of the situation (the systems, the goal, where Dynamics 365 runs, what the team runs...) rather than a
+    # preference: what-ifs that would change a better fit change preferences first, and label a change of facts.
+    fact: bool = False
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -39,8 +44,11 @@ class Question:
                 return choice
         raise KeyError(value)
 
-    def applies_to(self, goal: str | None) -> bool:
-        return self.only_for_goals is None or goal in self.only_for_goals
+    def applies_to(self, goal: str | None, scope: str | None = None) -> bool:
+        """Whether the question is asked for this goal and these systems."""
+        if self.only_for_goals is not None and goal not in self.only_for_goals:
+            return False
+        return self.only_for_scopes is None or scope in self.only_for_scopes
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -49,6 +57,7 @@ QUESTIONS: tuple[Question, ...] = (
         label="Systems involved",
         help="Which Dynamics 365 apps take part, and whether the other side is outside Dynamics 365.",
         required=True,
+        fact=True,
         choices=(
             Choice(
                 "fno_external",
@@ -75,6 +84,7 @@ QUESTIONS: tuple[Question, ...] = (
         label="What the integration is for",
         help="The main job the integration has to do. Pick the closest one.",
         required=True,
+        fact=True,
         choices=(
             Choice(
                 "data_sync",
@@ -135,6 +145,7 @@ QUESTIONS: tuple[Question, ...] = (
         name="direction",
         label="Direction of the flow",
         help="Seen from Dynamics 365: does information come in, go out, or both?",
+        fact=True,
         choices=(
             Choice("inbound", "Into Dynamics 365", "Another system sends or writes data into Dynamics 365."),
             Choice("outbound", "Out of Dynamics 365", "Dynamics 365 sends or exposes data to another system."),
@@ -172,6 +183,7 @@ QUESTIONS: tuple[Question, ...] = (
         name="volume",
         label="How much data",
         help="A rough size helps pick a pattern that stays inside the platform's service protection limits.",
+        fact=True,
         choices=(
             Choice("low", "Low", "Up to a few thousand records or calls a day, small payloads."),
             Choice("medium", "Medium", "Tens of thousands of records a day, or regular bursts."),
@@ -186,6 +198,7 @@ QUESTIONS: tuple[Question, ...] = (
         name="deployment",
         label="Where Dynamics 365 runs",
         help="Some patterns need the Microsoft cloud service and are not available on-premises.",
+        fact=True,
         choices=(
             Choice("cloud", "Cloud", "The Microsoft-hosted service."),
             Choice(
@@ -281,6 +294,95 @@ QUESTIONS: tuple[Question, ...] = (
             Choice("false", "No, records only", "Standard create, read, update and delete of records is enough."),
         ),
     ),
+    Question(
+        name="trigger",
+        label="What starts it",
+        help="What in Dynamics 365 sets the flow off: a step of a business process, or any change to a record. "
+        "Asked for events, and for data leaving Dynamics 365.",
+        only_for_goals=frozenset({"event_notification", "data_sync"}),
+        fact=True,
+        choices=(
+            Choice(
+                "business_event",
+                "A business process step",
+                "A standard step that the app already announces: an invoice posted, a sales order confirmed, a "
+                "purchase order approved, a workflow step completed.",
+            ),
+            Choice(
+                "record_change",
+                "A record changes",
+                "A row is created, updated or deleted (a vendor's bank account, an on-hand quantity, a contact's "
+                "address), whatever process did it.",
+            ),
+            Choice(
+                "custom_event",
+                "An event of our own",
+                "The team defines and raises its own event because no standard one exists.",
+            ),
+        ),
+    ),
+    Question(
+        name="lives_in",
+        label="Where the data or logic lives",
+        help="For finance and operations with Dataverse: which of the two apps owns the records, or runs the logic, "
+        "that the other side needs.",
+        only_for_scopes=frozenset({"fno_dataverse"}),
+        fact=True,
+        choices=(
+            Choice(
+                "fno",
+                "Finance and operations apps",
+                "The records or the business logic belong to finance and operations; Dataverse or a model-driven "
+                "app needs them.",
+            ),
+            Choice(
+                "dataverse",
+                "Dataverse",
+                "The records or the logic belong to Dataverse (customer engagement or model-driven apps); finance "
+                "and operations needs them.",
+            ),
+        ),
+    ),
+    Question(
+        name="consumer",
+        label="Who uses the data",
+        help="Asked for data exchange: what reads the data on the other side.",
+        only_for_goals=frozenset({"data_sync"}),
+        fact=True,
+        choices=(
+            Choice(
+                "analytics",
+                "Analytics",
+                "A data lake, Microsoft Fabric, a data warehouse, reporting or machine learning reads it.",
+            ),
+            Choice(
+                "operational",
+                "Another business application",
+                "An operational system (a web shop, a warehouse system, a partner's ERP) acts on it.",
+            ),
+        ),
+    ),
+    Question(
+        name="team_platform",
+        label="What the team already runs",
+        help="An integration platform the team already has and knows; building on it is usually cheaper than "
+        "adding another.",
+        only_for_goals=frozenset(
+            {"data_sync", "invoke_logic", "call_external_service", "event_notification", "regulatory_documents"}
+        ),
+        fact=True,
+        choices=(
+            Choice(
+                "azure_integration_services",
+                "Azure Integration Services",
+                "Logic Apps (perhaps with an integration account for B2B and EDI), Service Bus, API Management, "
+                "Azure Functions.",
+            ),
+            Choice("data_factory", "Azure Data Factory", "Data Factory or Synapse pipelines that move data in bulk."),
+            Choice("power_platform", "Power Platform", "Power Automate, Power Apps and dataflows, built by makers."),
+            Choice("none", "Nothing yet", "No integration platform in place."),
+        ),
+    ),
 )
 
 QUESTIONS_BY_NAME: Mapping[str, Question] = {question.name: question for question in QUESTIONS}
@@ -363,10 +465,22 @@ CAPACITY_FIELDS: tuple[CapacityField, ...] = (
     CapacityField(
         "concurrent_clients", "Callers at the same time", "How many clients or threads call at once.", 100_000
     ),
+    CapacityField(
+        "legal_entities",
+        "Legal entities",
+        "How many finance and operations legal entities (companies) the data spans.",
+        100_000,
+    ),
+    CapacityField(
+        "rows_per_query",
+        "Rows one live query returns",
+        "When data is read where it lives, how many rows a single query or list must bring back.",
+        100_000_000,
+    ),
 )
 CAPACITY_BY_NAME: Mapping[str, CapacityField] = {field.name: field for field in CAPACITY_FIELDS}
 # The goals whose patterns have curated limits to check numbers against (data moving, events leaving).
-CAPACITY_GOALS = frozenset({"data_sync", "event_notification"})
+CAPACITY_GOALS = frozenset({"data_sync", "event_notification", "regulatory_documents"})
 # Records per day at which a derived volume becomes medium and high (the volume question's help text).
 VOLUME_FROM_RECORDS = (("high", 100_000), ("medium", 5_000), ("low", 0))
 
@@ -379,6 +493,8 @@ class Capacity:
     initial_load_records: int | None = None
     tables: int | None = None
     concurrent_clients: int | None = None
+    legal_entities: int | None = None
+    rows_per_query: int | None = None
 
     def as_dict(self) -> dict[str, int | float]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
@@ -450,6 +566,10 @@ class Requirements:
     ui_kind: str | None = None
     prefers_low_code: bool | None = None
     needs_custom_logic: bool | None = None
+    trigger: str | None = None
+    lives_in: str | None = None
+    consumer: str | None = None
+    team_platform: str | None = None
     capacity: Capacity | None = None  # optional numbers; not a question, so never part of ``answers()``
 
     def answers(self) -> dict[str, str]:
@@ -457,7 +577,7 @@ class Requirements:
         result: dict[str, str] = {}
         for question in QUESTIONS:
             value = getattr(self, question.name)
-            if value is None or not question.applies_to(self.goal):
+            if value is None or not question.applies_to(self.goal, self.scope):
                 continue
             result[question.name] = encode_answer(value)
         return result
@@ -516,9 +636,9 @@ class Requirements:
             values[question.name] = raw
         if errors:
             raise RequirementsError(errors)
-        goal = values["goal"]
+        goal, scope = values["goal"], values["scope"]
         for name in list(values):
-            if not QUESTIONS_BY_NAME[name].applies_to(goal):
+            if not QUESTIONS_BY_NAME[name].applies_to(goal, scope):
                 del values[name]
         if goal not in CAPACITY_GOALS:
             capacity = None  # the numbers only matter where limits are curated: the wizard never asks them otherwise

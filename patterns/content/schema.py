@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 from patterns.ranking.capacity import KINDS as CAPACITY_KINDS
 from patterns.ranking.capacity import VERDICTS as CAPACITY_VERDICTS
 from patterns.ranking.confidence import LEVELS as CONFIDENCE_LEVELS
-from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
+from patterns.ranking.snapshot import RULE_EFFECTS
+from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
 from patterns.taxonomy import Category, Family, FitLevel, Interaction
 
 CONTENT_FILE = Path(__file__).resolve().parent / "catalog.json"
@@ -28,7 +29,11 @@ INTERACTIONS: tuple[str, ...] = tuple(Interaction.values)
 LEVELS: tuple[str, ...] = tuple(FitLevel.values)
 PATTERN_TEXT_FIELDS = ("name", "summary", "description", "benefits", "drawbacks", "use_when")
 SCOPES: tuple[str, ...] = QUESTIONS_BY_NAME["scope"].values
+GOALS: tuple[str, ...] = QUESTIONS_BY_NAME["goal"].values
 SCENARIO_FITS = CONFIDENCE_LEVELS  # the confidence levels a scenario may expect
+LEARN_SOURCE = "must be the Microsoft Learn page that states it (https://learn.microsoft.com/...)"
+RULE_CAPS = ("partial", "none")  # the fit levels a rule may cap a first option at
+MAX_RULE_POINTS = 50
 # Wording that belongs to the other app family: a rationale a customer engagement case reads must not speak of
 # finance and operations features, and one an F&O-with-another-system case reads must not speak of customer
 # engagement features. (Exclusions are exempt: they say why a pattern is for the other family.)
@@ -59,6 +64,11 @@ def _is_learn_url(url: Any) -> bool:
         return False
     parts = urlsplit(url)
     return parts.scheme == "https" and bool(parts.netloc)
+
+
+def _is_learn_source(url: Any) -> bool:
+    """A Microsoft Learn page: where every limit, caution and rule must say its fact is stated."""
+    return _is_learn_url(url) and urlsplit(url).netloc == "learn.microsoft.com"
 
 
 class _Checker:
@@ -106,6 +116,8 @@ class _Checker:
         if fit.get("fit") not in LEVELS:
             self.error(f"{where}.fit", f"must be one of {', '.join(LEVELS)}")
         self.text(fit, "why", where, max_length=300)
+        if "source" in fit and not _is_learn_source(fit["source"]):
+            self.error(f"{where}.source", LEARN_SOURCE)
 
     def family_wording(self, fits: Mapping[str, Any], where: str) -> None:
         """Each rationale a case of a scope reads (overrides applied) uses that scope's app family's words."""
@@ -147,15 +159,14 @@ class _Checker:
             self.error(f"{where}.window_minutes", "must be a whole number of minutes above 0")
         if "batch_rows" in limit:
             self.text(limit, "batch_label", where, max_length=200)
-        for key in ("note", "scales_with", "batch_label"):
+        for key in ("note", "scales_with", "batch_label", "instead"):
             if key in limit and not isinstance(limit[key], str):
                 self.error(f"{where}.{key}", "must be text")
         if "guidance" in limit and not isinstance(limit["guidance"], bool):
             self.error(f"{where}.guidance", "must be true or false")
-        if not _is_learn_url(limit.get("source_url")):
-            self.error(f"{where}.source_url", "must be an https URL")
-        if not isinstance(limit.get("checked"), str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", limit["checked"]):
-            self.error(f"{where}.checked", "must be the date the value was checked, YYYY-MM-DD")
+        if not _is_learn_source(limit.get("source_url")):
+            self.error(f"{where}.source_url", LEARN_SOURCE)
+        self.checked(limit, where)
         targets = limit.get("patterns")
         if not isinstance(targets, list) or not targets or any(not isinstance(t, str) or t not in pattern_slugs
                                                                for t in targets):  # fmt: skip
@@ -163,6 +174,9 @@ class _Checker:
         scopes = limit.get("scopes", [])
         if not isinstance(scopes, list) or any(not isinstance(s, str) or s not in SCOPES for s in scopes):
             self.error(f"{where}.scopes", f"must be a list of {', '.join(SCOPES)} (empty: every scope)")
+        goals = limit.get("goals", [])
+        if not isinstance(goals, list) or any(not isinstance(g, str) or g not in GOALS for g in goals):
+            self.error(f"{where}.goals", f"must be a list of {', '.join(GOALS)} (empty: every goal)")
 
     def conditions(self, value: Any, where: str) -> None:
         if not isinstance(value, Mapping):
@@ -177,6 +191,66 @@ class _Checker:
                 for item in allowed:
                     if item not in QUESTIONS_BY_NAME[question].values:
                         self.error(f"{where}.{question}", f"unknown value {item!r}")
+
+    def numbers(self, value: Any, where: str) -> None:
+        """Conditions on the capacity numbers: {number: {"min"?: n, "max"?: n}}."""
+        if not isinstance(value, Mapping):
+            self.error(where, "must be an object of number: {min, max}")
+            return
+        for name, bounds in value.items():
+            field = f"{where}.{name}"
+            if name not in CAPACITY_BY_NAME:
+                self.error(field, f"unknown number; use one of {', '.join(CAPACITY_BY_NAME)}")
+                continue
+            if not isinstance(bounds, Mapping) or not bounds or set(bounds) - {"min", "max"}:
+                self.error(field, "must be an object with “min” and/or “max”")
+                continue
+            for key, bound in bounds.items():
+                if isinstance(bound, bool) or not isinstance(bound, int | float) or bound < 0:
+                    self.error(f"{field}.{key}", "must be a number from 0")
+            least, most = bounds.get("min"), bounds.get("max")
+            if isinstance(least, int | float) and isinstance(most, int | float) and least > most:
+                self.error(field, "min must not be above max")
+
+    def rule(self, rule: Mapping[str, Any], where: str, pattern_slugs: set[str]) -> None:
+        self.text(rule, "title", where, max_length=200)
+        self.text(rule, "text", where, max_length=400)
+        if not _is_learn_source(rule.get("source_url")):
+            self.error(f"{where}.source_url", LEARN_SOURCE)
+        self.checked(rule, where)
+        targets = rule.get("patterns")
+        if not isinstance(targets, list) or not targets or any(not isinstance(t, str) or t not in pattern_slugs
+                                                               for t in targets):  # fmt: skip
+            self.error(f"{where}.patterns", "must list known pattern slugs")
+        effect = rule.get("effect")
+        if effect not in RULE_EFFECTS:
+            self.error(f"{where}.effect", f"must be one of {', '.join(RULE_EFFECTS)}")
+        points = rule.get("points")
+        if effect == "points":
+            if (
+                isinstance(points, bool)
+                or not isinstance(points, int | float)
+                or not 0 < abs(points) <= MAX_RULE_POINTS
+            ):
+                self.error(f"{where}.points", f"must be a number from -{MAX_RULE_POINTS} to {MAX_RULE_POINTS}, not 0")
+        elif "points" in rule:
+            self.error(f"{where}.points", "only a rule whose effect is “points” moves points")
+        if effect == "cap" or (effect == "points" and "cap" in rule):
+            if rule.get("cap") not in RULE_CAPS:
+                self.error(f"{where}.cap", f"must be one of {', '.join(RULE_CAPS)}")
+        elif "cap" in rule:
+            self.error(f"{where}.cap", "a rule that rules patterns out has no cap")
+        if "when" in rule:
+            self.conditions(rule["when"], f"{where}.when")
+        if "numbers" in rule:
+            self.numbers(rule["numbers"], f"{where}.numbers")
+        if not rule.get("when") and not rule.get("numbers"):
+            self.error(f"{where}.when", "a rule needs at least one condition (“when” or “numbers”)")
+
+    def checked(self, entry: Mapping[str, Any], where: str) -> None:
+        value = entry.get("checked")
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.error(f"{where}.checked", "must be the date it was checked against its source, YYYY-MM-DD")
 
     def item_condition(self, value: Any, where: str, pattern_slugs: set[str]) -> None:
         if not isinstance(value, Mapping) or not value or set(value) - {"answers", "patterns", "capacity"}:
@@ -280,8 +354,9 @@ def validate_content(data: Any) -> None:
     for where, caution in check.entries(data.get("cautions", []), "cautions", "caution", set()):
         check.text(caution, "title", where, max_length=200)
         check.text(caution, "text", where)
-        if not _is_learn_url(caution.get("source_url")):
-            check.error(f"{where}.source_url", "must be an https URL")
+        if not _is_learn_source(caution.get("source_url")):
+            check.error(f"{where}.source_url", LEARN_SOURCE)
+        check.checked(caution, where)
         targets = caution.get("patterns")
         if not isinstance(targets, list) or not targets:
             check.error(f"{where}.patterns", "must list at least one pattern slug")
@@ -311,6 +386,9 @@ def validate_content(data: Any) -> None:
 
     for where, limit in check.entries(data.get("limits", []), "limits", "limit", set()):
         check.limit(limit, where, pattern_slugs)
+
+    for where, rule in check.entries(data.get("rules", []), "rules", "rule", set()):
+        check.rule(rule, where, pattern_slugs)
 
     item_slugs: set[str] = set()
     for where, section in check.entries(data.get("checklist"), "checklist", "checklist section", set(), required=True):

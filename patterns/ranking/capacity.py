@@ -21,6 +21,7 @@ VERDICT_LABELS = {WITHIN: "within the limits", NEAR_LIMIT: "near a limit", OVER_
                   UNKNOWN: "not enough numbers"}  # fmt: skip
 NEAR_FROM = 0.7  # a share of a limit from which an estimate is near it
 MAX_SCALE = 10  # more users or connections can absorb up to this many times a limit; past it the design is over
+FAR_PAST_GUIDANCE = 10  # this many times Microsoft's guidance figure or more: say plainly what to use instead
 OVER_LIMIT_PENALTY = 20.0  # points an option over a limit gives up in the order (its score stays as it is)
 SEVERITY = {OVER_LIMIT: 3, NEAR_LIMIT: 2, WITHIN: 1, UNKNOWN: 0}
 KINDS = (
@@ -31,7 +32,9 @@ KINDS = (
     "rows_per_run",  # the initial load against rows per run
     "tables",  # tables or entities taking part
     "latency_minutes",  # the shortest delay, against how fast the other side needs it
-    "rows_per_query",  # a cap the numbers can't check: shown as a reminder
+    "rows_per_query",  # a page size or cap the numbers can't check: shown as a reminder
+    "rows_per_live_query",  # the rows one live query must return, against a cap on what a query can return
+    "legal_entities",  # the legal entities the data spans
 )
 
 
@@ -45,9 +48,17 @@ class Estimate(NamedTuple):
     verdict: str
     text: str
     source: str
+    guidance: bool = False  # the value is Microsoft's guidance figure, not a limit the platform enforces
 
     def to_json(self) -> dict[str, Any]:
         return self._asdict()
+
+    @property
+    def heading(self) -> str:
+        """How a caution made of this estimate is headed: a guidance figure is never called a limit."""
+        if self.guidance:
+            return "Far above Microsoft's figure" if self.verdict == OVER_LIMIT else "Above Microsoft's figure"
+        return "Over a limit" if self.verdict == OVER_LIMIT else "Near a limit"
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Estimate:
@@ -61,6 +72,7 @@ class Estimate(NamedTuple):
             verdict=data.get("verdict", UNKNOWN),
             text=data.get("text", ""),
             source=data.get("source", ""),
+            guidance=data.get("guidance", False),
         )
 
 
@@ -93,6 +105,8 @@ DIRECT = {
     "concurrent": ("concurrent_clients", "the callers at the same time", "{} callers at once"),
     "message_size_kb": ("record_size_kb", "the size of one record", "one record of {} KB"),
     "tables": ("tables", "the number of tables", "{} tables"),
+    "rows_per_live_query": ("rows_per_query", "the rows one live query returns", "{} rows in one query"),
+    "legal_entities": ("legal_entities", "the number of legal entities", "{} legal entities"),
 }
 
 
@@ -124,29 +138,37 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None, directio
 
     def done(amount: float | None, text: str, verdict: str | None = None, batched: float | None = None) -> Estimate:
         """``batched``: the share once batched. Past the limit, a design that batching brings within it, or that
-        more users or connections spread within MAX_SCALE times the limit, is near it; past Microsoft's guidance
-        (not a hard limit) is near it too; anything else is over."""
+        more users or connections spread within MAX_SCALE times the limit, is near it; anything else is over.
+
+        A guidance figure (Microsoft's example or benchmark, not a limit the platform enforces) is never called a
+        limit: above it reads as above Microsoft's figure (near); FAR_PAST_GUIDANCE times it or more is over, with
+        what to use instead."""
         share = None if amount is None or limit.value <= 0 else amount / limit.value
         if verdict is None:
             verdict = UNKNOWN if share is None else _verdict(share)
-        if verdict == OVER_LIMIT and share is not None:
+        if limit.guidance and share is not None and share > 1:
+            if share >= FAR_PAST_GUIDANCE:
+                instead = f"; use {limit.instead} instead" if limit.instead else ""
+                verdict, text = OVER_LIMIT, text[:-1] + f": far above it{instead}."
+            else:
+                verdict, text = NEAR_LIMIT, text[:-1] + ": above it, though it is no enforced limit."
+        elif verdict == OVER_LIMIT and share is not None:
             needed = batched if batched is not None else share
             if batched is not None and batched <= 1:
                 verdict, text = NEAR_LIMIT, text[:-1] + ": send them batched."
             elif limit.scales_with and needed <= MAX_SCALE:
                 times = math.ceil(needed * 10) / 10
                 verdict, text = NEAR_LIMIT, text[:-1] + f": plan for {times:g} times the limit ({limit.scales_with})."
-            elif limit.guidance:
-                verdict, text = NEAR_LIMIT, text[:-1] + ": above Microsoft's guidance figure."
         if limit.note and verdict in {NEAR_LIMIT, OVER_LIMIT}:
             text = f"{text} {limit.note}"
         return Estimate(limit.slug, limit.name, limit.value, limit.unit, amount, share, verdict, text,
-                        limit.source_url)  # fmt: skip
+                        limit.source_url, limit.guidance)  # fmt: skip
 
     if limit.value <= 0:
         return Estimate(limit.slug, limit.name, limit.value, limit.unit, None, None, UNKNOWN,
                         "This limit has no value to compare with.", limit.source_url)  # fmt: skip
-    of = f"of {_n(limit.value)} {limit.unit}"
+    of = (f"of Microsoft's figure of {_n(limit.value)} {limit.unit} (guidance, not an enforced limit)" if limit.guidance
+          else f"of {_n(limit.value)} {limit.unit}")  # fmt: skip
     kind = limit.kind
     amount: float
     assumed = "" if capacity.peak_records_per_hour is not None else " (assumed: the day's records spread evenly)"
@@ -203,11 +225,19 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None, directio
 
 
 def assess(
-    limits: Sequence[LimitEntry], capacity: Capacity, scope: str, timing: str | None, direction: str | None = None
+    limits: Sequence[LimitEntry],
+    capacity: Capacity,
+    scope: str,
+    timing: str | None,
+    direction: str | None = None,
+    goal: str | None = None,
 ) -> CapacityRecord:
-    """Every limit of a pattern that applies in this scope, and the worst verdict (unknown when none can be judged)."""
+    """Every limit of a pattern that applies in this scope and for this goal, and the worst verdict (unknown when
+    none can be judged)."""
     estimates = tuple(
-        estimate(limit, capacity, timing, direction) for limit in limits if not limit.scopes or scope in limit.scopes
+        estimate(limit, capacity, timing, direction)
+        for limit in limits
+        if (not limit.scopes or scope in limit.scopes) and (not limit.goals or goal is None or goal in limit.goals)
     )
     verdict = max((e.verdict for e in estimates), key=SEVERITY.__getitem__, default=UNKNOWN)
     return CapacityRecord(verdict, estimates)

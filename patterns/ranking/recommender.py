@@ -5,22 +5,34 @@ rationale of each pattern for each answer (for the case's scope: a fit may diffe
 question, and each pattern's tie-break.
 
 Score: for the answered questions, the weighted share of the best possible fit, from 0 to 100. A fit marked
-"excluded" is a hard constraint: the pattern leaves the ranking and the rationale says why. The ranking then says
-how far to trust its first option (``confidence``) and, when that isn't strong, which answers to change
-(``relaxations``).
+"excluded" is a hard constraint: the pattern leaves the ranking and the rationale says why. Curated rules then say
+what per-answer fits can't: a combination of answers (and numbers) that rules a pattern out, caps the fit it can
+reach, or moves its score. The ranking then says how far to trust its first option (``confidence``), whether the
+first options are a close call and which unanswered question would decide it, and, when the fit isn't strong, which
+answers to change (``relaxations``).
 """
 
 from __future__ import annotations
 
 import gc
-from operator import attrgetter
+from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, OVER_LIMIT_PENALTY, CapacityRecord, assess
 from patterns.ranking.confidence import STRONG, fit_level
-from patterns.ranking.records import ExclusionRecord, FitVerdict, OptionRecord, RankingRecord, Reason
+from patterns.ranking.records import (
+    CloseCall,
+    CloseCallAnswer,
+    ExclusionRecord,
+    FitVerdict,
+    OptionRecord,
+    RankingRecord,
+    Reason,
+    RuleHit,
+)
 from patterns.ranking.relaxations import relaxations
-from patterns.ranking.snapshot import CatalogSnapshot, CautionEntry
-from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements
+from patterns.ranking.snapshot import CatalogSnapshot, CautionEntry, RuleEntry
+from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements, answer_label
 from patterns.taxonomy import LEVEL_POINTS, FitLevel
 
 EXCLUDED, NEUTRAL = FitLevel.EXCLUDED.value, FitLevel.NEUTRAL.value
@@ -30,6 +42,8 @@ LABELS = {(q.name, c.value): (q.label, c.label) for q in QUESTIONS for c in q.ch
 Answer = tuple[str, str]
 _Vector = tuple[tuple[float, ...], frozenset[int]]  # every pattern's points for one answer, and those it rules out
 POINTS = attrgetter("points")
+CLOSE_POINTS = 3.0  # the first options this close in the order are a close call
+MAX_CLOSE = 3  # at most this many options named in a close call
 
 
 def _reason_tables(snapshot: CatalogSnapshot, scope: str, weights: dict[str, int]) -> list[dict[Answer, Reason]]:
@@ -73,80 +87,181 @@ def _answer_vectors(snapshot: CatalogSnapshot, scope: str, weights: dict[str, in
     return vectors
 
 
+class _Core(NamedTuple):
+    """The order for one set of answers, before anything is explained: (order key, score, index) best first, the
+    patterns ruled out, and the rules that applied."""
+
+    ranked: list[tuple[tuple[float, int, str], float, int]]
+    ruled_out: set[int]
+    rule_hits: dict[int, list[RuleEntry]]  # rules that moved points or capped an option
+    rule_outs: dict[int, list[RuleEntry]]  # rules that ruled a pattern out
+    checks: dict[int, CapacityRecord]
+
+
+def _rule_targets(snapshot: CatalogSnapshot) -> list[tuple[RuleEntry, tuple[int, ...]]]:
+    """Each rule with the indexes of the patterns it applies to, once per snapshot."""
+    targets: list[tuple[RuleEntry, tuple[int, ...]]] | None = snapshot.memo.get("rule_targets")
+    if targets is None:
+        index = {pattern.slug: position for position, pattern in enumerate(snapshot.patterns)}
+        targets = [(rule, tuple(sorted(index[s] for s in rule.patterns if s in index))) for rule in snapshot.rules]
+        snapshot.memo["rule_targets"] = targets
+    return targets
+
+
+def _core(
+    snapshot: CatalogSnapshot, requirements: Requirements, answers: dict[str, str], weights: dict[str, int],
+    assessed: dict[tuple[int, str | None, str | None], CapacityRecord],
+) -> _Core:  # fmt: skip
+    """Score and order every pattern for these answers: the weighted share of the best possible fit, then the
+    curated rules (points, exclusions), then the over-limit penalty in the order."""
+    scope, capacity = requirements.scope, requirements.capacity
+    possible = sum(weights[question] for question in answers)
+    vectors = _answer_vectors(snapshot, scope, weights)
+    columns = [vectors[item] for item in answers.items()]
+    ruled_out: set[int] = set().union(*(column[1] for column in columns)) if columns else set()
+    totals = list(map(sum, zip(*(column[0] for column in columns), strict=True))) if columns else None
+    rule_hits: dict[int, list[RuleEntry]] = {}
+    rule_outs: dict[int, list[RuleEntry]] = {}
+    delta: dict[int, float] = {}
+    if snapshot.rules:
+        numbers = capacity.as_dict() if capacity is not None else {}
+        for rule, targets in _rule_targets(snapshot):
+            if not rule.holds(answers, numbers):
+                continue
+            for index in targets:
+                if rule.effect == "exclude":
+                    rule_outs.setdefault(index, []).append(rule)
+                else:
+                    rule_hits.setdefault(index, []).append(rule)
+                    delta[index] = delta.get(index, 0.0) + rule.points
+        ruled_out |= set(rule_outs)
+    patterns = snapshot.patterns
+    timing = answers.get("timing")
+    direction = answers.get("direction")
+    checks: dict[int, CapacityRecord] = {}
+    ranked = []
+    for index, pattern in enumerate(patterns):
+        if index in ruled_out:
+            continue
+        score = 100.0 * totals[index] / possible if totals is not None and possible else 0.0
+        if index in delta:
+            score = min(100.0, max(0.0, score + delta[index]))
+        score = round(score, 1)
+        effective = score
+        if capacity is not None:
+            key = (index, timing, direction)
+            if key not in assessed:
+                assessed[key] = assess(pattern.limits, capacity, scope, timing, direction, requirements.goal)
+            checks[index] = assessed[key]
+            if checks[index].verdict == OVER_LIMIT:
+                # An option over a platform limit for these numbers gives up OVER_LIMIT_PENALTY points in the
+                # order (its score, what the answers earn it, stays as it is).
+                effective = score - OVER_LIMIT_PENALTY
+        ranked.append(((-effective, pattern.tie_break, pattern.name), score, index))
+    ranked.sort(key=itemgetter(0))
+    return _Core(ranked, ruled_out, rule_hits, rule_outs, checks)
+
+
 def recommend(requirements: Requirements, snapshot: CatalogSnapshot, *, limit: int | None = None) -> RankingRecord:
     """Every pattern ranked; ``limit``: explain only the first ``limit`` options (the order and the verdict are the
     same whatever the limit)."""
     answers = requirements.answers()
     weights = {name: max(0, snapshot.weights.get(name, 0)) for name in QUESTIONS_BY_NAME}
-    possible = sum(weights[question] for question in answers)
     items = list(answers.items())
     tables = _reason_tables(snapshot, requirements.scope, weights)
-    vectors = _answer_vectors(snapshot, requirements.scope, weights)
-    columns = [vectors[item] for item in items]
-    ruled_out: set[int] = set().union(*(column[1] for column in columns)) if columns else set()
-    totals = list(map(sum, zip(*(column[0] for column in columns), strict=True))) if columns else None
+    assessed: dict[tuple[int, str | None, str | None], CapacityRecord] = {}
+    core = _core(snapshot, requirements, answers, weights, assessed)
     patterns = snapshot.patterns
-    scored: list[tuple[float, int, str, int]] = [
-        (round(100.0 * totals[index] / possible, 1) if totals is not None and possible else 0.0,
-         pattern.tie_break, pattern.name, index)
-        for index, pattern in enumerate(patterns)
-        if index not in ruled_out
-    ]  # fmt: skip
-    capacity = requirements.capacity
-    checks = {
-        index: assess(patterns[index].limits, capacity, requirements.scope, requirements.timing,
-                      requirements.direction)
-        for _, _, _, index in scored
-    } if capacity is not None else {}  # fmt: skip
-
-    # An option over a platform limit for these numbers gives up OVER_LIMIT_PENALTY points in the order (its score,
-    # what the answers earn it, stays as it is).
-    def order(item: tuple[float, int, str, int]) -> tuple[float, int, str]:
-        over = item[3] in checks and checks[item[3]].verdict == OVER_LIMIT
-        return (-(item[0] - OVER_LIMIT_PENALTY) if over else -item[0], item[1], item[2])
-
-    scored.sort(key=order)
-    shown = scored if limit is None else scored[: max(0, limit)]
+    shown = core.ranked if limit is None else core.ranked[: max(0, limit)]
     options = tuple(
         OptionRecord(
             pattern=patterns[index].slug,
-            name=name,
+            name=patterns[index].name,
             rank=position,
             score=score,
             # Strongest reasons first, so a reader sees why the pattern stands where it does.
             contributions=tuple(sorted((tables[index][item] for item in items), key=POINTS, reverse=True)),
             cautions=(
                 *(caution for caution in patterns[index].cautions if caution.applies(answers)),
-                *capacity_cautions(checks.get(index)),
+                *capacity_cautions(core.checks.get(index)),
             ),
-            capacity=checks.get(index),
+            capacity=core.checks.get(index),
+            rules=tuple(RuleHit.of(rule) for rule in core.rule_hits.get(index, ())),
         )
-        for position, (score, _, name, index) in enumerate(shown, start=1)
+        for position, (_, score, index) in enumerate(shown, start=1)
     )
-    blockers: dict[int, list[Reason]] = {index: [] for index in ruled_out}
-    for item, (_, out) in zip(items, columns, strict=True):
-        for index in out:
+    blockers: dict[int, list[Reason]] = {index: [] for index in core.ruled_out}
+    for item in items:
+        for index in _answer_vectors(snapshot, requirements.scope, weights)[item][1]:
             blockers[index].append(tables[index][item])
-    excluded = [ExclusionRecord(patterns[i].slug, patterns[i].name, tuple(reasons)) for i, reasons in blockers.items()]
+    excluded = [
+        ExclusionRecord(patterns[i].slug, patterns[i].name, tuple(reasons),
+                        tuple(RuleHit.of(rule) for rule in core.rule_outs.get(i, ())))
+        for i, reasons in blockers.items()
+    ]  # fmt: skip
     excluded.sort(key=lambda exclusion: exclusion.name)
+    close = _close_call(snapshot, requirements, answers, weights, core, assessed)
     top = options[0] if options else None
     verdict = FitVerdict.of(top)
-    if verdict.level == STRONG or (top and fit_level(top.score, top.contributions) == STRONG):
+    if verdict.level == STRONG or (top and fit_level(top.score, top.contributions) == STRONG and top.cap is None):
         # Strong, or short only of the numbers: changing answers can't help with a platform limit.
-        return RankingRecord(snapshot.version, options, tuple(excluded), verdict)
+        return RankingRecord(snapshot.version, options, tuple(excluded), verdict, close_call=close)
     field = list(zip(snapshot.patterns, tables, strict=True))
     # Numbers that say how much data there is aren't relaxed by calling the volume something else.
+    capacity = requirements.capacity
     keep = frozenset({"volume"}) if capacity is not None and capacity.records_per_day is not None else frozenset()
-    found = relaxations(answers, field, verdict.level, keep=keep)
+    numbers = capacity.as_dict() if capacity is not None else {}
+    found = relaxations(answers, field, verdict.level, keep=keep, rules=snapshot.rules, numbers=numbers)
     if capacity is not None:  # a change of answers can't get a pattern past a limit the numbers already exceed
         by_slug = {pattern.slug: pattern for pattern in snapshot.patterns}
         found = tuple(
             r for r in found
             if assess(by_slug[r.pattern].limits, capacity, requirements.scope,
                       dict(r.changes).get("timing", requirements.timing) or None,
-                      dict(r.changes).get("direction", requirements.direction) or None).verdict != OVER_LIMIT
+                      dict(r.changes).get("direction", requirements.direction) or None,
+                      requirements.goal).verdict != OVER_LIMIT
         )  # fmt: skip
-    return RankingRecord(snapshot.version, options, tuple(excluded), verdict, found)
+    return RankingRecord(snapshot.version, options, tuple(excluded), verdict, found, close)
+
+
+def _close_call(
+    snapshot: CatalogSnapshot, requirements: Requirements, answers: dict[str, str], weights: dict[str, int],
+    core: _Core, assessed: dict[tuple[int, str | None, str | None], CapacityRecord],
+) -> CloseCall | None:  # fmt: skip
+    """When the first options are within CLOSE_POINTS in the order, the unanswered question whose answer separates
+    them best (each answer ranked in turn), or None for the question when none does."""
+    ranked = core.ranked
+    if len(ranked) < 2 or -ranked[1][0][0] < -ranked[0][0][0] - CLOSE_POINTS:
+        return None
+    lead = -ranked[0][0][0]
+    close = [index for key, _, index in ranked[:MAX_CLOSE] if -key[0] >= lead - CLOSE_POINTS]
+    patterns = snapshot.patterns
+    best: tuple[tuple[int, int, int], str, list[tuple[str, int]]] | None = None
+    for position, question in enumerate(QUESTIONS):
+        if question.required or question.name in answers or not weights.get(question.name):
+            continue
+        if not question.applies_to(requirements.goal, requirements.scope):
+            continue
+        firsts: list[tuple[str, int]] = []
+        for value in question.values:
+            ranked_with = _core(snapshot, requirements, {**answers, question.name: value}, weights, assessed).ranked
+            if ranked_with:
+                firsts.append((value, ranked_with[0][2]))
+        separated = {index for _, index in firsts} & set(close)
+        if len(separated) < 2:
+            continue
+        key = (len(separated), weights[question.name], -position)
+        if best is None or key > best[0]:
+            best = (key, question.name, firsts)
+    names = tuple(patterns[index].name for index in close)
+    slugs = tuple(patterns[index].slug for index in close)
+    if best is None:
+        return CloseCall(slugs, names)
+    _, name, firsts = best
+    return CloseCall(slugs, names, name, tuple(
+        CloseCallAnswer(value, answer_label(name, value), patterns[index].slug, patterns[index].name, name)
+        for value, index in firsts
+    ))  # fmt: skip
 
 
 def capacity_cautions(check: CapacityRecord | None) -> tuple[CautionEntry, ...]:
@@ -156,7 +271,7 @@ def capacity_cautions(check: CapacityRecord | None) -> tuple[CautionEntry, ...]:
     return tuple(
         CautionEntry(
             f"capacity-{e.limit}",
-            f"{'Over' if e.verdict == OVER_LIMIT else 'Near'} a limit: {e.name}",
+            f"{e.heading}: {e.name}",
             e.text[:1].upper() + e.text[1:],
             e.source,
         )

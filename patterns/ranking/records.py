@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from patterns.ranking.capacity import OVER_LIMIT, UNCHECKED, CapacityRecord
-from patterns.ranking.confidence import PARTIAL, STRONG, fit_level, fit_summary
-from patterns.ranking.snapshot import CautionEntry
+from patterns.ranking.confidence import LEVEL_ORDER, PARTIAL, STRONG, fit_level, fit_summary
+from patterns.ranking.snapshot import CautionEntry, RuleEntry
 from patterns.requirements import QUESTIONS_BY_NAME, answer_label, decode_answer, encode_answer, question_label
 from patterns.taxonomy import LEVEL_LABELS, FitLevel
 
@@ -66,6 +66,47 @@ class Reason(NamedTuple):  # a NamedTuple: the recommender makes one per pattern
         }
 
 
+class RuleHit(NamedTuple):
+    """A curated rule that applied to an option: what it did (ruled out, capped the fit, moved points) and why."""
+
+    slug: str
+    title: str
+    effect: str
+    points: float
+    cap: str
+    text: str
+    source_url: str
+
+    @classmethod
+    def of(cls, rule: RuleEntry) -> RuleHit:
+        return cls(rule.slug, rule.title, rule.effect, rule.points, rule.cap, rule.text, rule.source_url)
+
+    @property
+    def effect_label(self) -> str:
+        if self.effect == "exclude":
+            return "rules it out"
+        parts = []
+        if self.points:
+            parts.append(f"{'+' if self.points > 0 else '-'}{abs(self.points):g} points")
+        if self.cap:
+            parts.append(f"at best a {self.cap} fit" if self.cap != "none" else "no better than no fit")
+        return ", ".join(parts)
+
+    @property
+    def reason(self) -> str:
+        """One sentence a person reads, as the API's reasons give it."""
+        return f"{self.title} ({self.effect_label}). {self.text}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.slug, "title": self.title, "effect": self.effect, "points": self.points,
+                "cap": self.cap or None, "text": self.text, "source": self.source_url}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RuleHit:
+        return cls(data.get("rule", ""), data.get("title", ""), data.get("effect", ""), data.get("points", 0.0),
+                   data.get("cap") or "", data.get("text", ""), data.get("source", ""))  # fmt: skip
+
+
 def caution_text(caution: CautionEntry) -> str:
     """A caution in one line, as the API gives it."""
     return f"{caution.title}: {caution.text} (source: {caution.source_url})"
@@ -80,6 +121,13 @@ class OptionRecord:
     contributions: tuple[Reason, ...]
     cautions: tuple[CautionEntry, ...]
     capacity: CapacityRecord | None = None  # None: no numbers were given
+    rules: tuple[RuleHit, ...] = ()  # curated rules that moved its points or cap its fit
+
+    @property
+    def cap(self) -> RuleHit | None:
+        """The rule that caps this option's fit level the most, if any."""
+        caps = [rule for rule in self.rules if rule.cap]
+        return max(caps, key=lambda rule: LEVEL_ORDER.get(rule.cap, 0), default=None)
 
     def capacity_json(self) -> dict[str, Any]:
         return (self.capacity or UNCHECKED).to_json()
@@ -99,6 +147,11 @@ class ExclusionRecord:
     pattern: str
     name: str
     contributions: tuple[Reason, ...]
+    rules: tuple[RuleHit, ...] = ()  # curated rules that rule it out
+
+    @property
+    def reasons(self) -> list[str]:
+        return [r.text for r in self.contributions] + [rule.reason for rule in self.rules]
 
 
 @dataclass(frozen=True)
@@ -119,6 +172,10 @@ class FitVerdict:
         if worst is not None and level == STRONG:
             return cls(PARTIAL, f"{name} fits your answers ({score:.0f}/100), but at your numbers it is over a "
                                 f"platform limit: {worst.name}.")  # fmt: skip
+        cap = top.cap if top else None
+        if cap is not None and LEVEL_ORDER.get(cap.cap, 0) > LEVEL_ORDER[level]:
+            return cls(cap.cap, f"{name} scores {score:.0f}/100 on your answers, but together they meet a known "
+                                f"limit: {cap.title}.")  # fmt: skip
         return cls(level, fit_summary(level, name, score, reasons))
 
     def to_json(self) -> dict[str, str]:
@@ -136,6 +193,11 @@ class Relaxation:
     score: float
     level: str
     summary: str
+    fact: bool = False  # it changes a fact of the situation (where Dynamics 365 runs...), not a preference
+
+    @property
+    def kind(self) -> str:
+        return "fact" if self.fact else "preference"
 
     def changes_json(self) -> dict[str, str | bool | None]:
         """Answers as the API takes them: booleans as booleans, no preference as null."""
@@ -143,12 +205,66 @@ class Relaxation:
 
     def to_json(self) -> dict[str, Any]:
         return {"changes": self.changes_json(), "pattern": self.pattern, "name": self.name, "score": self.score,
-                "fit": self.level, "summary": self.summary}  # fmt: skip
+                "fit": self.level, "kind": self.kind, "summary": self.summary}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Relaxation:
         changes = tuple((q, "" if v is None else encode_answer(v)) for q, v in data.get("changes", {}).items())
-        return cls(changes, data["pattern"], data["name"], data["score"], data.get("fit", ""), data["summary"])
+        return cls(changes, data["pattern"], data["name"], data["score"], data.get("fit", ""), data["summary"],
+                   data.get("kind") == "fact")  # fmt: skip
+
+
+class CloseCallAnswer(NamedTuple):
+    """One answer to the deciding question of a close call, and the option it puts first."""
+
+    value: str  # the vocabulary string
+    label: str
+    pattern: str
+    name: str
+    question: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The value as the API takes it (booleans as booleans)."""
+        question = QUESTIONS_BY_NAME.get(self.question)
+        return {"value": self.value if question is None else decode_answer(question, self.value),
+                "label": self.label, "pattern": self.pattern, "name": self.name}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CloseCall:
+    """The first options are within CLOSE_POINTS of each other: which they are, and the unanswered question whose
+    answer would separate them (None: no question does, they are interchangeable for these answers)."""
+
+    options: tuple[str, ...]
+    names: tuple[str, ...]
+    question: str | None = None
+    answers: tuple[CloseCallAnswer, ...] = ()
+
+    @property
+    def question_label(self) -> str:
+        return question_label(self.question) if self.question else ""
+
+    @property
+    def names_text(self) -> str:
+        names = list(self.names)
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"options": list(self.options), "names": list(self.names), "question": self.question,
+                "answers": [answer.to_json() for answer in self.answers]}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> CloseCall | None:
+        if not data:
+            return None
+        question = data.get("question")
+        answers = tuple(
+            CloseCallAnswer("" if a.get("value") is None else encode_answer(a["value"]), a.get("label", ""),
+                            a.get("pattern", ""), a.get("name", ""), question or "")
+            for a in data.get("answers", [])
+        )  # fmt: skip
+        options = tuple(data.get("options", []))
+        return cls(options, tuple(data.get("names", options)), question, answers)
 
 
 @dataclass(frozen=True)
@@ -158,6 +274,7 @@ class RankingRecord:
     excluded: tuple[ExclusionRecord, ...]
     fit: FitVerdict | None = None  # None only while the recommender builds it; read it through ``verdict``
     relaxations: tuple[Relaxation, ...] = ()
+    close_call: CloseCall | None = None
 
     @property
     def verdict(self) -> FitVerdict:
@@ -207,14 +324,21 @@ class RankingRecord:
                         for c in o.get("cautions", [])
                     ),
                     capacity=CapacityRecord.from_json(o.get("capacity")),
+                    rules=tuple(RuleHit.from_json(r) for r in o.get("rules", [])),
                 )
                 for o in data.get("options", [])
             ),
             excluded=tuple(
-                ExclusionRecord(e["pattern"], e["name"], tuple(Reason.from_json(c) for c in e.get("contributions", [])))
+                ExclusionRecord(
+                    e["pattern"],
+                    e["name"],
+                    tuple(Reason.from_json(c) for c in e.get("contributions", [])),
+                    tuple(RuleHit.from_json(r) for r in e.get("rules", [])),
+                )
                 for e in data.get("excluded", [])
             ),
             relaxations=tuple(Relaxation.from_json(r) for r in data.get("relaxations", [])),
+            close_call=CloseCall.from_json(data.get("close_call")),
         )
         saved = data.get("fit")
         verdict = FitVerdict(saved["level"], saved["summary"]) if saved else FitVerdict.of(record.top)
@@ -233,15 +357,22 @@ class RankingRecord:
                         for c in o.cautions
                     ],
                     **({"capacity": o.capacity.to_json()} if o.capacity else {}),
+                    **({"rules": [r.to_json() for r in o.rules]} if o.rules else {}),
                 }
                 for o in self.options
             ],
             "excluded": [
-                {"pattern": e.pattern, "name": e.name, "contributions": [r.to_json() for r in e.contributions]}
+                {
+                    "pattern": e.pattern,
+                    "name": e.name,
+                    "contributions": [r.to_json() for r in e.contributions],
+                    **({"rules": [r.to_json() for r in e.rules]} if e.rules else {}),
+                }
                 for e in self.excluded
             ],
             "fit": self.verdict.to_json(),
             "relaxations": [r.to_json() for r in self.relaxations],
+            "close_call": self.close_call.to_json() if self.close_call else None,
         }
 
     def to_api(self) -> dict[str, Any]:
@@ -251,18 +382,25 @@ class RankingRecord:
             "options": [
                 {
                     **o.head(),
-                    "reasons": [r.text for r in o.contributions],
+                    "reasons": [r.text for r in o.contributions] + [rule.reason for rule in o.rules],
                     "cautions": [caution_text(c) for c in o.cautions],
                     "capacity": o.capacity_json(),
+                    "rules": [rule.to_json() for rule in o.rules],
                 }
                 for o in self.options
             ],
             "excluded": [
-                {"pattern": e.pattern, "name": e.name, "reasons": [r.text for r in e.contributions]}
+                {
+                    "pattern": e.pattern,
+                    "name": e.name,
+                    "reasons": e.reasons,
+                    "rules": [rule.to_json() for rule in e.rules],
+                }
                 for e in self.excluded
             ],
             "fit": self.verdict.to_json(),
             "relaxations": [r.to_json() for r in self.relaxations],
+            "close_call": self.close_call.to_json() if self.close_call else None,
         }
 
 

@@ -55,6 +55,62 @@ class LimitEntry:
     # design needs more of them, which is near the limit rather than over it.
     scales_with: str = ""
     guidance: bool = False  # Microsoft's guidance figure rather than a limit the platform enforces
+    instead: str = ""  # far past a guidance figure: what to use instead
+    goals: frozenset[str] = frozenset()  # the goals it applies to; empty: every goal
+
+
+RULE_EFFECTS = ("exclude", "cap", "points")
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    """An interaction between answers (and numbers) that a per-answer fit can't say: when every condition holds,
+    the rule rules its patterns out, caps the fit level they can reach as the first option, or moves their score
+    by ``points``. Curated data with its reason and source, like a fit."""
+
+    slug: str
+    title: str
+    text: str
+    source_url: str
+    patterns: frozenset[str]
+    effect: str  # one of RULE_EFFECTS
+    # question -> allowed values; every listed question must be answered with one of them.
+    conditions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # capacity number -> (least, most), either None; every listed number must be given and within.
+    numbers: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    points: float = 0.0
+    cap: str = ""  # for "cap" (optional with "points"): the best fit level a first option it applies to can have
+    checked: str = ""
+
+    @property
+    def questions(self) -> frozenset[str]:
+        return frozenset(self.conditions)
+
+    def holds(self, answers: Mapping[str, str], numbers: Mapping[str, float]) -> bool:
+        for question, values in self.conditions.items():
+            if answers.get(question) not in values:
+                return False
+        for name, (least, most) in self.numbers.items():
+            number = numbers.get(name)
+            if number is None or (least is not None and number < least) or (most is not None and number > most):
+                return False
+        return True
+
+
+def rule_entry(rule: Mapping[str, Any]) -> RuleEntry:
+    return RuleEntry(
+        slug=rule["slug"],
+        title=rule["title"],
+        text=rule["text"],
+        source_url=rule["source_url"],
+        patterns=frozenset(rule["patterns"]),
+        effect=rule["effect"],
+        conditions={q: frozenset(v) for q, v in rule.get("when", {}).items()},
+        numbers={n: (b.get("min"), b.get("max")) for n, b in rule.get("numbers", {}).items()},
+        points=float(rule.get("points", 0)),
+        cap=rule.get("cap", ""),
+        checked=rule.get("checked", ""),
+    )
 
 
 @dataclass(frozen=True)
@@ -78,6 +134,7 @@ class CatalogSnapshot:
     version: str
     weights: Mapping[str, int]
     patterns: tuple[PatternEntry, ...]
+    rules: tuple[RuleEntry, ...] = ()
     # Tables the recommender derives once per snapshot and scope (each answer's ready-made reason per pattern);
     # a snapshot never changes, so they never go stale.
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -101,6 +158,8 @@ def limit_entry(limit: Mapping[str, Any]) -> LimitEntry:
         note=limit.get("note", ""),
         scales_with=limit.get("scales_with", ""),
         guidance=limit.get("guidance", False),
+        instead=limit.get("instead", ""),
+        goals=frozenset(limit.get("goals", ())),
     )
 
 
@@ -152,4 +211,7 @@ def snapshot_from_content(data: Mapping[str, Any], *, version: str | None = None
         for pattern in data["patterns"]
         if pattern.get("active", True)
     )
-    return CatalogSnapshot(version=version or data["version"], weights=dict(data["weights"]), patterns=patterns)
+    active = {pattern.slug for pattern in patterns}
+    rules = tuple(entry for entry in (rule_entry(rule) for rule in data.get("rules", [])) if entry.patterns & active)
+    return CatalogSnapshot(version=version or data["version"], weights=dict(data["weights"]), patterns=patterns,
+                           rules=rules)  # fmt: skip

@@ -62,9 +62,15 @@ class EstimateOut(BaseModel):
     unit: str
     estimate: float | None = Field(description="What the numbers come to, in ``unit``; null when they can't say.")
     share: float | None = Field(description="estimate / value.")
-    verdict: Literal["within", "near_limit", "over_limit", "unknown"]
-    text: str = Field(description="The arithmetic in words, with how batching or more users would change it.")
+    verdict: Literal["within", "near_limit", "over_limit", "unknown"] = Field(
+        description="Against a guidance figure (``guidance``: Microsoft's example or benchmark, not an enforced "
+        "limit): near_limit above it, over_limit at ten times it or more; the text says which."
+    )
+    text: str = Field(description="The arithmetic in words, with how batching would change it or what to use instead.")
     source: str
+    guidance: bool = Field(
+        default=False, description="The value is Microsoft's guidance figure rather than a limit the platform enforces."
+    )
 
 
 class CapacityOut(BaseModel):
@@ -75,20 +81,38 @@ class CapacityOut(BaseModel):
     estimates: list[EstimateOut]
 
 
+class RuleOut(BaseModel):
+    rule: str = Field(description="The curated rule's slug.")
+    title: str
+    effect: Literal["exclude", "cap", "points"] = Field(
+        description="What it did: ruled the pattern out, capped the fit a first option can have, or moved points."
+    )
+    points: float = Field(description="Points added to the score (negative: taken off); 0 unless the effect is points.")
+    cap: Literal["partial", "none"] | None = Field(description="For a cap: the best fit level the option can have.")
+    text: str = Field(description="Why, in the curators' words.")
+    source: str = Field(description="The Microsoft Learn page that states it.")
+
+
 class RankedOption(BaseModel):
     pattern: str = Field(description="Stable pattern slug.")
     name: str
     rank: int = Field(ge=1)
     score: float = Field(ge=0, le=100)
-    reasons: list[str] = Field(description="Each answer's fit and the curated why, strongest first.")
+    reasons: list[str] = Field(
+        description="Each answer's fit and the curated why, strongest first; then the rules that applied."
+    )
     cautions: list[str] = Field(description="Platform limits to plan for, with their source.")
     capacity: CapacityOut
+    rules: list[RuleOut] = Field(
+        description="Curated rules on a combination of answers (and numbers) that moved its score or cap its fit."
+    )
 
 
 class ExcludedPattern(BaseModel):
     pattern: str
     name: str
-    reasons: list[str] = Field(description="The answers that rule the pattern out, and why.")
+    reasons: list[str] = Field(description="The answers (and rules) that rule the pattern out, and why.")
+    rules: list[RuleOut] = Field(description="Curated rules that rule it out.")
 
 
 FitLevelName = Literal["strong", "partial", "none"]  # patterns.ranking.confidence.LEVELS, checked by a test
@@ -113,7 +137,28 @@ class RelaxationOut(BaseModel):
     name: str
     score: float = Field(ge=0, le=100)
     fit: FitLevelName
+    kind: Literal["preference", "fact"] = Field(
+        description="preference: it changes what you prefer (timing, copy or live...); fact: it changes a fact of "
+        "the situation (where Dynamics 365 runs, the direction, what the team runs...). Preferences come first."
+    )
     summary: str
+
+
+class CloseCallAnswer(BaseModel):
+    value: str | bool = Field(description="An answer to the deciding question, as this API takes it.")
+    label: str
+    pattern: str = Field(description="The option that comes first with that answer.")
+    name: str
+
+
+class CloseCall(BaseModel):
+    options: list[str] = Field(description="The options within 3 points of the first, first included (slugs).")
+    names: list[str]
+    question: str | None = Field(
+        description="The unanswered question whose answer separates them; null when none does (they are "
+        "interchangeable for the answers given)."
+    )
+    answers: list[CloseCallAnswer] = Field(description="Each answer to that question and where it leads.")
 
 
 class Ranking(BaseModel):
@@ -123,7 +168,12 @@ class Ranking(BaseModel):
     fit: FitOut
     relaxations: list[RelaxationOut] = Field(
         description="When the fit isn't strong: at most five answer changes (one, or two where one isn't enough) "
-        "that would give a better first option, best first. Empty when the fit is strong."
+        "that would give a better first option: changes of preferences first, then changes of facts. Empty when "
+        "the fit is strong."
+    )
+    close_call: CloseCall | None = Field(
+        description="When the first two options are within 3 points: which options, and the question that decides "
+        "between them; null otherwise."
     )
 
 
@@ -276,12 +326,14 @@ class SavedOption(BaseModel):
     contributions: list[SavedReason]
     cautions: list[SavedCaution]
     capacity: CapacityOut | None = None
+    rules: list[RuleOut] | None = None
 
 
 class SavedExclusion(BaseModel):
     pattern: str
     name: str
     contributions: list[SavedReason]
+    rules: list[RuleOut] | None = None
 
 
 class SavedRanking(BaseModel):
@@ -290,6 +342,7 @@ class SavedRanking(BaseModel):
     excluded: list[SavedExclusion]
     fit: FitOut
     relaxations: list[RelaxationOut]
+    close_call: CloseCall | None = None
 
 
 class IntegrationOut(BaseModel):

@@ -16,6 +16,10 @@ QUESTION_COLOURS: tuple[str, ...] = (
     "#c0392b",  # red
     "#3f51b5",  # indigo
     "#6d4c41",  # brown
+    "#0277bd",  # sky blue
+    "#ad1457",  # magenta
+    "#558b2f",  # olive green
+    "#5d4037",  # dark brown
 )
 
 # Decision status: colour and a dash pattern, so print in grey still tells them apart.

@@ -46,13 +46,13 @@ STEPS: tuple[Step, ...] = (
         "delivery",
         "Where it runs and who builds it",
         "The deployment and the team's preferences narrow the options further.",
-        ("deployment", "prefers_low_code", "needs_custom_logic"),
+        ("deployment", "team_platform", "prefers_low_code", "needs_custom_logic"),
     ),
     Step(
         "details",
         "Details for this goal",
         "A few questions that only matter for this kind of integration.",
-        ("data_residency", "transformations", "ui_kind"),
+        ("lives_in", "trigger", "consumer", "data_residency", "transformations", "ui_kind"),
     ),
     Step(
         "volumes",
@@ -68,14 +68,14 @@ NUMBER_PREFIX = "capacity__"
 SUMMARY = "summary"
 
 
-def applicable_questions(step: Step, goal: str | None) -> list[Question]:
-    return [QUESTIONS_BY_NAME[name] for name in step.questions if QUESTIONS_BY_NAME[name].applies_to(goal)]
+def applicable_questions(step: Step, goal: str | None, scope: str | None = None) -> list[Question]:
+    return [QUESTIONS_BY_NAME[name] for name in step.questions if QUESTIONS_BY_NAME[name].applies_to(goal, scope)]
 
 
 def active_steps(answers: dict[str, Any]) -> list[Step]:
     """The steps to walk for these answers: a step whose questions don't apply to the goal is skipped."""
-    goal = answers.get("goal")
-    return [step for step in STEPS if applicable_questions(step, goal) or step.asks_numbers(goal)]
+    goal, scope = answers.get("goal"), answers.get("scope")
+    return [step for step in STEPS if applicable_questions(step, goal, scope) or step.asks_numbers(goal)]
 
 
 def step_by_key(key: str) -> Step | None:
@@ -107,14 +107,14 @@ def next_step(answers: dict[str, Any], key: str, *, back: bool) -> str:
 
 def summary_sections(answers: dict[str, Any]) -> list[dict[str, Any]]:
     """Each step that applies with its questions and the answer labels, for the summary page."""
-    goal = answers.get("goal")
+    goal, scope = answers.get("goal"), answers.get("scope")
     numbers = answers.get("capacity") or {}
     return [
         {
             "step": step,
             "rows": [
                 {"question": question, "answer": answer_label(question.name, answers.get(question.name))}
-                for question in applicable_questions(step, goal)
+                for question in applicable_questions(step, goal, scope)
             ]
             + [
                 {"question": CAPACITY_BY_NAME[name], "answer": f"{numbers[name]:,}" if name in numbers else "Not given"}
@@ -131,10 +131,10 @@ NO_PREFERENCE = ("", f"{NO_PREFERENCE_LABEL} / not sure")
 class StepForm(forms.Form):
     """Radio questions of one step. Optional questions offer 'no preference', which leaves them unanswered."""
 
-    def __init__(self, *args: Any, step: Step, goal: str | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, step: Step, goal: str | None, scope: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.step = step
-        for question in applicable_questions(step, goal):
+        for question in applicable_questions(step, goal, scope):
             choices = [(choice.value, choice.label) for choice in question.choices]
             if not question.required:
                 choices = [NO_PREFERENCE, *choices]

@@ -86,16 +86,17 @@ def step(request: SignedInRequest, draft_id: int, key: str) -> HttpResponse:
     steps = active_steps(draft.answers)
     if current not in steps:  # a step that doesn't apply to this goal: go on to the next one that does
         return redirect(_step_url(draft, next_step(draft.answers, key, back=False)))
-    goal = draft.answers.get("goal")
+    goal, scope = draft.answers.get("goal"), draft.answers.get("scope")
     if request.method == "POST":
-        form = StepForm(request.POST, step=current, goal=request.POST.get("goal", goal))
+        form = StepForm(request.POST, step=current, goal=request.POST.get("goal", goal),
+                        scope=request.POST.get("scope", scope))  # fmt: skip
         going_back = request.POST.get("nav") == "back"
         if form.is_valid() or going_back:
             # Going back keeps whatever was answered validly on this step; nothing typed is thrown away.
             draft_save_answers(draft=draft, answers=form.answers(), step=STEP_INDEX[key] + 1)
             return redirect(_step_url(draft, next_step(draft.answers, key, back=going_back)))
     else:
-        form = StepForm(initial=initial_from_answers(draft.answers), step=current, goal=goal)
+        form = StepForm(initial=initial_from_answers(draft.answers), step=current, goal=goal, scope=scope)
     context = {
         "draft": draft,
         "step": current,
@@ -148,6 +149,13 @@ def _results_context(
         "ranking": ranking,
         # Each relaxation as a one-click what-if (on the answers as they are, not on another what-if).
         "relaxation_links": [] if what_if else [(r, _what_if_url(draft, r.changes)) for r in ranking.relaxations],
+        # Each answer to a close call's deciding question, as a one-click what-if too.
+        "close_call_links": []
+        if what_if or not ranking.close_call or not ranking.close_call.question
+        else [
+            (answer, _what_if_url(draft, ((ranking.close_call.question, answer.value),)))
+            for answer in ranking.close_call.answers
+        ],
         "what_if": what_if,
         "what_if_choices": what_if_choices(requirements),
         "movement": moves,

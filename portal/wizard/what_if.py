@@ -69,7 +69,7 @@ def parse_what_if(raw: str, requirements: Requirements) -> WhatIf | None:
     for part in raw.split(SEPARATOR)[: MAX_CHANGES + 1]:
         name, _, text = part.partition("=")
         question = QUESTIONS_BY_NAME.get(name)
-        if question is None or question.required or not question.applies_to(requirements.goal):
+        if question is None or question.required or not question.applies_to(requirements.goal, requirements.scope):
             return None
         if text and text not in question.values:
             return None
@@ -84,7 +84,7 @@ def what_if_choices(requirements: Requirements) -> list[tuple[str, list[tuple[st
     answers = requirements.answers()
     groups = []
     for question in QUESTIONS:
-        if question.required or not question.applies_to(requirements.goal):
+        if question.required or not question.applies_to(requirements.goal, requirements.scope):
             continue  # another scope or goal is another need: start another wizard
         options = [
             (Change(question.name, choice.value).key, choice.label)

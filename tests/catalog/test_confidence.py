@@ -83,7 +83,11 @@ def test_a_relaxation_names_the_one_answer_to_change_and_what_would_come_first()
     relaxation = ranking.relaxations[0]
     assert relaxation.changes == (("deployment", "cloud"),)
     assert (relaxation.pattern, relaxation.level, relaxation.score) == ("cloudy", "strong", 100.0)
-    assert relaxation.summary == "With “Where Dynamics 365 runs” set to Cloud, Cloudy fits (100/100)."
+    # Where Dynamics 365 runs is a fact: the change is offered, labelled as a change of facts.
+    assert relaxation.fact and relaxation.to_json()["kind"] == "fact"
+    assert relaxation.summary == (
+        "If the facts were different: with “Where Dynamics 365 runs” set to Cloud, Cloudy fits (100/100)."
+    )
     assert relaxation.changes_json() == {"deployment": "cloud"}
 
 
@@ -109,9 +113,12 @@ def test_two_answers_change_together_when_one_is_not_enough() -> None:
     answers = {"scope": "fno_external", "goal": "data_sync", "deployment": "on_premises", "timing": "scheduled_batch"}
     ranking = rank(answers, *catalog)
     assert ranking.top.pattern == "b" and ranking.verdict.level != "strong"
-    best = ranking.relaxations[0]
-    assert dict(best.changes) == {"timing": "synchronous", "deployment": "cloud"}
-    assert best.pattern == "a" and best.level == "strong"
+    # A change of preferences (the timing) comes first, even though it only gives a partial fit; the change of a
+    # fact with it (where Dynamics 365 runs) that gives a strong one follows, labelled.
+    first, then = ranking.relaxations[:2]
+    assert not first.fact and all(question == "timing" for question, _ in first.changes)
+    assert then.fact and dict(then.changes) == {"timing": "synchronous", "deployment": "cloud"}
+    assert then.pattern == "a" and then.level == "strong"
 
 
 def test_relaxations_are_at_most_five_best_first_and_one_per_pattern() -> None:
@@ -182,14 +189,16 @@ def test_the_api_answer_carries_the_fit_and_always_a_relaxations_list() -> None:
                         scope__fno_external="strong"), pattern("b"))  # fmt: skip
     answer = weak.to_api()
     assert answer["fit"]["level"] in {"partial", "none"}
-    assert answer["relaxations"][0]["changes"] == {"deployment": None}  # no preference: a scores 7 of 7
+    # A fact is changed, never dropped ("no preference" wouldn't make Dynamics 365 run anywhere else).
+    assert answer["relaxations"][0]["changes"] == {"deployment": "cloud"}
+    assert answer["relaxations"][0]["kind"] == "fact"
     assert set(answer["relaxations"][0]) >= {"changes", "pattern", "score", "summary"}
 
 
 def test_relaxations_agree_with_a_full_ranking_and_miss_nothing_a_brute_force_finds() -> None:
     """On the shipped catalog, for random answers: each relaxation is what recommend() gives for the changed answers,
     and the list is the best five of every change of one answer (and of two when no single change gives a strong
-    fit), one per resulting pattern."""
+    fit), one per resulting pattern; preferences before facts, and a fact is changed, never dropped."""
     import itertools
     import random
 
@@ -226,7 +235,8 @@ def test_relaxations_agree_with_a_full_ranking_and_miss_nothing_a_brute_force_fi
                 relaxation.pattern, relaxation.score, relaxation.level)  # fmt: skip
         answers = Requirements.from_mapping(stored).answers()
         relaxable = [q for q in answers if not QUESTIONS_BY_NAME[q].required]
-        others = {q: [v for v in (*QUESTIONS_BY_NAME[q].values, "") if v != answers[q]] for q in relaxable}
+        others = {q: [v for v in (*QUESTIONS_BY_NAME[q].values, *(() if QUESTIONS_BY_NAME[q].fact else ("",)))
+                      if v != answers[q]] for q in relaxable}  # fmt: skip
         singles = [((q, v),) for q in relaxable for v in others[q]]
         pairs = [((q1, v1), (q2, v2)) for q1, q2 in itertools.combinations(relaxable, 2)
                  for v1 in others[q1] for v2 in others[q2]]  # fmt: skip
@@ -236,12 +246,16 @@ def test_relaxations_agree_with_a_full_ranking_and_miss_nothing_a_brute_force_fi
             result = ranked(changed(stored, changes))
             if result.top and LEVEL_ORDER[result.verdict.level] < current:
                 outcomes[changes] = (result.top.pattern, result.top.score, result.verdict.level)
-        single_strong = any(len(c) == 1 and o[2] == "strong" for c, o in outcomes.items())
-        best: dict[str, tuple[tuple[int, int, float], tuple[tuple[str, str], ...]]] = {}
+
+        def is_fact(changes: tuple[tuple[str, str], ...]) -> int:
+            return int(any(QUESTIONS_BY_NAME[q].fact for q, _ in changes))
+
+        single_strong = any(len(c) == 1 and o[2] == "strong" and not is_fact(c) for c, o in outcomes.items())
+        best: dict[str, tuple[tuple[int, int, int, float], tuple[tuple[str, str], ...]]] = {}
         for changes, (pattern_slug, score, level) in outcomes.items():
             if len(changes) == 2 and single_strong:
                 continue
-            key = (LEVEL_ORDER[level], len(changes), -score)
+            key = (is_fact(changes), LEVEL_ORDER[level], len(changes), -score)
             if pattern_slug not in best or key < best[pattern_slug][0]:
                 best[pattern_slug] = (key, changes)
         expected = [slug for slug, _ in sorted(best.items(), key=lambda item: (item[1][0], item[0]))][:5]

@@ -24,6 +24,7 @@ from patterns.models import (
     QuestionWeight,
     Scenario,
 )
+from patterns.requirements import QUESTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +58,14 @@ def test_the_catalog_is_loaded_with_every_pattern_fit_and_task(content: dict[str
     overrides = sum(len(fit.get("by_scope", {})) for p in content["patterns"] for a in p["fits"].values()
                     for fit in a.values())  # fmt: skip
     assert Pattern.objects.count() == 30
-    assert Fit.objects.filter(scope="").count() == 30 * 35
+    answers_per_pattern = sum(len(question.values) for question in QUESTIONS)
+    assert Fit.objects.filter(scope="").count() == 30 * answers_per_pattern
     assert Fit.objects.exclude(scope="").count() == overrides > 0
     assert ChecklistItem.objects.filter(condition={}).count() == 19
     assert ChecklistItem.objects.exclude(condition={}).count() == 9
     assert Limit.objects.count() == len(content["limits"]) and Limit.objects.filter(patterns__slug="webhooks").exists()
     assert Scenario.objects.count() == len(content["scenarios"])
-    assert QuestionWeight.objects.count() == 11
+    assert QuestionWeight.objects.count() == len(QUESTIONS)
 
 
 def test_loading_twice_changes_nothing() -> None:

@@ -54,9 +54,10 @@ def test_unanswered_questions_contribute_nothing() -> None:
 @pytest.mark.parametrize("question", [q for q in QUESTIONS if not q.required])
 def test_each_question_moves_the_ranking_when_answered(question: Question) -> None:
     value = question.values[0]
-    goal = next(iter(question.only_for_goals)) if question.only_for_goals else "data_sync"
+    goal = sorted(question.only_for_goals)[0] if question.only_for_goals else "data_sync"
+    scope = sorted(question.only_for_scopes)[0] if question.only_for_scopes else "fno_external"
     requirements = Requirements.from_mapping(
-        {"scope": "fno_external", "goal": goal, question.name: value == "true" if question.is_boolean else value}
+        {"scope": scope, "goal": goal, question.name: value == "true" if question.is_boolean else value}
     )
     catalog = snapshot(
         pattern("a", tie_break=1, **{f"{question.name}__{value}": "weak"}),

@@ -28,7 +28,25 @@ CONTRACT = {
     "ui_kind": ["existing_web_app", "custom_component", "low_code_app"],
     "prefers_low_code": ["true", "false"],
     "needs_custom_logic": ["true", "false"],
+    # Added in Advice 3.0: the contract only grows.
+    "trigger": ["business_event", "record_change", "custom_event"],
+    "lives_in": ["fno", "dataverse"],
+    "consumer": ["analytics", "operational"],
+    "team_platform": ["azure_integration_services", "data_factory", "power_platform", "none"],
 }
+
+
+def test_a_question_for_one_pair_of_apps_is_dropped_for_the_others() -> None:
+    both = {"goal": "invoke_logic", "lives_in": "fno"}
+    assert Requirements.from_mapping({"scope": "fno_dataverse", **both}).lives_in == "fno"
+    assert Requirements.from_mapping({"scope": "ce_external", **both}).lives_in is None
+    assert "lives_in" not in Requirements.from_mapping({"scope": "ce_external", **both}).answers()
+
+
+def test_facts_are_the_situation_and_preferences_the_rest() -> None:
+    facts = {q.name for q in QUESTIONS if q.fact}
+    assert facts == {"scope", "goal", "direction", "volume", "deployment", "trigger", "lives_in", "consumer",
+                     "team_platform"}  # fmt: skip
 
 
 def test_the_vocabulary_is_exactly_the_published_contract() -> None:

@@ -117,11 +117,16 @@ def test_on_premises_rules_out_fno_virtual_tables_and_prefers_the_package_api() 
     assert first({"scope": "fno_external", "goal": "data_sync", "deployment": "on_premises"}) == "dmf-package-api"
 
 
-def test_a_synchronous_need_rules_out_azure_service_bus_and_the_batch_apis() -> None:
+def test_a_synchronous_need_rules_out_azure_service_bus_and_the_batch_apis_fit_it_poorly() -> None:
     answers = {"scope": "ce_external", "goal": "event_notification", "timing": "synchronous"}
     assert "azure-service-bus" in excluded(answers)
+    # The batch APIs can't answer in the same call, but at high volume they are still the route: poor, not ruled out.
     fno = {"scope": "fno_external", "goal": "data_sync", "timing": "synchronous"}
-    assert {"dmf-package-api", "recurring-integrations"} <= excluded(fno)
+    ranking = recommend(Requirements.from_mapping(fno), SNAPSHOT)
+    for slug in ("dmf-package-api", "recurring-integrations"):
+        timing = next(r for r in ranking.by_pattern()[slug].contributions if r.question == "timing")
+        assert timing.level == "poor"
+    assert first(fno) == "odata"
 
 
 def test_high_volume_synchronous_exchange_prefers_custom_services_over_odata() -> None:

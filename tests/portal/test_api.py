@@ -29,15 +29,15 @@ def test_recommendations_rank_the_catalog_by_the_documented_shape(client: Client
     response = post_json(client, RECOMMEND, WEB_SHOP)
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"catalog_version", "options", "excluded", "fit", "relaxations"}
+    assert set(data) == {"catalog_version", "options", "excluded", "fit", "relaxations", "close_call"}
     assert data["fit"]["level"] == "strong" and data["relaxations"] == []
     first = data["options"][0]
-    assert set(first) == {"pattern", "name", "rank", "score", "reasons", "cautions", "capacity"}
+    assert set(first) == {"pattern", "name", "rank", "score", "reasons", "cautions", "capacity", "rules"}
     assert first["pattern"] == "odata" and first["rank"] == 1
     assert [o["rank"] for o in data["options"]] == list(range(1, len(data["options"]) + 1))
     assert all(isinstance(reason, str) and reason for o in data["options"] for reason in o["reasons"])
     assert any("throttl" in caution.lower() for caution in first["cautions"])
-    assert all(set(e) == {"pattern", "name", "reasons"} and e["reasons"] for e in data["excluded"])
+    assert all(set(e) == {"pattern", "name", "reasons", "rules"} and e["reasons"] for e in data["excluded"])
     assert len(data["options"]) + len(data["excluded"]) == 30
 
 
@@ -285,9 +285,12 @@ def test_a_contradictory_need_gets_a_partial_fit_and_what_to_relax(client: Clien
     data = post_json(client, RECOMMEND, body).json()
     schemas.Ranking.model_validate(data)
     assert data["fit"]["level"] == "partial" and "closest option" in data["fit"]["summary"]
-    first = data["relaxations"][0]
-    assert first["changes"] == {"deployment": "cloud"} and first["pattern"] == "embedded-power-apps"
-    assert first["fit"] == "strong" and first["summary"].startswith("With “Where Dynamics 365 runs” set to Cloud")
+    # Preferences change first; where Dynamics 365 runs is a fact, so moving to the cloud comes after, labelled.
+    kinds = [relaxation["kind"] for relaxation in data["relaxations"]]
+    assert kinds == sorted(kinds, key=lambda kind: kind == "fact")
+    cloud = next(r for r in data["relaxations"] if r["changes"] == {"deployment": "cloud"})
+    assert cloud["kind"] == "fact" and cloud["pattern"] == "embedded-power-apps" and cloud["fit"] == "strong"
+    assert cloud["summary"].startswith("If the facts were different: with “Where Dynamics 365 runs” set to Cloud")
     assert len(data["relaxations"]) <= 5
 
 
