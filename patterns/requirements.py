@@ -383,6 +383,28 @@ QUESTIONS: tuple[Question, ...] = (
             Choice("none", "Nothing yet", "No integration platform in place."),
         ),
     ),
+    Question(
+        name="document_kind",
+        label="Whose format",
+        help="Asked for regulatory and electronic documents: who sets the format, an authority or your trading "
+        "partners.",
+        only_for_goals=frozenset({"regulatory_documents"}),
+        fact=True,
+        choices=(
+            Choice(
+                "authority",
+                "Set by an authority",
+                "E-invoices, tax declarations, audit files or bank formats that a government, tax office or bank "
+                "prescribes and changes.",
+            ),
+            Choice(
+                "trading_partner",
+                "Agreed with trading partners (EDI)",
+                "Orders, ship notices and invoices exchanged with customers or suppliers as X12, EDIFACT or "
+                "similar, often over AS2, with acknowledgements.",
+            ),
+        ),
+    ),
 )
 
 QUESTIONS_BY_NAME: Mapping[str, Question] = {question.name: question for question in QUESTIONS}
@@ -479,8 +501,11 @@ CAPACITY_FIELDS: tuple[CapacityField, ...] = (
     ),
 )
 CAPACITY_BY_NAME: Mapping[str, CapacityField] = {field.name: field for field in CAPACITY_FIELDS}
-# The goals whose patterns have curated limits to check numbers against (data moving, events leaving).
-CAPACITY_GOALS = frozenset({"data_sync", "event_notification", "regulatory_documents"})
+# The goals whose patterns have curated limits to check numbers against: system-to-system traffic (data moving,
+# events leaving, calls either way, documents exchanged), not what people see on a screen.
+CAPACITY_GOALS = frozenset(
+    {"data_sync", "event_notification", "invoke_logic", "call_external_service", "regulatory_documents"}
+)
 # Records per day at which a derived volume becomes medium and high (the volume question's help text).
 VOLUME_FROM_RECORDS = (("high", 100_000), ("medium", 5_000), ("low", 0))
 
@@ -570,6 +595,7 @@ class Requirements:
     lives_in: str | None = None
     consumer: str | None = None
     team_platform: str | None = None
+    document_kind: str | None = None
     capacity: Capacity | None = None  # optional numbers; not a question, so never part of ``answers()``
 
     def answers(self) -> dict[str, str]:

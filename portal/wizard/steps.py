@@ -52,7 +52,7 @@ STEPS: tuple[Step, ...] = (
         "details",
         "Details for this goal",
         "A few questions that only matter for this kind of integration.",
-        ("lives_in", "trigger", "consumer", "data_residency", "transformations", "ui_kind"),
+        ("lives_in", "trigger", "consumer", "document_kind", "data_residency", "transformations", "ui_kind"),
     ),
     Step(
         "volumes",

@@ -33,6 +33,7 @@ CONTRACT = {
     "lives_in": ["fno", "dataverse"],
     "consumer": ["analytics", "operational"],
     "team_platform": ["azure_integration_services", "data_factory", "power_platform", "none"],
+    "document_kind": ["authority", "trading_partner"],
 }
 
 
@@ -46,7 +47,7 @@ def test_a_question_for_one_pair_of_apps_is_dropped_for_the_others() -> None:
 def test_facts_are_the_situation_and_preferences_the_rest() -> None:
     facts = {q.name for q in QUESTIONS if q.fact}
     assert facts == {"scope", "goal", "direction", "volume", "deployment", "trigger", "lives_in", "consumer",
-                     "team_platform"}  # fmt: skip
+                     "team_platform", "document_kind"}  # fmt: skip
 
 
 def test_the_vocabulary_is_exactly_the_published_contract() -> None:

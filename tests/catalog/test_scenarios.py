@@ -37,7 +37,12 @@ def test_contradictions_come_out_partial_or_none_and_say_what_to_relax() -> None
     for scenario in contradictions:
         ranking = recommend(Requirements.from_mapping(scenario["answers"]), SNAPSHOT)
         assert ranking.verdict.level == scenario["fit"]
-        if scenario["slug"] not in NO_WAY_OUT:
+        over_limit = (
+            ranking.top is not None
+            and ranking.top.capacity is not None
+            and (ranking.top.capacity.verdict == "over_limit")
+        )
+        if scenario["slug"] not in NO_WAY_OUT and not over_limit:  # other answers can't get past a platform limit
             assert ranking.relaxations, scenario["slug"]
             # every relaxation gives a better level than today's
             assert all(LEVEL_ORDER[r.level] < LEVEL_ORDER[scenario["fit"]] for r in ranking.relaxations)
@@ -175,7 +180,8 @@ def test_the_loaded_catalog_ranks_every_scenario_the_same_way() -> None:
 
 
 def test_the_numbers_change_the_first_pick_in_the_capacity_scenarios() -> None:
-    with_numbers = [s for s in CONTENT["scenarios"] if "capacity" in s["answers"]]
+    # The curated capacity scenarios (the blind cases kept as scenarios give numbers that may or may not decide).
+    with_numbers = [s for s in CONTENT["scenarios"] if "capacity" in s["answers"] and s["slug"].startswith("numbers-")]
     assert len(with_numbers) >= 3
     for scenario in with_numbers:
         assert "volume" in scenario["answers"]  # answered, so only the limits (not a derived volume) can decide
