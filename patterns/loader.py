@@ -332,11 +332,11 @@ def _item_state_from_row(row: ChecklistItem) -> dict[str, Any]:
 
 @transaction.atomic
 def catalog_load(
-    *, data: Mapping[str, Any], overwrite: bool = False, actor: Any = None, prune: bool = False
+    *, data: Mapping[str, Any], overwrite: bool = False, actor: Any = None, prune: bool = False, legacy: bool = False
 ) -> LoadReport:
     """Validate the whole content first (ContentError, nothing written), then reconcile every row in one
-    transaction."""
-    validate_content(data)
+    transaction. ``legacy``: an earlier version's content, brought back by a rollback (see validate_content)."""
+    validate_content(data, legacy=legacy)
     report = LoadReport(version=data["version"])
     reconcile = _Reconciler(report, overwrite, actor)
 

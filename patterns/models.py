@@ -162,7 +162,9 @@ class Caution(models.Model):
     title = models.CharField(max_length=200)
     text = models.TextField(help_text="Markdown.")
     source_url = models.URLField(max_length=500, validators=[https_only, learn_only])
-    checked = models.DateField(null=True, help_text="When the caution was last checked against its source.")
+    checked = models.DateField(
+        null=True, blank=True, help_text="When the caution was last checked against its source (publishing needs it)."
+    )
     conditions = models.JSONField(
         default=dict,
         blank=True,

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from patterns.content import ContentError, validate_content
+from patterns.content import ContentError, upgrade_content, validate_content
 from patterns.draft import PATTERN_FIELDS, catalog_export, state_hash
 from patterns.loader import catalog_load
 from patterns.models import CatalogVersion, CurationEvent, Pattern
@@ -124,9 +124,10 @@ def _create_version(
 
 @transaction.atomic
 def version_rollback(*, version: Any, actor: User | None) -> Any:
-    """Publish an earlier version's content as a new version, and make the draft match it."""
-    content = dict(version.content)
-    catalog_load(data=content, overwrite=True, actor=actor, prune=True)
+    """Publish an earlier version's content as a new version, and make the draft match it (a version from before
+    the vocabulary grew reads as neutral on the questions it didn't know)."""
+    content = upgrade_content(version.content)
+    catalog_load(data=content, overwrite=True, actor=actor, prune=True, legacy=True)
     inactive = [p["slug"] for p in content["patterns"] if not p.get("active", True)]
     Pattern.objects.filter(slug__in=inactive).update(is_active=False)
     Pattern.objects.filter(slug__in=[p["slug"] for p in content["patterns"]]).exclude(slug__in=inactive).update(

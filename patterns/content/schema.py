@@ -74,6 +74,7 @@ def _is_learn_source(url: Any) -> bool:
 class _Checker:
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.require_checked = True
 
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
@@ -249,6 +250,8 @@ class _Checker:
 
     def checked(self, entry: Mapping[str, Any], where: str) -> None:
         value = entry.get("checked")
+        if value is None and not self.require_checked:
+            return
         if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             self.error(f"{where}.checked", "must be the date it was checked against its source, YYYY-MM-DD")
 
@@ -268,9 +271,30 @@ class _Checker:
             self.error(f"{where}.patterns", "must be a list of known pattern slugs")
 
 
-def validate_content(data: Any) -> None:
-    """Raise ContentError listing every problem, each naming the entry and field."""
+def upgrade_content(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A version published before the vocabulary grew, in today's shape: a question it doesn't know weighs 0 and
+    every pattern is neutral on it (so its rankings are what they were). What it can't know, such as when a caution
+    was checked, stays missing; ``validate_content(..., legacy=True)`` accepts that for a rollback."""
+    upgraded = dict(data)
+    upgraded["weights"] = {question.name: 0 for question in QUESTIONS} | dict(data.get("weights", {}))
+    patterns = []
+    for pattern in data.get("patterns", []):
+        fits = dict(pattern.get("fits", {}))
+        for question in QUESTIONS:
+            answers = dict(fits.get(question.name, {}))
+            for value in question.values:
+                answers.setdefault(value, {"fit": "neutral", "why": "Not curated in this version of the catalog."})
+            fits[question.name] = answers
+        patterns.append({**pattern, "fits": fits})
+    upgraded["patterns"] = patterns
+    return upgraded
+
+
+def validate_content(data: Any, *, legacy: bool = False) -> None:
+    """Raise ContentError listing every problem, each naming the entry and field. ``legacy``: content published
+    before limits and cautions carried a checked date (a rollback) may lack one."""
     check = _Checker()
+    check.require_checked = not legacy
     if not isinstance(data, Mapping):
         raise ContentError(["content: must be a JSON object"])
     if data.get("format") != FORMAT:

@@ -277,3 +277,38 @@ def test_a_scenario_states_an_expected_confidence_from_the_three_levels(content:
 
     (message,) = errors_of(broken(content, mutate))
     assert message.endswith(".fit: must be one of strong, partial, none (the confidence an expert expects)")
+
+
+def test_a_limit_or_caution_without_a_learn_source_or_a_checked_date_is_refused_by_name(
+    content: dict[str, Any],
+) -> None:
+    broken = copy.deepcopy(content)
+    broken["limits"][0]["source_url"] = "https://example.com/limits"
+    del broken["limits"][1]["checked"]
+    broken["cautions"][0]["source_url"] = "https://learn.microsoft.com.evil.example/page"
+    broken["cautions"][1]["checked"] = "last week"
+    with pytest.raises(ContentError) as error:
+        validate_content(broken)
+    errors = "\n".join(error.value.errors)
+    limits, cautions = broken["limits"], broken["cautions"]
+    assert f"limit {limits[0]['slug']}.source_url: must be the Microsoft Learn page that states it" in errors
+    assert f"limit {limits[1]['slug']}.checked: must be the date it was checked" in errors
+    assert f"caution {cautions[0]['slug']}.source_url: must be the Microsoft Learn page that states it" in errors
+    assert f"caution {cautions[1]['slug']}.checked: must be the date it was checked" in errors
+
+
+def test_every_limit_caution_and_rule_was_checked_this_month_or_later_against_a_learn_section(
+    content: dict[str, Any],
+) -> None:
+    for kind in ("limits", "cautions", "rules"):
+        for entry in content[kind]:
+            assert entry["checked"] >= "2026-12-01", (kind, entry["slug"])
+            assert entry["source_url"].startswith("https://learn.microsoft.com/"), (kind, entry["slug"])
+
+
+def test_a_fit_source_must_be_a_learn_page(content: dict[str, Any]) -> None:
+    broken = copy.deepcopy(content)
+    broken["patterns"][0]["fits"]["goal"]["data_sync"]["source"] = "http://learn.microsoft.com/old"
+    with pytest.raises(ContentError) as error:
+        validate_content(broken)
+    assert any(".fits.goal.data_sync.source: must be the Microsoft Learn page" in e for e in error.value.errors)

@@ -18,7 +18,7 @@ from patterns.content import CONTENT_FILE, read_content
 from patterns.curators import CURATORS_GROUP
 from patterns.draft import catalog_export
 from patterns.models import CatalogVersion, CurationEvent, Fit, Pattern, Scenario
-from patterns.published import published_snapshot
+from patterns.published import published_content, published_snapshot
 from patterns.publishing import catalog_diff, version_publish, version_rollback
 from tests.conftest import make_user
 from tests.factories import WEB_SHOP
@@ -408,3 +408,72 @@ def test_a_rewritten_text_reads_whole_not_word_against_word() -> None:
         ("removed", "Simple and cheap at modest rates."),
         ("added", "Webhooks are being retired here."),
     ]
+
+
+NEW_QUESTIONS = ("trigger", "lives_in", "consumer", "team_platform", "document_kind")
+
+
+def test_a_version_from_before_the_vocabulary_grew_rolls_back_neutral_on_the_new_questions(curator: User) -> None:
+    old = read_content()
+    old["weights"] = {q: w for q, w in old["weights"].items() if q not in NEW_QUESTIONS}
+    for pattern in old["patterns"]:
+        pattern["fits"] = {q: fits for q, fits in pattern["fits"].items() if q not in NEW_QUESTIONS}
+    for caution in old["cautions"]:
+        del caution["checked"]  # cautions carried no date then
+    del old["rules"]
+    legacy = CatalogVersion.objects.create(number=90, note="Before Advice 3.0.", content=old, content_hash="x")
+    rolled = version_rollback(version=legacy, actor=curator)
+    assert rolled.note == "Rollback to v90."
+    assert not Fit.objects.filter(question="trigger").exclude(level="neutral").exists()
+    assert rolled.content["weights"]["trigger"] == 0
+    # The rankings are what the old version gave: an answer to a question it didn't know changes nothing.
+    body = {"scope": "fno_external", "goal": "event_notification", "direction": "outbound"}
+
+    def order(answer: dict[str, Any]) -> list[tuple[str, float]]:
+        return [(option["pattern"], option["score"]) for option in answer["options"]]
+
+    assert order(recommend_api(body)) == order(recommend_api({**body, "trigger": "record_change"}))
+
+
+def test_a_rule_added_in_the_admin_is_in_the_diff_and_reaches_rankings_only_when_published(
+    client: Client, curator: User
+) -> None:
+    from patterns.models import Rule
+
+    body = {"scope": "fno_external", "goal": "data_sync", "timing": "synchronous", "volume": "low"}
+    assert recommend_api(body)["options"][0]["pattern"] == "odata"
+    client.force_login(curator)
+    response = client.post(reverse("admin:patterns_rule_add"), {
+        "title": "No OData here", "slug": "no-odata-here", "patterns": [Pattern.objects.get(slug="odata").pk],
+        "conditions": '{"volume": ["low"]}', "numbers": "{}", "effect": "exclude", "points": "", "cap": "",
+        "text": "Testing a rule.", "source_url": "https://learn.microsoft.com/en-us/dynamics365/x",
+        "checked": "2026-12-05",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Rule.objects.filter(slug="no-odata-here").exists()
+    assert CurationEvent.objects.filter(object_type="rule", action="added").exists()
+    assert recommend_api(body)["options"][0]["pattern"] == "odata"  # the draft isn't what architects see
+    _, published = published_content()
+    assert published is not None
+    diff = catalog_diff(published, catalog_export())
+    assert [change["title"] for change in diff["rules"]] == ["No OData here"]
+    version_publish(actor=curator, note="A rule.", override_reason="Testing a rule.")
+    answer = recommend_api(body)
+    assert "odata" not in [o["pattern"] for o in answer["options"]]
+    excluded = next(e for e in answer["excluded"] if e["pattern"] == "odata")
+    assert excluded["rules"][0]["rule"] == "no-odata-here"
+
+
+def test_bad_rule_data_in_the_admin_is_refused_naming_the_field(client: Client, curator: User) -> None:
+    client.force_login(curator)
+    response = client.post(reverse("admin:patterns_rule_add"), {
+        "title": "Bad", "slug": "bad", "patterns": [Pattern.objects.get(slug="odata").pk],
+        "conditions": '{"timing": ["whenever"]}', "numbers": '{"bananas": {"min": 1}}', "effect": "points",
+        "points": "0", "cap": "", "text": "Why.", "source_url": "https://example.com/page", "checked": "2026-12-05",
+    })  # fmt: skip
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) >= {"conditions", "numbers", "source_url"}
+    from patterns.models import Rule
+
+    assert not Rule.objects.filter(slug="bad").exists()
