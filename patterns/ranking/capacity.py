@@ -54,11 +54,18 @@ class Estimate(NamedTuple):
         return self._asdict()
 
     @property
+    def verdict_label(self) -> str:
+        """The verdict in words: against a guidance figure, never called a limit."""
+        if self.guidance and self.verdict in {NEAR_LIMIT, OVER_LIMIT}:
+            if self.verdict == OVER_LIMIT:
+                return "far above Microsoft's figure"
+            return "above Microsoft's figure" if (self.share or 0) > 1 else "near Microsoft's figure"
+        return VERDICT_LABELS.get(self.verdict, self.verdict)
+
+    @property
     def heading(self) -> str:
-        """How a caution made of this estimate is headed: a guidance figure is never called a limit."""
-        if self.guidance:
-            return "Far above Microsoft's figure" if self.verdict == OVER_LIMIT else "Above Microsoft's figure"
-        return "Over a limit" if self.verdict == OVER_LIMIT else "Near a limit"
+        """How a caution made of this estimate is headed."""
+        return self.verdict_label[:1].upper() + self.verdict_label[1:]
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Estimate:
@@ -83,11 +90,16 @@ class CapacityRecord:
 
     @property
     def label(self) -> str:
+        """The verdict in words; when the worst estimate is against a guidance figure, never called a limit."""
+        worst = self.worst
+        if worst is not None and worst.verdict == self.verdict:
+            return worst.verdict_label
         return VERDICT_LABELS.get(self.verdict, self.verdict)
 
     @property
     def worst(self) -> Estimate | None:
-        return max(self.estimates, key=lambda e: SEVERITY[e.verdict], default=None)
+        # A limit the platform enforces before a guidance figure of the same severity.
+        return max(self.estimates, key=lambda e: (SEVERITY[e.verdict], not e.guidance), default=None)
 
     def to_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "estimates": [e.to_json() for e in self.estimates]}

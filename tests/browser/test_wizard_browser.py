@@ -112,3 +112,31 @@ def test_ranking_rows_line_up_and_fit_a_phone(page: Page, live_server: LiveServe
     assert rank and name and rank["x"] < name["x"] and abs(rank["y"] - name["y"]) < 20  # same line, rank first
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_close_call_names_the_question_that_decides_and_one_click_answers_it(
+    page: Page, live_server: LiveServer, catalog: None
+) -> None:
+    from portal.services.drafts import draft_create
+
+    user = get_user_model().objects.create_user("ada", password="ada-long-password")
+    draft = draft_create(owner=user, answers={"scope": "fno_external", "goal": "event_notification",
+                                              "direction": "outbound", "timing": "near_real_time"})  # fmt: skip
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    sign_in(page, live_server.url, "ada", f"/wizard/{draft.pk}/results/")
+
+    winner = page.locator(".winner")
+    expect(winner.locator(".eyebrow")).to_have_text("A close call · strong fit")
+    expect(page.get_by_text("Best fit", exact=True)).to_have_count(0)
+    expect(winner.locator(".close-call h3")).to_have_text(
+        "A close call between Business events (finance and operations) and Finance and operations data events: "
+        "it depends on “What starts it”"
+    )
+    page.get_by_role("link", name="A record changes").click()
+
+    expect(page.locator(".what-if-banner")).to_contain_text("What starts it were “A record changes”")
+    expect(page.locator(".winner h2")).to_contain_text("Finance and operations data events")
+    expect(page.locator(".winner .eyebrow")).to_have_text("Best fit")
+    expect(page).to_have_url(re.compile(r"what_if=trigger%3Drecord_change"))
+    assert errors == [], errors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, UNKNOWN, WITHIN, assess, estimate
+from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, UNKNOWN, WITHIN, CapacityRecord, assess, estimate
 from patterns.ranking.recommender import recommend
 from patterns.ranking.snapshot import LimitEntry
 from patterns.requirements import Capacity, Requirements
@@ -60,6 +60,10 @@ def test_a_guidance_figure_is_never_called_a_limit_and_far_past_it_says_what_to_
     assert far.verdict == OVER_LIMIT and far.heading == "Far above Microsoft's figure"
     assert "6000% of Microsoft's figure of 5,000 records" in far.text
     assert "far above it; use the batch data APIs instead." in far.text
+    assert CapacityRecord(OVER_LIMIT, (far,)).label == "far above Microsoft's figure"
+    assert CapacityRecord(NEAR_LIMIT, (above,)).label == "above Microsoft's figure"
+    enforced = estimate(limit("message_size_kb", 256, "KB"), Capacity(record_size_kb=300), None)
+    assert CapacityRecord(OVER_LIMIT, (far, enforced)).label == "over a limit"  # an enforced limit speaks first
     within = estimate(guide, Capacity(peak_records_per_hour=1_000), None)
     assert within.verdict == "within" and "limit of" not in within.text
 
