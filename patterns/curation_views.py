@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patterns.catalog import published_content
 from patterns.content import ContentError, validate_content
 from patterns.curators import curator_required
 from patterns.draft import catalog_export
@@ -19,7 +20,6 @@ from patterns.heatmap import LEVEL_MARKS, heatmap
 from patterns.http import SignedInRequest
 from patterns.models import CatalogVersion, CurationEvent, Fit, Pattern
 from patterns.parsing import whole_number
-from patterns.published import published_content
 from patterns.publishing import (
     catalog_diff,
     content_fingerprint,

@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from django import forms
 
-from patterns.published import CatalogFilters
+from patterns.catalog import CatalogFilters
 from patterns.taxonomy import Category, Family, Interaction
 
 

@@ -1,6 +1,6 @@
 """Publishing: the draft (the catalog rows curators edit) is frozen, in the content-file format, as an immutable
 numbered CatalogVersion after a scenario regression; rollback publishes an earlier version again; diffs compare any
-two versions or a version and the draft. Architects read the result through ``patterns.published``.
+two versions or a version and the draft. Architects read the result through ``patterns.catalog``.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from patterns.catalog import published_content, recheck_now
 from patterns.content import ContentError, upgrade_content, validate_content
 from patterns.draft import PATTERN_FIELDS, catalog_export, state_hash
 from patterns.loader import catalog_load
 from patterns.models import CatalogVersion, CurationEvent, Pattern
-from patterns.published import published_content, recheck_now
 from patterns.ranking.recommender import recommend
 from patterns.ranking.snapshot import snapshot_from_content
 from patterns.requirements import QUESTIONS, Requirements, answer_label, question_label
@@ -116,7 +116,7 @@ def _create_version(
         ) from None
     CurationEvent.objects.create(actor=actor, action="published", object_type="catalog version",
                                  object_repr=f"v{number}", changes={"note": [None, note.strip()]})  # fmt: skip
-    # This process serves it from its next read; the others within published.recheck_seconds().
+    # This process serves it from its next read; the others within patterns.catalog.recheck_seconds().
     recheck_now()
     transaction.on_commit(recheck_now)
     return version

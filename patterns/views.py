@@ -9,9 +9,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from patterns.catalog import FAMILY_LABELS, published_catalog
 from patterns.forms import CatalogFilterForm, CompareForm
 from patterns.http import HtmxRequest
-from patterns.published import FAMILY_LABELS, published_catalog
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME
 
 

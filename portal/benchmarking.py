@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from patterns.published import published_content
+from patterns.catalog import published_content
 from patterns.requirements import QUESTIONS
 
 LEVELS = ("strong", "good", "neutral", "weak", "poor", "excluded")

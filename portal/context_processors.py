@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from portal.selectors import unread_count
+from portal.selectors.notifications import unread_count
 
 
 def inbox(request: HttpRequest) -> dict[str, Any]:

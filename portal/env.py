@@ -75,3 +75,25 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
     config["PORT"] = str(config.get("PORT") or "")
     config.setdefault("OPTIONS", {})
     return config
+
+
+CACHE_SCHEMES = ("locmem://", "redis://", "rediss://", "dummy://")
+
+
+def parse_cache_url(url: str, *, max_entries: int) -> dict[str, Any]:
+    """A Django CACHES entry from CACHE_URL: ``locmem://`` (one process's memory: ``make run``), ``redis://host:6379/0``
+    or ``rediss://…`` (Django's Redis backend, shared by every replica), or ``dummy://`` (no caching)."""
+    url = url.strip()
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url.removeprefix("locmem://"),
+                "OPTIONS": {"MAX_ENTRIES": max_entries}}  # fmt: skip
+    if url.startswith(("redis://", "rediss://")):
+        if len(url.split("://", 1)[1]) == 0:
+            raise ImproperlyConfigured("CACHE_URL names no Redis server: use redis://host:6379/0.")
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}  # fmt: skip
+    if url == "dummy://":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL={url!r} is not a supported cache: use locmem://, redis://host:6379/0 or dummy:// (no caching)."
+    )

@@ -30,7 +30,7 @@ from patterns.requirements import CAPACITY_BY_NAME, answer_label, question_label
 from portal.models import Project
 from portal.pictures.landscape import Landscape
 from portal.records import integration_decision, project_record
-from portal.selectors import project_landscape
+from portal.selectors.integrations import project_landscape
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from patterns.forms import long_text
 from portal.models import DecisionStatus, NotificationKind, Project, Role, TaskStatus
-from portal.selectors import writable_projects
+from portal.selectors.projects import writable_projects
 from portal.services.tokens import DEFAULT_LIFETIME_DAYS, LIFETIME_CHOICES_DAYS
 
 NEW_PROJECT = "new"

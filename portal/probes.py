@@ -12,7 +12,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from patterns.published import catalog_is_published
+from patterns.catalog import catalog_is_published
 
 RETRY_AFTER_SECONDS = 5
 

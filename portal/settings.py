@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from portal.env import env_bool, env_int, env_list, env_str, parse_database_url
+from portal.env import env_bool, env_int, env_list, env_str, parse_cache_url, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -82,13 +82,14 @@ TEMPLATES = [
     }
 ]
 
-# Per process. What it holds (pages and fragments rendered once per revision) is keyed by revisions read from the
-# database on each request, so a replica never serves another's change late and nothing needs a shared cache.
+# Django's cache framework, chosen by CACHE_URL: locmem:// (this process; make run), redis://… (shared by every
+# replica) or dummy:// (off). What it holds is keyed by counters committed with each change (see portal.caching), so
+# a key is right whichever process or replica reads it.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        **parse_cache_url(env_str("CACHE_URL", "locmem://"), max_entries=env_int("CACHE_ENTRIES", 2000, minimum=10)),
         "TIMEOUT": 24 * 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 300, minimum=10)},
+        "KEY_PREFIX": "portal",
     }
 }
 

@@ -24,7 +24,7 @@ def _tasks_run_at_once(settings: Any) -> None:
 def _catalog_version_asked_afresh() -> None:
     """Each test's transaction rolls back what it published: the process asks which version is the latest again
     (a running server asks every CATALOG_RECHECK_SECONDS)."""
-    from patterns.published import recheck_now
+    from patterns.catalog import recheck_now
 
     recheck_now()
 

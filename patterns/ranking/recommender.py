@@ -18,11 +18,10 @@ import gc
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
+from patterns.ranking.alternatives import CloseCall, CloseCallAnswer
 from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, OVER_LIMIT_PENALTY, CapacityRecord, assess
 from patterns.ranking.confidence import STRONG, fit_level
 from patterns.ranking.records import (
-    CloseCall,
-    CloseCallAnswer,
     ExclusionRecord,
     FitVerdict,
     OptionRecord,

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from itertools import combinations, product
 from typing import NamedTuple
 
+from patterns.ranking.alternatives import Relaxation
 from patterns.ranking.confidence import (
     LEVEL_ORDER,
     NONE_BELOW,
@@ -28,7 +29,7 @@ from patterns.ranking.confidence import (
     falls_short,
     level_for,
 )
-from patterns.ranking.records import Reason, Relaxation
+from patterns.ranking.records import Reason
 from patterns.ranking.snapshot import PatternEntry, RuleEntry
 from patterns.requirements import QUESTIONS_BY_NAME, answer_label
 from patterns.taxonomy import FitLevel

@@ -12,13 +12,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Router
 
-from patterns.published import PatternView, published_catalog, ranking_json
+from patterns.catalog import PatternView, published_catalog, ranking_json
 from portal.api import schemas
 from portal.api.auth import PROJECT_AUTH
 from portal.api.bodies import parse_project, parse_requirements, read_json
 from portal.api.errors import ApiError, error_response
 from portal.records import project_record
-from portal.selectors import project_for_export, projects_for, with_integration_counts
+from portal.selectors.projects import project_for_export, projects_for, with_integration_counts
 from portal.services.integrations import integration_create
 from portal.services.projects import project_create
 

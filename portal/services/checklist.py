@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from patterns.published import published_checklist
+from patterns.catalog import published_checklist
 from patterns.requirements import Requirements
 from portal.exceptions import ConflictError
 from portal.models import Capability, Integration, Project, ProjectChecklistEntry, TaskStatus, roles_that_can

@@ -12,7 +12,7 @@ from django.utils import timezone
 from portal.exceptions import ConflictError
 from portal.models import Approval, Decision, DecisionStatus, Integration
 from portal.records import decision_record
-from portal.selectors import approvals_for_current_version
+from portal.selectors.decisions import approvals_for_current_version
 from portal.services.checklist import project_checklist_sync
 from portal.services.history import history_record
 from portal.services.notifications import notify_decision_status, notify_review_requested

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from patterns.published import rank
+from patterns.catalog import rank
 from patterns.ranking.records import RankingRecord
 from patterns.requirements import Requirements
 from portal.models import Comment, Integration, Project, WizardDraft

@@ -18,7 +18,8 @@ from portal.access import get_project_for_user
 from portal.exceptions import ConflictError
 from portal.forms import ChecklistEntryForm, add_service_errors
 from portal.models import Capability, ProjectChecklistEntry
-from portal.selectors import project_checklist, team_members
+from portal.selectors.checklist import project_checklist
+from portal.selectors.teams import team_members
 from portal.services.checklist import checklist_entry_update
 
 

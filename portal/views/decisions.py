@@ -15,14 +15,14 @@ from patterns.requirements import Requirements
 from portal.access import get_integration_for_user
 from portal.forms import DecisionLogForm
 from portal.models import Capability
-from portal.selectors import (
+from portal.selectors.decisions import (
     DecisionFilters,
     approvals_for_current_version,
     decision_history,
     decision_log,
     decision_of,
-    teams_where_user_can,
 )
+from portal.selectors.teams import teams_where_user_can
 
 PAGE_SIZE = 20
 
@@ -48,7 +48,7 @@ def decision_log_view(request: SignedInRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def decision_record(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
+def decision_adr(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
     integration = get_integration_for_user(request, project_id, integration_id)
     decision = decision_of(integration)
     if decision is None:
@@ -60,7 +60,7 @@ def decision_record(request: SignedInRequest, project_id: int, integration_id: i
         considered.append(chosen)
     return render(
         request,
-        "portal/decision_record.html",
+        "portal/decision_adr.html",
         {
             "integration": integration,
             "project": integration.project,

@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from patterns.published import published_catalog
-from portal.selectors import my_work
+from patterns.catalog import published_catalog
+from portal.selectors.work import my_work
 
 
 @require_GET

@@ -13,15 +13,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patterns.catalog import published_catalog
 from patterns.http import SignedInRequest
 from patterns.parsing import whole_number
-from patterns.published import published_catalog
 from portal.access import get_integration_for_user, page_access
 from portal.exceptions import ConflictError
 from portal.forms import CommentForm, DecisionForm, add_service_errors
 from portal.lazy import lazy
 from portal.models import Capability, Decision, DecisionStatus, Integration, can
-from portal.selectors import integration_page, rerank_comparison
+from portal.selectors.integrations import integration_page, rerank_comparison
 from portal.services.decisions import decision_approve, decision_save, decision_transition
 from portal.services.integrations import comment_add, integration_keep_ranking, integration_rerank
 

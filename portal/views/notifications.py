@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from patterns.http import SignedInRequest
 from portal.forms import NotificationPreferencesForm
-from portal.selectors import inbox as inbox_of
+from portal.selectors.notifications import inbox as inbox_of
 from portal.services.notifications import (
     notification_open,
     notification_preferences,

@@ -13,28 +13,18 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patterns.catalog import published_catalog
 from patterns.http import SignedInRequest
-from patterns.published import published_catalog
 from portal.access import PageAccess, get_project_for_user, page_access, teams_revision
 from portal.exports import project_csv, project_json, project_markdown
 from portal.forms import ProjectForm, SettingsForm
 from portal.lazy import lazy
 from portal.models import Capability, can
-from portal.selectors import (
-    CHECKLIST_FILTERS,
-    Window,
-    page_number,
-    project_checklist,
-    project_for_export,
-    project_history,
-    project_integrations,
-    project_landscape,
-    project_progress,
-    projects_for,
-    teams_where_user_can,
-    window,
-    with_integration_counts,
-)
+from portal.selectors.checklist import CHECKLIST_FILTERS, project_checklist, project_progress
+from portal.selectors.integrations import project_integrations, project_landscape
+from portal.selectors.paging import Window, page_number, window
+from portal.selectors.projects import project_for_export, project_history, projects_for, with_integration_counts
+from portal.selectors.teams import teams_where_user_can
 from portal.services.projects import project_create, project_settings_update
 
 PAGE_SIZE = 20

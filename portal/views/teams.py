@@ -18,7 +18,8 @@ from portal.access import PageAccess, get_team_for_user, team_page_access
 from portal.forms import InvitationForm, RoleForm, TeamForm
 from portal.lazy import lazy
 from portal.models import Capability, Membership, Role, can
-from portal.selectors import page_number, team_dashboard, team_memberships
+from portal.selectors.paging import page_number
+from portal.selectors.teams import team_dashboard, team_memberships
 from portal.services.invitations import invitations_pending
 from portal.services.teams import membership_change_role, membership_remove, team_create
 

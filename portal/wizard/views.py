@@ -13,15 +13,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
+from patterns.catalog import published_catalog, rank
 from patterns.http import SignedInRequest
 from patterns.parsing import whole_number
-from patterns.published import published_catalog, rank
 from patterns.ranking.records import movement
 from patterns.requirements import Requirements, RequirementsError
 from portal.access import get_draft_for_user, get_project_for_user
 from portal.forms import NEW_PROJECT, SaveIntegrationForm
 from portal.models import Capability, Integration, WizardDraft
-from portal.selectors import open_drafts
+from portal.selectors.drafts import open_drafts
 from portal.services.drafts import draft_create, draft_save_answers, draft_save_as_integration
 from portal.wizard.steps import (
     STEP_INDEX,

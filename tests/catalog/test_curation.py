@@ -14,11 +14,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from patterns.catalog import published_content, published_snapshot
 from patterns.content import CONTENT_FILE, read_content
 from patterns.curators import CURATORS_GROUP
 from patterns.draft import catalog_export
 from patterns.models import CatalogVersion, CurationEvent, Fit, Pattern, Scenario
-from patterns.published import published_content, published_snapshot
 from patterns.publishing import catalog_diff, version_publish, version_rollback
 from tests.conftest import make_user
 from tests.factories import WEB_SHOP
@@ -234,7 +234,7 @@ def test_publishing_needs_a_note(curator: User) -> None:
 def test_the_published_snapshot_is_cached_and_its_version_asked_only_now_and_then(
     django_assert_num_queries: Any,
 ) -> None:
-    from patterns.published import recheck_now
+    from patterns.catalog import recheck_now
 
     published_snapshot()
     with django_assert_num_queries(0):  # within CATALOG_RECHECK_SECONDS: no query at all
@@ -245,7 +245,7 @@ def test_the_published_snapshot_is_cached_and_its_version_asked_only_now_and_the
 
 
 def test_a_version_published_elsewhere_is_served_after_the_recheck(settings: Any, curator: User) -> None:
-    from patterns.published import published_catalog
+    from patterns.catalog import published_catalog
 
     settings.CATALOG_RECHECK_SECONDS = 3600
     assert published_catalog().version == "v1"

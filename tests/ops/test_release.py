@@ -9,8 +9,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from patterns.catalog import published_content
 from patterns.models import CatalogVersion, Pattern
-from patterns.published import published_content
 
 pytestmark = pytest.mark.django_db
 

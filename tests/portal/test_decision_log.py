@@ -113,7 +113,7 @@ def test_the_decision_record_reads_as_an_adr_with_who_did_what(
     decision_transition(decision=decision, actor=bob, status="rejected", expected_version=decision.version,
                         reason="Volumes are too high.")  # fmt: skip
     client.force_login(alice)
-    url = reverse("projects:decision_record", args=[project.pk, decision.integration_id])
+    url = reverse("projects:decision_adr", args=[project.pk, decision.integration_id])
     page = client.get(url).content.decode()
     for heading in ("Context", "Decision", "Options considered", "Consequences", "Status history"):
         assert f"<h2>{heading}</h2>" in page
@@ -130,11 +130,9 @@ def test_the_decision_record_is_404_for_outsiders_and_without_a_decision(
     decision = decide(project, "Customer sync", "x", alice)
     undecided = make_integration(project, "Nothing yet")
     client.force_login(charlie)
-    assert (
-        client.get(reverse("projects:decision_record", args=[project.pk, decision.integration_id])).status_code == 404
-    )
+    assert client.get(reverse("projects:decision_adr", args=[project.pk, decision.integration_id])).status_code == 404
     client.force_login(alice)
-    assert client.get(reverse("projects:decision_record", args=[project.pk, undecided.pk])).status_code == 404
+    assert client.get(reverse("projects:decision_adr", args=[project.pk, undecided.pk])).status_code == 404
 
 
 def test_the_integration_page_marks_the_chosen_option(client: Client, project: Project, alice: User) -> None:
@@ -183,7 +181,7 @@ def test_the_decision_record_costs_the_same_queries_however_long_its_history(
     client: Client, project: Project, alice: User, bob: User, django_assert_num_queries: Any
 ) -> None:
     decision = decide(project, "Customer sync", "x", alice)
-    url = reverse("projects:decision_record", args=[project.pk, decision.integration_id])
+    url = reverse("projects:decision_adr", args=[project.pk, decision.integration_id])
     client.force_login(alice)
     with django_assert_num_queries(99, exact=False) as short:
         client.get(url)

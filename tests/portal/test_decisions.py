@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from portal.exceptions import ConflictError
 from portal.models import Comment, Decision, HistoryEntry, Integration, Membership, Project, Role
-from portal.selectors import approvals_for_current_version
+from portal.selectors.decisions import approvals_for_current_version
 from portal.services.decisions import decision_approve, decision_save, decision_transition
 from tests.factories import make_integration, make_team_project
 

@@ -259,7 +259,7 @@ def test_my_projects_follow_the_teams_i_join_and_leave(client: Client, alice: Us
 
 def test_an_imported_project_appears_on_the_teams_lists(client: Client, project: Project, alice: User) -> None:
     from portal.records import project_record
-    from portal.selectors import project_for_export
+    from portal.selectors.projects import project_for_export
     from portal.services.portability import project_import
 
     client.force_login(alice)

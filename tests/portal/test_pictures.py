@@ -12,8 +12,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from patterns.catalog import rank
 from patterns.models import Fit
-from patterns.published import rank
 from patterns.requirements import Requirements
 from portal.models import Integration, Project, Role
 from portal.pictures.contributions import contribution_chart

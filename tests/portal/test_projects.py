@@ -179,7 +179,7 @@ def test_integration_counts_are_grouped_in_batches_of_bounded_size(
     alice: User, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
 ) -> None:
     """PostgreSQL binds at most 65,535 parameters: the API's list of every project counts in batches."""
-    from portal import selectors
+    from portal.selectors import projects as selectors
 
     projects = [make_project(alice, f"Project {index}") for index in range(5)]
     make_integration(projects[0])

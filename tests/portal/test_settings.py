@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from portal.env import env_bool, env_int, env_list, parse_database_url
+from portal.env import env_bool, env_int, env_list, parse_cache_url, parse_database_url
 from portal.models import Project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,3 +179,19 @@ def test_the_pool_serves_queries() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["42", "True"]
+
+
+def test_the_cache_is_chosen_by_cache_url() -> None:
+    local = parse_cache_url("locmem://", max_entries=500)
+    assert local["BACKEND"].endswith("LocMemCache") and local["OPTIONS"]["MAX_ENTRIES"] == 500
+    shared = parse_cache_url("redis://cache.internal:6379/1", max_entries=500)
+    assert shared["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["LOCATION"] == "redis://cache.internal:6379/1"
+    assert parse_cache_url("rediss://cache.internal:6380/0", max_entries=1)["BACKEND"].endswith("RedisCache")
+    assert parse_cache_url("dummy://", max_entries=1)["BACKEND"].endswith("DummyCache")
+
+
+@pytest.mark.parametrize("url", ["memcached://cache:11211", "redis://", "locmem", "two"])
+def test_an_unknown_cache_url_is_refused_in_one_sentence(url: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=r"CACHE_URL"):
+        parse_cache_url(url, max_entries=1)

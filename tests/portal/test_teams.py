@@ -131,7 +131,7 @@ def test_the_dashboard_pages_its_projects_with_the_same_queries_for_any_team_siz
     client: Client, alice: User, django_assert_num_queries: Any
 ) -> None:
     from portal.models import Project
-    from portal.selectors import DASHBOARD_PAGE
+    from portal.selectors.teams import DASHBOARD_PAGE
 
     team = make_team(alice)
     Project.objects.bulk_create([Project(team=team, owner=alice, name=f"P{i:03}") for i in range(3)])

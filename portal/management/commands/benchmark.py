@@ -45,13 +45,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from patterns.published import published_snapshot, ranking_json
+from patterns.catalog import published_snapshot, ranking_json
 from patterns.ranking.recommender import recommend
 from patterns.ranking.snapshot import snapshot_from_content
 from patterns.requirements import Requirements
 from portal.benchmarking import TEN_ANSWERS, synthetic_content
 from portal.models import Membership, Project, ProjectChecklistEntry, Role, Team
-from portal.selectors import projects_for
+from portal.selectors.projects import projects_for
 from portal.services.decisions import decision_save
 from portal.services.integrations import integration_create
 from portal.services.projects import project_create

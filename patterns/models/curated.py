@@ -1,35 +1,39 @@
-"""The curated catalog: patterns, their fits per answer, cautions, scenarios, question weights and the checklist.
+"""The curated draft: patterns with their fits and links, cautions, scenarios, question weights, limits, rules and
+the checklist.
 
 Curators edit these rows in the admin; ``manage.py loadcatalog`` fills them from patterns/content/catalog.json.
 Each curated row keeps ``content_hash``, the hash of what the loader last wrote, so a later load can tell an admin
-edit (current state differs from that hash) from an untouched row and never overwrite the edit silently.
-"""
+edit (current state differs from that hash) from an untouched row and never overwrite the edit silently."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from patterns.models.validators import (
+    https_only,
+    learn_only,
+    validate_answers,
+    validate_conditions,
+    validate_goals,
+    validate_item_condition,
+    validate_numbers,
+    validate_scopes,
+)
 from patterns.ranking.capacity import KINDS as CAPACITY_KINDS
-from patterns.ranking.capacity import VERDICTS as CAPACITY_VERDICTS
 from patterns.ranking.confidence import LEVELS
 from patterns.ranking.snapshot import RULE_EFFECTS
-from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS, QUESTIONS_BY_NAME, Requirements, RequirementsError
+from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements
 from patterns.taxonomy import Category, Family, FitLevel, Interaction
 
 QUESTION_CHOICES = [(question.name, question.label) for question in QUESTIONS]
+
+
 SCOPE_CHOICES = [("", "Every scope"), *((c.value, c.label) for c in QUESTIONS_BY_NAME["scope"].choices)]
+
+
 SCENARIO_FIT_CHOICES = [("", "Not stated"), *((level, level.capitalize()) for level in LEVELS)]
-https_only = URLValidator(schemes=["https"])
-LEARN = "https://learn.microsoft.com/"
-
-
-def learn_only(url: str) -> None:
-    """Limits, cautions and rules state platform facts: each cites the Microsoft Learn page that states it."""
-    if not url.startswith(LEARN):
-        raise ValidationError(f"Cite the Microsoft Learn page that states it ({LEARN}...).")
 
 
 class Pattern(models.Model):
@@ -127,33 +131,6 @@ class QuestionWeight(models.Model):
         return f"{self.get_question_display()}: {self.weight}"
 
 
-def validate_conditions(conditions: object) -> None:
-    if not isinstance(conditions, dict):
-        raise ValidationError("Use an object of question: [values].")
-    for name, values in conditions.items():
-        question = QUESTIONS_BY_NAME.get(name)
-        if question is None:
-            raise ValidationError(f"Unknown question {name!r}.")
-        if not isinstance(values, list) or not values or any(v not in question.values for v in values):
-            raise ValidationError(f"{name}: use a non-empty list of {', '.join(question.values)}.")
-
-
-def validate_item_condition(condition: object) -> None:
-    if not isinstance(condition, dict):
-        raise ValidationError("Use an object with “answers” and/or “patterns”.")
-    unknown = set(condition) - {"answers", "patterns", "capacity"}
-    if unknown:
-        raise ValidationError(f"Unknown keys: {', '.join(sorted(unknown))}. Use “answers”, “patterns” or “capacity”.")
-    capacity = condition.get("capacity", [])
-    if not isinstance(capacity, list) or any(verdict not in CAPACITY_VERDICTS for verdict in capacity):
-        raise ValidationError(f"“capacity” must be a list of {', '.join(CAPACITY_VERDICTS)}.")
-    if "answers" in condition:
-        validate_conditions(condition["answers"])
-    patterns = condition.get("patterns", [])
-    if not isinstance(patterns, list) or not all(isinstance(slug, str) for slug in patterns):
-        raise ValidationError("“patterns” must be a list of pattern slugs.")
-
-
 class Caution(models.Model):
     """A platform limit or gotcha shown with a pattern, optionally only under certain answers."""
 
@@ -179,13 +156,6 @@ class Caution(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-def validate_answers(answers: object) -> None:
-    try:
-        Requirements.from_mapping(answers)
-    except RequirementsError as error:
-        raise ValidationError([f"{field}: {' '.join(messages)}" for field, messages in error.errors.items()]) from None
 
 
 class Scenario(models.Model):
@@ -215,18 +185,6 @@ class Scenario(models.Model):
     @property
     def requirements(self) -> Requirements:
         return Requirements.from_mapping(self.answers)
-
-
-def validate_scopes(scopes: object) -> None:
-    allowed = QUESTIONS_BY_NAME["scope"].values
-    if not isinstance(scopes, list) or any(scope not in allowed for scope in scopes):
-        raise ValidationError(f"Use a list of {', '.join(allowed)} (empty: every scope).")
-
-
-def validate_goals(goals: object) -> None:
-    allowed = QUESTIONS_BY_NAME["goal"].values
-    if not isinstance(goals, list) or any(goal not in allowed for goal in goals):
-        raise ValidationError(f"Use a list of {', '.join(allowed)} (empty: every goal).")
 
 
 class Limit(models.Model):
@@ -300,27 +258,16 @@ class Limit(models.Model):
             raise ValidationError(errors)
 
 
-def validate_numbers(numbers: object) -> None:
-    if not isinstance(numbers, dict):
-        raise ValidationError('Use an object of number: {"min": n, "max": n}.')
-    for name, bounds in numbers.items():
-        if name not in CAPACITY_BY_NAME:
-            raise ValidationError(f"Unknown number {name!r}. Use one of: {', '.join(CAPACITY_BY_NAME)}.")
-        if not isinstance(bounds, dict) or not bounds or set(bounds) - {"min", "max"}:
-            raise ValidationError(f"{name}: use an object with “min” and/or “max”.")
-        for key, bound in bounds.items():
-            if isinstance(bound, bool) or not isinstance(bound, int | float) or bound < 0:
-                raise ValidationError(f"{name}.{key}: use a number from 0.")
-        if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
-            raise ValidationError(f"{name}: min must not be above max.")
-
-
 RULE_EFFECT_CHOICES = [
     ("exclude", "Rule the patterns out"),
     ("cap", "Cap the fit a first option can have"),
     ("points", "Move the patterns' scores"),
 ]
+
+
 RULE_CAP_CHOICES = [("partial", "Partial"), ("none", "None")]
+
+
 assert [value for value, _ in RULE_EFFECT_CHOICES] == list(RULE_EFFECTS)
 
 
@@ -417,67 +364,3 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class CatalogVersion(models.Model):
-    """A published, immutable version of the whole catalog. Architects' rankings use the latest one."""
-
-    number = models.PositiveIntegerField(unique=True)
-    note = models.TextField(help_text="What changed and why.")
-    content = models.JSONField(help_text="The whole catalog in the content-file format.")
-    content_hash = models.CharField(max_length=64)
-    regression = models.JSONField(default=list, blank=True, help_text="The scenario regression seen when publishing.")
-    override_reason = models.TextField(blank=True, help_text="Why it was published although a scenario broke.")
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    published_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-number"]
-        get_latest_by = "number"
-        permissions = [("publish_catalog", "Can publish and roll back catalog versions")]
-
-    def __str__(self) -> str:
-        return f"v{self.number}"
-
-    @property
-    def label(self) -> str:
-        return f"v{self.number}"
-
-
-class CurationEvent(models.Model):
-    """Audit: one change to the curated catalog, by whom and when, with the fields before and after."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    pattern = models.ForeignKey(
-        Pattern, null=True, blank=True, on_delete=models.SET_NULL, related_name="curation_events"
-    )
-    action = models.CharField(max_length=40)
-    object_type = models.CharField(max_length=60)
-    object_repr = models.CharField(max_length=300)
-    changes = models.JSONField(default=dict, blank=True, help_text="field: [before, after]")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.object_type} {self.object_repr}"
-
-
-class ContentLoad(models.Model):
-    """One run of loadcatalog: which content version it read and what it did."""
-
-    version = models.CharField(max_length=40)
-    loaded_at = models.DateTimeField(auto_now_add=True)
-    summary = models.TextField()
-
-    class Meta:
-        ordering = ["-loaded_at", "-id"]
-        get_latest_by = "loaded_at"
-
-    def __str__(self) -> str:
-        return f"{self.version} at {self.loaded_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,179 @@
+"""Schemas of the projects part of /api/v1: a project as the JSON export gives it, with its integrations, their saved
+rankings, decisions, comments, approvals, checklist, milestones and history."""
+
+from __future__ import annotations
+
+from typing import Any, get_type_hints
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from patterns.ranking.records import Reason
+from portal.api.ranking_schemas import CapacityOut, CloseCall, FitOut, RelaxationOut, RequirementsIn, RuleOut
+
+
+class ProjectListItem(BaseModel):
+    id: int
+    name: str
+    description: str
+    integration_count: int
+    updated_at: str
+    url: str
+
+
+class ProjectList(BaseModel):
+    projects: list[ProjectListItem]
+
+
+class NewIntegration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=200)
+    requirements: RequirementsIn
+    source_system: str = Field(default="", max_length=100, description="Where the data or call starts (optional).")
+    target_system: str = Field(default="", max_length=100, description="Where it arrives (optional).")
+
+
+class NewProject(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=5000)
+    integrations: list[NewIntegration] = Field(default_factory=list, max_length=50)
+
+
+class DecisionOut(BaseModel):
+    status: str
+    chosen_pattern: str
+    chosen_pattern_name: str
+    rationale: str
+    consequences: str
+    justification: str
+    proposed_by: str | None
+    decided_by: str | None
+    decided_at: str | None
+    superseded_by: str | None
+    status_changed_by: str | None = Field(description="Who moved it to its current status.")
+    status_reason: str = Field(description="Why it was rejected.")
+    version: int
+
+
+class CommentOut(BaseModel):
+    author: str | None
+    created_at: str
+    body: str
+
+
+class ApprovalOut(BaseModel):
+    reviewer: str | None
+    decision_version: int
+    created_at: str
+
+
+class HistoryOut(BaseModel):
+    """One change to the project: who, when, what, before and after (the record shapes of this schema)."""
+
+    created_at: str
+    actor: str | None
+    action: str
+    subject: str
+    integration: str | None
+    before: Any
+    after: Any
+
+
+# A saved ranking's reasons are the recommender's own record, so its schema is made from it and can't drift.
+SavedReason: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "SavedReason", **{name: (kind, ...) for name, kind in get_type_hints(Reason).items()}
+)
+
+
+class SavedCaution(BaseModel):
+    slug: str
+    title: str
+    text: str
+    source_url: str
+
+
+class SavedOption(BaseModel):
+    pattern: str
+    name: str
+    rank: int
+    score: float
+    contributions: list[SavedReason]
+    cautions: list[SavedCaution]
+    capacity: CapacityOut | None = None
+    rules: list[RuleOut] | None = None
+
+
+class SavedExclusion(BaseModel):
+    pattern: str
+    name: str
+    contributions: list[SavedReason]
+    rules: list[RuleOut] | None = None
+
+
+class SavedRanking(BaseModel):
+    catalog_version: str
+    options: list[SavedOption]
+    excluded: list[SavedExclusion]
+    fit: FitOut
+    relaxations: list[RelaxationOut]
+    close_call: CloseCall | None = None
+
+
+class IntegrationOut(BaseModel):
+    id: int
+    name: str
+    source_system: str | None = None
+    target_system: str | None = None
+    requirements: dict[str, Any]
+    catalog_version: str
+    ranked_at: str
+    top_pattern: str | None
+    top_pattern_name: str | None
+    ranking: SavedRanking
+    decision: DecisionOut | None
+    comments: list[CommentOut]
+    approvals: list[ApprovalOut]
+
+
+class ChecklistEntryOut(BaseModel):
+    section: str
+    task: str
+    title: str
+    guidance: str
+    status: str
+    not_applicable_reason: str
+    assignee: str | None
+    due_date: str | None
+    notes: str
+    evidence_url: str
+    condition: dict[str, Any] | None
+    version: int
+
+
+class MilestoneOut(BaseModel):
+    name: str
+    created_at: str
+    created_by: str | None
+    state: dict[str, Any]
+
+
+class ProjectOut(BaseModel):
+    """A project in full: schema d365-integration-portal/project/v1 (also the JSON export)."""
+
+    schema_: str = Field(alias="schema")
+    exported_at: str
+    id: int
+    name: str
+    description: str
+    team: str
+    owner: str | None
+    created_at: str
+    updated_at: str
+    required_approvals: int
+    integrations: list[IntegrationOut]
+    checklist: list[ChecklistEntryOut]
+    milestones: list[MilestoneOut]
+    history: list[HistoryOut]
+
+
+REQUEST_SCHEMAS: tuple[type[BaseModel], ...] = (RequirementsIn, NewProject)

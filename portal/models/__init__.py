@@ -1,0 +1,49 @@
+"""The architects' records, by noun: teams (members, roles, invitations), projects (checklists, drafts,
+integrations, history, milestones), decisions, notifications and API tokens; signing in has its tables in
+portal.auth.models. Everything is importable from here, as Django expects of an app's models."""
+
+from portal.auth.models import OidcIdentity, RateLimitHit, UserSession
+from portal.models.decisions import Approval, Comment, Decision, DecisionStatus
+from portal.models.notifications import Notification, NotificationKind, NotificationPreference
+from portal.models.projects import (
+    CLOSED_STATUSES,
+    HistoryEntry,
+    Integration,
+    Milestone,
+    Project,
+    ProjectChecklistEntry,
+    TaskStatus,
+    WizardDraft,
+)
+from portal.models.teams import CAPABILITIES, Capability, Invitation, Membership, Role, Team, can, roles_that_can
+from portal.models.tokens import ApiToken
+
+__all__ = [
+    "CAPABILITIES",
+    "CLOSED_STATUSES",
+    "ApiToken",
+    "Approval",
+    "Capability",
+    "Comment",
+    "Decision",
+    "DecisionStatus",
+    "HistoryEntry",
+    "Integration",
+    "Invitation",
+    "Membership",
+    "Milestone",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "OidcIdentity",
+    "Project",
+    "ProjectChecklistEntry",
+    "RateLimitHit",
+    "Role",
+    "TaskStatus",
+    "Team",
+    "UserSession",
+    "WizardDraft",
+    "can",
+    "roles_that_can",
+]

@@ -1,0 +1,107 @@
+"""Teams, their members and roles (what each role may do), and invitations to join."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Team(models.Model):
+    role: str  # the viewer's role, set by portal.access
+    name = models.CharField(max_length=200)
+    personal_for = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="personal_team",
+        help_text="Set on the team every user gets for their own projects.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="The team's own revision: moved by every change to its members or invitations.",
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer (reads)"
+    CONTRIBUTOR = "contributor", "Contributor (edits integrations, checklist, comments; proposes decisions)"
+    REVIEWER = "reviewer", "Reviewer (contributor who also approves decisions)"
+    OWNER = "owner", "Owner (everything, plus members and settings)"
+
+
+class Capability(models.TextChoices):
+    READ = "read", "Read"
+    WRITE = "write", "Write"
+    REVIEW = "review", "Review"
+    MANAGE = "manage", "Manage"
+
+
+# What each role may do; views ask for a capability, never for a role name.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.VIEWER: frozenset({Capability.READ}),
+    Role.CONTRIBUTOR: frozenset({Capability.READ, Capability.WRITE}),
+    Role.REVIEWER: frozenset({Capability.READ, Capability.WRITE, Capability.REVIEW}),
+    Role.OWNER: frozenset({Capability.READ, Capability.WRITE, Capability.REVIEW, Capability.MANAGE}),
+}
+
+
+def can(role: str | None, capability: str) -> bool:
+    return role is not None and capability in CAPABILITIES[role]
+
+
+def roles_that_can(capability: str) -> list[str]:
+    return [role for role, capabilities in CAPABILITIES.items() if capability in capabilities]
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="membership_unique_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join a team with a role, sent to an e-mail address. The link carries a signed
+    token naming this row and its nonce; it works once, until ``expires_at``, unless revoked."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(help_text="Where the link was sent (lower case).")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+    nonce = models.CharField(max_length=32, unique=True, help_text="Signed into the link: binds it to this row.")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.team} ({self.role})"

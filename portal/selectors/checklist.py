@@ -1,0 +1,89 @@
+"""A project's tracked checklist, filtered, with its progress by section and its burn-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from django.utils import timezone
+
+from portal.models import (
+    Project,
+    ProjectChecklistEntry,
+)
+from portal.pictures.progress import BarRow, Burnup, Change, burnup, burnup_points, share_bars
+from portal.selectors.teams import Progress
+
+CHECKLIST_FILTERS = {"all": "All tasks", "mine": "Mine", "open": "Not done", "overdue": "Overdue"}
+
+
+@dataclass
+class ChecklistSection:
+    title: str
+    entries: list[ProjectChecklistEntry]
+    progress: Progress
+
+
+@dataclass
+class ProjectChecklist:
+    sections: list[ChecklistSection]
+    progress: Progress
+    task_count: int
+    chosen_filter: str
+
+    @property
+    def filters(self) -> dict[str, str]:
+        return CHECKLIST_FILTERS
+
+
+def _matches(entry: ProjectChecklistEntry, chosen: str, user: Any, today: date) -> bool:
+    if chosen == "mine":
+        return entry.assignee_id == user.pk
+    if chosen == "open":
+        return not entry.is_closed
+    if chosen == "overdue":
+        return bool(entry.due_date and entry.due_date < today and not entry.is_closed)
+    return True
+
+
+def project_checklist(project: Project, *, chosen: str, user: Any, today: date) -> ProjectChecklist:
+    """The project's tasks by section, filtered, with progress per section (of all its tasks) and overall."""
+    chosen = chosen if chosen in CHECKLIST_FILTERS else "all"
+    entries = list(project.checklist_entries.select_related("assignee"))
+    sections = []
+    for (_, title), items in groupby(entries, key=lambda e: (e.section_position, e.section_title)):
+        section_entries = list(items)
+        shown = [e for e in section_entries if _matches(e, chosen, user, today)]
+        sections.append(ChecklistSection(title, shown, Progress.of(section_entries)))
+    return ProjectChecklist(sections, Progress.of(entries), len(entries), chosen)
+
+
+CHECKLIST_ACTIONS = ("checklist updated", "checklist task added", "checklist task removed")
+
+
+BURNUP_HISTORY = 5000  # the most recent checklist changes the burn-up reads
+
+
+@dataclass
+class ProjectProgress:
+    sections: list[BarRow]
+    burnup: Burnup | None
+
+
+def project_progress(project: Project, checklist: ProjectChecklist) -> ProjectProgress:
+    """Completion per section (from the checklist already loaded) and over time: two queries, whatever the size."""
+    changes = [
+        Change(at, action, before, after)
+        for at, action, before, after in project.history.filter(action__in=CHECKLIST_ACTIONS)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "action", "before", "after")[:BURNUP_HISTORY]
+    ]
+    points = burnup_points(start=project.created_at, now=timezone.now(), closed=checklist.progress.closed,
+                           total=checklist.progress.total, changes=changes)  # fmt: skip
+    milestones = list(project.milestones.values_list("created_at", "name"))
+    return ProjectProgress(
+        sections=share_bars((s.title, s.progress.closed, s.progress.total, "") for s in checklist.sections),
+        burnup=burnup(points, milestones),
+    )

@@ -1,0 +1,121 @@
+"""Reads of teams: who can do what, memberships, members, and a team's dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from portal.models import (
+    CLOSED_STATUSES,
+    Capability,
+    Decision,
+    DecisionStatus,
+    Integration,
+    Membership,
+    Project,
+    ProjectChecklistEntry,
+    Team,
+    can,
+    roles_that_can,
+)
+from portal.pictures.progress import BarRow, share_bars, status_bars
+from portal.selectors.decisions import waiting_for_review
+from portal.selectors.projects import with_integration_counts
+
+
+def teams_where_user_can(user: Any, capability: str) -> list[Team]:
+    memberships = Membership.objects.filter(user=user, role__in=roles_that_can(capability)).select_related("team")
+    return [m.team for m in memberships]
+
+
+def team_memberships(user: Any) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("team")
+        .annotate(
+            project_count=Count("team__projects", distinct=True), member_count=Count("team__memberships", distinct=True)
+        )
+    )
+
+
+def team_memberships_by_name(team: Team) -> QuerySet[Membership]:
+    return team.memberships.select_related("user").order_by("user__username")
+
+
+def team_members(team: Team, *, capability: str = Capability.READ) -> list[Any]:
+    """The team's people whose role has ``capability`` (task owners are those who can edit)."""
+    return [m.user for m in team_memberships_by_name(team).filter(role__in=roles_that_can(capability))]
+
+
+@dataclass(frozen=True)
+class Progress:
+    closed: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.closed / self.total) if self.total else 0
+
+    @classmethod
+    def of(cls, entries: list[ProjectChecklistEntry]) -> Progress:
+        return cls(sum(1 for e in entries if e.is_closed), len(entries))
+
+
+DASHBOARD_PAGE = 25
+
+
+@dataclass
+class Dashboard:
+    projects: Page[Project]
+    by_status: list[tuple[str, int]]
+    awaiting: list[Decision]
+    members: QuerySet[Membership]
+
+    @property
+    def status_bars(self) -> list[BarRow]:
+        return status_bars(self.by_status)
+
+    @property
+    def completion_bars(self) -> list[BarRow]:
+        """Checklist completion of the projects on this page (the same rows as the table)."""
+        return share_bars(
+            (p.name, p.tasks_closed, p.task_count, reverse("projects:detail", args=[p.pk]))  # type: ignore[attr-defined]
+            for p in self.projects  # counted by team_dashboard
+        )
+
+
+def team_dashboard(team: Team, user: User, *, page: str | int | None = 1) -> Dashboard:
+    """A page of the team's projects with their counts, integrations by decision status, and the decisions waiting
+    for my review. The queries are the same whatever the team's size: counts are grouped over the page's rows."""
+    projects = Paginator(
+        Project.objects.filter(team=team).only("pk", "name", "updated_at", "team_id").order_by("-updated_at", "-id"),
+        DASHBOARD_PAGE,
+    ).get_page(page)
+    rows = with_integration_counts(projects.object_list)
+    tasks = {
+        project: (total, closed)
+        for project, total, closed in ProjectChecklistEntry.objects.filter(project__in=rows)
+        .values("project")
+        .annotate(total=Count("id"), closed=Count("id", filter=Q(status__in=CLOSED_STATUSES)))
+        .values_list("project", "total", "closed")
+    }
+    for project in rows:
+        project.task_count, project.tasks_closed = tasks.get(project.pk, (0, 0))  # type: ignore[attr-defined]
+    projects.object_list = rows
+    statuses: dict[str | None, int] = dict(
+        Integration.objects.filter(project__team=team)
+        .values("decision__status")
+        .annotate(n=Count("id"))
+        .values_list("decision__status", "n")
+    )
+    by_status = [(str(label), statuses.get(value, 0)) for value, label in DecisionStatus.choices]
+    by_status.append(("No decision yet", statuses.get(None, 0)))
+    awaiting: list[Decision] = []
+    if can(team.role, Capability.REVIEW):
+        awaiting = list(waiting_for_review(user).filter(integration__project__team=team)[:DASHBOARD_PAGE])
+    return Dashboard(projects, by_status, awaiting, team_memberships_by_name(team))
