@@ -50,7 +50,8 @@ def fit_content(fit: Mapping[str, Any]) -> dict[str, Any]:
         content["source"] = fit["source"]
     if fit.get("by_scope"):
         content["by_scope"] = {
-            scope: {"fit": o["fit"], "why": o["why"]} for scope, o in sorted(fit["by_scope"].items())
+            scope: {"fit": o["fit"], "why": o["why"], **({"source": o["source"]} if o.get("source") else {})}
+            for scope, o in sorted(fit["by_scope"].items())
         }
     return content
 
@@ -70,7 +71,10 @@ def fits_content(rows: Iterable[Fit]) -> dict[str, dict[str, dict[str, Any]]]:
     for fit in sorted(overrides, key=lambda f: f.scope):
         general = fits.setdefault(fit.question, {}).get(fit.value)
         if general is not None:  # an override without its general fit has nothing to override
-            general.setdefault("by_scope", {})[fit.scope] = {"fit": fit.level, "why": fit.rationale}
+            override = {"fit": fit.level, "why": fit.rationale}
+            if fit.source_url:
+                override["source"] = fit.source_url
+            general.setdefault("by_scope", {})[fit.scope] = override
     return fits
 
 

@@ -222,7 +222,7 @@ def _write_pattern(entry: Mapping[str, Any], row: Pattern | None) -> Pattern:
             scope=scope,
             level=level["fit"],
             rationale=level["why"],
-            source_url="" if scope else fit.get("source", ""),
+            source_url=level.get("source", ""),
         )
         for question, answers in entry["fits"].items()
         for value, fit in answers.items()

@@ -139,6 +139,8 @@ class Checker:
         for key in ("note", "scales_with", "batch_label", "instead"):
             if key in limit and not isinstance(limit[key], str):
                 self.error(f"{where}.{key}", "must be text")
+            elif key != "note" and len(limit.get(key, "")) > 200:
+                self.error(f"{where}.{key}", f"must be at most 200 characters (has {len(limit[key])})")
         if "guidance" in limit and not isinstance(limit["guidance"], bool):
             self.error(f"{where}.guidance", "must be true or false")
         if not is_learn_source(limit.get("source_url")):
