@@ -12,10 +12,12 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from portal.models import Approval, Comment, Decision, HistoryEntry, Membership, Project, Team
+from portal.services.accounts import account_names_changed
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -112,6 +114,12 @@ class PortalUserAdmin(UserAdmin):
     """Users are deactivated, never deleted: decisions, comments and history keep naming who did what."""
 
     actions = ("deactivate",)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and {"username", "first_name", "last_name"} & set(form.changed_data):
+                account_names_changed(user=obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -13,4 +13,6 @@ def inbox(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications": 0}
+    if hasattr(request, "unread_notifications"):  # counted already for the page's ETag (portal.caching)
+        return {"unread_notifications": request.unread_notifications}
     return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}

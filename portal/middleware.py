@@ -47,8 +47,11 @@ class ResponseHeadersMiddleware:
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if _depends_on_the_user(request, response):
             # A shared cache must never keep one person's page for another, nor a browser keep it after sign-out.
-            # Added to what the view said (public and max-age lose to private and no-store).
-            patch_cache_control(response, private=True, no_store=True)
+            # Added to what the view said (public and max-age lose to private and no-store). A page with an ETag
+            # (portal.caching) may be kept by the reader's browser, which asks again before every use (no-cache):
+            # a 304 when nothing changed, the sign-in page once the session is gone.
+            revalidate = response.has_header("ETag") and "no-cache" in response.get("Cache-Control", "")
+            patch_cache_control(response, private=True, **({} if revalidate else {"no_store": True}))
             response.headers.pop("Expires", None)
             if "HTTP_AUTHORIZATION" in request.META:
                 patch_vary_headers(response, ("Authorization",))

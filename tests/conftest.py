@@ -31,7 +31,7 @@ def _catalog_version_asked_afresh() -> None:
 
 @pytest.fixture(autouse=True)
 def _pages_rendered_afresh() -> None:
-    """Pages rendered once per revision are keyed by ids and times that a rolled-back test may hand out again."""
+    """Cached fragments are keyed by ids and counters that a rolled-back test may hand out again."""
     from django.core.cache import cache
 
     cache.clear()

@@ -24,6 +24,12 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveBigIntegerField(
+        default=0,
+        help_text="Counts every recorded change to the project, in the same transaction as the change: it keys what "
+        "is cached of its pages (portal.caching), so a reader sees the old count with the old content or the new one "
+        "with the new.",
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -114,6 +120,12 @@ class WizardDraft(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveBigIntegerField(
+        default=0,
+        help_text="Counts every recorded change to the project, in the same transaction as the change: it keys what "
+        "is cached of its pages (portal.caching), so a reader sees the old count with the old content or the new one "
+        "with the new.",
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -127,6 +139,7 @@ class Integration(models.Model):
 
     role: str  # the viewer's role in the project's team, annotated by portal.access
     new_first_pick: str | None  # the published catalog's different first pick, set by portal.selectors.integrations
+    url: str  # its page, set by portal.selectors.integrations.project_integrations
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="integrations")
     name = models.CharField(max_length=200)

@@ -20,8 +20,12 @@ class Team(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(
-        default=timezone.now,
-        help_text="The team's own revision: moved by every change to its members or invitations.",
+        default=timezone.now, help_text="When its members or invitations last changed (shown, never used as a key)."
+    )
+    revision = models.PositiveBigIntegerField(
+        default=0,
+        help_text="Counts every recorded change to its members or invitations, in the same transaction as the change: "
+        "with its projects' revisions it keys what is cached of its pages (portal.caching).",
     )
 
     class Meta:

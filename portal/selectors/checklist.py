@@ -7,6 +7,7 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import (
@@ -58,6 +59,11 @@ def project_checklist(project: Project, *, chosen: str, user: Any, today: date) 
         shown = [e for e in section_entries if _matches(e, chosen, user, today)]
         sections.append(ChecklistSection(title, shown, Progress.of(section_entries)))
     return ProjectChecklist(sections, Progress.of(entries), len(entries), chosen)
+
+
+def checklist_edit_base(project: Project) -> str:
+    """Where a task's edit page starts: the task's id and a slash complete it (one reverse for the whole list)."""
+    return reverse("projects:checklist_entry", args=[project.pk, 0]).removesuffix("0/")
 
 
 CHECKLIST_ACTIONS = ("checklist updated", "checklist task added", "checklist task removed")

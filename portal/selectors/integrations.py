@@ -34,8 +34,10 @@ def project_integrations(project: Project) -> list[Integration]:
         .order_by("created_at", "id")
     )  # fmt: skip
     flags = integrations_with_new_first_pick(integrations)
+    base = reverse("projects:integration", args=[project.pk, 0]).removesuffix("0/")
     for integration in integrations:
         integration.new_first_pick = flags.get(integration.pk)
+        integration.url = f"{base}{integration.pk}/"  # one reverse for the whole list
     return integrations
 
 
@@ -51,7 +53,8 @@ def project_landscape(integrations: list[Integration], *, links: bool = True) ->
             pattern=(decision.chosen_pattern_name if (decision := integration_decision(integration))
                      else integration.top_pattern_name) or "no option fits",
             status=decision.status if decision else "none",
-            url=reverse("projects:integration", args=[integration.project_id, integration.pk]) if links else "",
+            url=(getattr(integration, "url", None) or reverse("projects:integration", args=[integration.project_id,
+                 integration.pk])) if links else "",
         )
         for integration in integrations
     )  # fmt: skip

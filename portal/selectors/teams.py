@@ -69,29 +69,9 @@ class Progress:
 DASHBOARD_PAGE = 25
 
 
-@dataclass
-class Dashboard:
-    projects: Page[Project]
-    by_status: list[tuple[str, int]]
-    awaiting: list[Decision]
-    members: QuerySet[Membership]
-
-    @property
-    def status_bars(self) -> list[BarRow]:
-        return status_bars(self.by_status)
-
-    @property
-    def completion_bars(self) -> list[BarRow]:
-        """Checklist completion of the projects on this page (the same rows as the table)."""
-        return share_bars(
-            (p.name, p.tasks_closed, p.task_count, reverse("projects:detail", args=[p.pk]))  # type: ignore[attr-defined]
-            for p in self.projects  # counted by team_dashboard
-        )
-
-
-def team_dashboard(team: Team, user: User, *, page: str | int | None = 1) -> Dashboard:
-    """A page of the team's projects with their counts, integrations by decision status, and the decisions waiting
-    for my review. The queries are the same whatever the team's size: counts are grouped over the page's rows."""
+def team_projects_page(team: Team, page: str | int | None = 1) -> Page[Project]:
+    """A page of the team's projects, newest first, each with its integration count and checklist completion: the
+    queries are the same whatever the team's size (counts are grouped over the page's rows)."""
     projects = Paginator(
         Project.objects.filter(team=team).only("pk", "name", "updated_at", "team_id").order_by("-updated_at", "-id"),
         DASHBOARD_PAGE,
@@ -107,6 +87,19 @@ def team_dashboard(team: Team, user: User, *, page: str | int | None = 1) -> Das
     for project in rows:
         project.task_count, project.tasks_closed = tasks.get(project.pk, (0, 0))  # type: ignore[attr-defined]
     projects.object_list = rows
+    return projects
+
+
+def completion_bars(projects: Page[Project]) -> list[BarRow]:
+    """Checklist completion of the projects on a page (the same rows as its table)."""
+    return share_bars(
+        (p.name, p.tasks_closed, p.task_count, reverse("projects:detail", args=[p.pk]))  # type: ignore[attr-defined]
+        for p in projects  # counted by team_projects_page
+    )
+
+
+def decision_status_bars(team: Team) -> list[BarRow]:
+    """The team's integrations by decision status."""
     statuses: dict[str | None, int] = dict(
         Integration.objects.filter(project__team=team)
         .values("decision__status")
@@ -115,7 +108,11 @@ def team_dashboard(team: Team, user: User, *, page: str | int | None = 1) -> Das
     )
     by_status = [(str(label), statuses.get(value, 0)) for value, label in DecisionStatus.choices]
     by_status.append(("No decision yet", statuses.get(None, 0)))
-    awaiting: list[Decision] = []
-    if can(team.role, Capability.REVIEW):
-        awaiting = list(waiting_for_review(user).filter(integration__project__team=team)[:DASHBOARD_PAGE])
-    return Dashboard(projects, by_status, awaiting, team_memberships_by_name(team))
+    return status_bars(by_status)
+
+
+def awaiting_my_review(team: Team, user: User) -> list[Decision]:
+    """The team's decisions waiting for this reader's review (none if their role doesn't review)."""
+    if not can(team.role, Capability.REVIEW):
+        return []
+    return list(waiting_for_review(user).filter(integration__project__team=team)[:DASHBOARD_PAGE])

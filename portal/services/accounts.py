@@ -10,9 +10,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from portal.models import OidcIdentity, UserSession
+from portal.models import Membership, OidcIdentity, Team, UserSession
 
 USERNAME_UNSAFE = re.compile(r"[^\w.+-]")
 PASSWORD_METHOD = "password"  # noqa: S105 - the name of a sign-in method, not a secret
@@ -64,6 +65,8 @@ def account_sign_in_oidc(
         setattr(user, field, latest[field])
     if changed:
         user.save(update_fields=changed)
+        if "first_name" in changed:
+            account_names_changed(user=user)
     identity.tenant, identity.email, identity.last_login_at = tenant, email, now
     identity.save(update_fields=["tenant", "email", "last_login_at"])
     return user
@@ -111,3 +114,10 @@ def sessions_revoke_others(*, user: User, current_key: str | None) -> int:
     for session in others:
         session_revoke(session=session)
     return len(others)
+
+
+def account_names_changed(*, user: User) -> None:
+    """A person's username or name changed: their teams' pages show it, so each team counts a change (in this
+    transaction, like any other), and every page keyed by those counters shows the new name at once."""
+    teams = sorted(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+    Team.objects.filter(pk__in=teams).update(revision=F("revision") + 1)

@@ -1,9 +1,10 @@
 """The project history: an append-only record of who changed what, when, with before and after.
 
-Every change to a project goes through ``history_record``, which also moves the project's ``updated_at``; a change to
-a team itself (members, invitations) goes through ``team_history_record``, which moves the team's ``changed_at``.
-Those are the revisions that order "my projects" by activity and key the pages rendered once per revision
-(``{% byrevision %}``): a team's lists are keyed by its ``changed_at`` and its projects' latest ``updated_at``.
+Every change to a project goes through ``history_record``, which also counts it in the project's ``revision`` (and
+moves ``updated_at``, which orders "my projects" by activity); a change to a team itself (members, invitations) goes
+through ``team_history_record``, which counts it in the team's ``revision``. The counters move in the same transaction
+as the change, so they become visible with it: what is cached under a key made of them (``portal.caching``) is what
+the database held at that count, whatever order concurrent changes commit in.
 
 A project's change writes the project's row only, never the team's: changes to different projects of a team don't
 queue behind each other, and a team change (team row, then its projects) can't deadlock with a project change."""
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db.models import F
 from django.utils import timezone
 
 from portal.models import HistoryEntry, Integration, Project, Team
@@ -28,7 +30,7 @@ def history_record(
     after: Any = None,
     integration: Integration | None = None,
 ) -> HistoryEntry:
-    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now(), revision=F("revision") + 1)
     return HistoryEntry.objects.create(
         project=project,
         integration=integration,
@@ -43,6 +45,6 @@ def history_record(
 def team_history_record(team: Team, actor: User | None, action: str, subject: str, before: Any, after: Any) -> None:
     """A change to the team (its members, its invitations): the team's revision moved (even when it has no project
     yet), then the change recorded in each of its projects' history."""
-    Team.objects.filter(pk=team.pk).update(changed_at=timezone.now())
+    Team.objects.filter(pk=team.pk).update(changed_at=timezone.now(), revision=F("revision") + 1)
     for project in team.projects.all():
         history_record(project=project, actor=actor, action=action, subject=subject, before=before, after=after)

@@ -18,7 +18,7 @@ from portal.access import get_project_for_user
 from portal.exceptions import ConflictError
 from portal.forms import ChecklistEntryForm, add_service_errors
 from portal.models import Capability, ProjectChecklistEntry
-from portal.selectors.checklist import project_checklist
+from portal.selectors.checklist import checklist_edit_base, project_checklist
 from portal.selectors.teams import team_members
 from portal.services.checklist import checklist_entry_update
 
@@ -69,10 +69,11 @@ def checklist_entry_edit(request: SignedInRequest, project_id: int, entry_id: in
                         "project": project,
                         "can_write": True,
                         "today": today,
+                        "edit_base": checklist_edit_base(project),
                         "checklist": project_checklist(project, chosen="all", user=request.user, today=today),
                     }
-                    row = render_to_string("portal/project_detail.html#checklist-row", context, request=request)
-                    bars = render_to_string("portal/project_detail.html#progress-update", context, request=request)
+                    row = render_to_string("portal/_project_checklist.html#checklist-row", context, request=request)
+                    bars = render_to_string("portal/_project_checklist.html#progress-update", context, request=request)
                     return HttpResponse(row + bars)
                 return redirect(f"{reverse('projects:detail', args=[project.pk])}#task-{entry.pk}")
             except ValidationError as error:

@@ -4,6 +4,7 @@ discussion, and re-ranking with the current catalog."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -11,15 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.catalog import published_catalog
 from patterns.http import SignedInRequest
 from patterns.parsing import whole_number
-from portal.access import get_integration_for_user, page_access
+from portal.access import get_integration_for_user
+from portal.caching import fragment, not_modified, page_etag, revalidated
 from portal.exceptions import ConflictError
 from portal.forms import CommentForm, DecisionForm, add_service_errors
-from portal.lazy import lazy
 from portal.models import Capability, Decision, DecisionStatus, Integration, can
 from portal.selectors.integrations import integration_page, rerank_comparison
 from portal.services.decisions import decision_approve, decision_save, decision_transition
@@ -41,34 +43,31 @@ def _decision_form(integration: Integration, decision: Decision | None, data: An
 
 
 def _render_page(
-    request: SignedInRequest,
-    integration: Integration,
-    status: int = 200,
-    *,
-    role: str | None = None,
-    body_key: str = "",
-    **overrides: Any,
+    request: SignedInRequest, integration: Integration, status: int = 200, **overrides: Any
 ) -> HttpResponse:
-    """The page. With a ``body_key`` (a plain GET) it is rendered once per revision, and everything on it is read
-    lazily (``integration`` too), so a page served from the cache reads nothing more. Shown again with a form's
-    errors (``overrides``), it is rendered afresh."""
-    page = lazy(lambda: integration_page(integration))
-    role = role or integration.role
+    """The page; shown again with a form's errors (``overrides``). The saved ranking, the same for every member, is a
+    cached fragment under the project's revision (a re-rank or a decision, which the ranking marks, moves it)."""
+    page = integration_page(integration)
+    project = integration.project
+    chosen = page.decision.chosen_pattern_slug if page.decision else None
+    ranking_html = fragment(
+        "saved-ranking", (integration.pk, project.revision),
+        partial(render_to_string, "portal/ranking.html", {"ranking": page.ranking, "chosen": chosen}),
+    )  # fmt: skip
     context = {
-        "title": lazy(lambda: integration.name),
         "integration": integration,
-        "project": lazy(lambda: integration.project),
+        "project": project,
         "page": page,
-        "decision": lazy(lambda: page.decision),
-        "ranking": lazy(lambda: page.ranking),
-        "requirements": lazy(lambda: page.requirements),
-        "can_write": can(role, Capability.WRITE),
-        "can_review": can(role, Capability.REVIEW),
-        "comment_form": lazy(CommentForm),
-        "decision_form": lazy(lambda: _decision_form(integration, page.decision)),
+        "decision": page.decision,
+        "ranking": page.ranking,
+        "ranking_html": ranking_html,
+        "requirements": page.requirements,
+        "can_write": can(integration.role, Capability.WRITE),
+        "can_review": can(integration.role, Capability.REVIEW),
+        "comment_form": CommentForm(),
+        "decision_form": _decision_form(integration, page.decision),
         "conflict": None,
         "statuses": DecisionStatus,
-        "body_key": body_key,
         **overrides,
     }
     return render(request, "portal/integration_detail.html", context, status=status)
@@ -77,11 +76,15 @@ def _render_page(
 @login_required
 @require_GET
 def integration_detail(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
-    """Rendered once per project revision (every change to the integration moves it) and reader's role."""
-    access = page_access(request, project_id, integration_id)
-    integration = lazy(lambda: get_integration_for_user(request, project_id, integration_id, defer=("ranking",)))
-    return _render_page(request, integration, role=access.role, title=access.title,
-                        body_key=f"{integration_id}:{access.revision}:{access.role}")  # fmt: skip
+    """The integration page, with an ETag: every change to the integration moves its project's revision."""
+    integration = get_integration_for_user(request, project_id, integration_id)
+    version = published_catalog().version
+    project = integration.project
+    etag = page_etag(request, "integration", integration.pk, project.revision, project.team.revision, integration.role,
+                     version)  # fmt: skip
+    if (unchanged := not_modified(request, etag)) is not None:
+        return unchanged
+    return revalidated(_render_page(request, integration), etag)
 
 
 @login_required

@@ -3,26 +3,36 @@ history and exports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import cache, partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.catalog import published_catalog
 from patterns.http import SignedInRequest
-from portal.access import PageAccess, get_project_for_user, page_access, teams_revision
+from portal.access import get_project_for_user
+from portal.caching import fragment, not_modified, page_etag, revalidated
 from portal.exports import project_csv, project_json, project_markdown
 from portal.forms import ProjectForm, SettingsForm
-from portal.lazy import lazy
-from portal.models import Capability, can
-from portal.selectors.checklist import CHECKLIST_FILTERS, project_checklist, project_progress
+from portal.models import Capability, Project, can
+from portal.pictures.markup import landscape_markup
+from portal.selectors.checklist import (
+    CHECKLIST_FILTERS,
+    ProjectChecklist,
+    checklist_edit_base,
+    project_checklist,
+    project_progress,
+)
 from portal.selectors.integrations import project_integrations, project_landscape
-from portal.selectors.paging import Window, page_number, window
+from portal.selectors.paging import page_number, window
 from portal.selectors.projects import project_for_export, project_history, projects_for, with_integration_counts
 from portal.selectors.teams import teams_where_user_can
 from portal.services.projects import project_create, project_settings_update
@@ -38,16 +48,9 @@ EXPORT_FORMATS = {
 @login_required
 @require_GET
 def project_list(request: SignedInRequest) -> HttpResponse:
-    """The list is rendered once per page and revision of the user's teams (``teams_revision``)."""
-    number = page_number(request.GET.get("page"))
-
-    def page() -> Window:
-        rows = window(projects_for(request.user), number, PAGE_SIZE)
-        rows.object_list = with_integration_counts(rows.object_list)
-        return rows
-
-    context = {"page": lazy(page), "list_key": f"{number}:{teams_revision(request)}"}
-    return render(request, "portal/project_list.html", context)
+    rows = window(projects_for(request.user), page_number(request.GET.get("page")), PAGE_SIZE)
+    rows.object_list = with_integration_counts(rows.object_list)
+    return render(request, "portal/project_list.html", {"page": rows})
 
 
 @login_required
@@ -68,36 +71,60 @@ def project_new(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_GET
 def project_detail(request: SignedInRequest, project_id: int) -> HttpResponse:
-    """Rendered once per revision (see ``_body_key``). Everything but the reader's access is read lazily, so a page
-    served from the cache reads one row besides the session (``page_access``)."""
-    access = page_access(request, project_id)
+    """The project page, with an ETag (a browser that has it gets a 304). Its integrations, progress and checklist are
+    cached fragments (``portal.caching``) under the project's revision and everything else each shows (the catalog
+    version, the day, the reader's right to edit, the filter and whose "mine" is, the team's revision for the owners'
+    names); the rest is
+    rendered for this reader. A fragment's data is read only when it has to be rendered."""
+    project = get_project_for_user(request, project_id)
     today = timezone.localdate()
     chosen = request.GET.get("tasks", "all")
     chosen = chosen if chosen in CHECKLIST_FILTERS else "all"
-    project = lazy(lambda: get_project_for_user(request, project_id))
-    integrations = lazy(lambda: project_integrations(project))
-    checklist = lazy(lambda: project_checklist(project, chosen=chosen, user=request.user, today=today))
-    context = {
-        "title": access.title,
-        "project": project,
-        "integrations": integrations,
-        "landscape": lazy(lambda: project_landscape(integrations)),
-        "checklist": checklist,
-        "progress": lazy(lambda: project_progress(project, checklist)),
-        "can_write": can(access.role, Capability.WRITE),
-        "can_manage": can(access.role, Capability.MANAGE),
-        "today": today,
-        "body_key": _body_key(request, project_id, access, chosen=chosen, today=today),
-    }
-    return render(request, "portal/project_detail.html", context)
-
-
-def _body_key(request: SignedInRequest, project_id: int, access: PageAccess, *, chosen: str, today: date) -> str:
-    """What the project page shows depends on: the project's revision (every change moves it), the published catalog
-    (new first picks), the reader's role, the filter (and whose tasks "mine" are), and the day (overdue tasks)."""
+    version = published_catalog().version
+    team_revision = project.team.revision  # members' names and roles: a rename counts there
+    etag = page_etag(request, "project", project.pk, project.revision, team_revision, project.role, version, today,
+                     chosen)  # fmt: skip
+    if (unchanged := not_modified(request, etag)) is not None:
+        return unchanged
+    can_write = can(project.role, Capability.WRITE)
     mine = request.user.pk if chosen == "mine" else ""
-    parts = (project_id, access.revision, published_catalog().version, access.role, chosen, mine, today)
-    return ":".join(str(part) for part in parts)
+    state = (project.pk, project.revision)
+    # Read once for the fragments that must be rendered, and not at all when both come from the cache.
+    read = cache(partial(project_checklist, project, chosen=chosen, user=request.user, today=today))
+    context = {
+        "project": project,
+        "chosen": chosen,
+        "filters": CHECKLIST_FILTERS,
+        "can_write": can_write,
+        "can_manage": can(project.role, Capability.MANAGE),
+        "integrations_html": fragment("project-integrations", (*state, version), partial(_integrations, project)),
+        "progress_html": fragment("project-progress", (*state, today), partial(_progress, project, read)),
+        "checklist_html": fragment("project-checklist", (*state, team_revision, can_write, chosen, mine, today),
+                                   partial(_checklist, project, read, can_write, today)),
+    }  # fmt: skip
+    return revalidated(render(request, "portal/project_detail.html", context), etag)
+
+
+def _integrations(project: Project) -> str:
+    integrations = project_integrations(project)
+    picture = project_landscape(integrations)
+    landscape = (
+        "" if picture.empty else landscape_markup(picture, "landscape", f"Integration landscape of {project.name}")
+    )
+    context = {"project": project, "integrations": integrations, "landscape": landscape}
+    return render_to_string("portal/_project_integrations.html", context)
+
+
+def _progress(project: Project, read: Callable[[], ProjectChecklist]) -> str:
+    checklist = read()
+    context = {"checklist": checklist, "progress": project_progress(project, checklist)}
+    return render_to_string("portal/_project_progress.html", context)
+
+
+def _checklist(project: Project, read: Callable[[], ProjectChecklist], can_write: bool, today: date) -> str:
+    context = {"project": project, "checklist": read(), "can_write": can_write, "today": today,
+               "edit_base": checklist_edit_base(project)}  # fmt: skip
+    return render_to_string("portal/_project_checklist.html", context)
 
 
 @login_required

@@ -4,22 +4,32 @@ e-mail: portal/views/invitations.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.http import SignedInRequest
-from portal.access import PageAccess, get_team_for_user, team_page_access
+from portal.access import get_team_for_user
+from portal.caching import fragment, not_modified, page_etag, revalidated, team_state
 from portal.forms import InvitationForm, RoleForm, TeamForm
-from portal.lazy import lazy
-from portal.models import Capability, Membership, Role, can
+from portal.models import Capability, Membership, Role, Team, can
+from portal.pictures.markup import bars_markup
 from portal.selectors.paging import page_number
-from portal.selectors.teams import team_dashboard, team_memberships
+from portal.selectors.teams import (
+    awaiting_my_review,
+    completion_bars,
+    decision_status_bars,
+    team_memberships,
+    team_memberships_by_name,
+    team_projects_page,
+)
 from portal.services.invitations import invitations_pending
 from portal.services.teams import membership_change_role, membership_remove, team_create
 
@@ -38,30 +48,38 @@ def team_list(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_GET
 def team_detail(request: SignedInRequest, team_id: int) -> HttpResponse:
-    """The dashboard: projects with checklist completion, integrations by decision status, my reviews. Rendered once
-    per revision (``_dashboard_key``); everything but the reader's access is read lazily."""
-    access = team_page_access(request, team_id)
+    """The dashboard, with an ETag: integrations by decision status and the page of projects (cached fragments under
+    the team's state: its counter and its projects' number and counters), what awaits my review, the members."""
+    team = get_team_for_user(request, team_id)
+    state = team_state(team)
     page = page_number(request.GET.get("page"))
-    can_manage = can(access.role, Capability.MANAGE)
-    team = lazy(lambda: get_team_for_user(request, team_id))
-    context = {
-        "title": access.title,
-        "team": team,
-        "dashboard": lazy(lambda: team_dashboard(team, request.user, page=page)),
-        "can_manage": can_manage,
-        "invitation_form": lazy(InvitationForm),
-        "invitations": lazy(lambda: list(invitations_pending(team)) if can_manage else []),
-        "roles": Role.choices,
-        "dashboard_key": _dashboard_key(request, team_id, access, page, can_manage),
-    }
-    return render(request, "portal/team_detail.html", context)
-
-
-def _dashboard_key(request: SignedInRequest, team_id: int, access: PageAccess, page: int, can_manage: bool) -> str:
-    """The dashboard shows the team's revision (anything in it or its projects moves it), what awaits this reader's
-    review, their role and the page; an owner also sees pending invitations expire, so theirs is kept a minute."""
+    can_manage = can(team.role, Capability.MANAGE)
+    # An owner sees pending invitations, which expire by themselves: their copy is good for a minute at most.
     minute = timezone.now().strftime("%Y%m%d%H%M") if can_manage else ""
-    return f"{team_id}:{access.revision}:{request.user.pk}:{access.role}:{page}:{minute}"
+    etag = page_etag(request, "team", team.pk, state.key, team.role, page, minute)
+    if (unchanged := not_modified(request, etag)) is not None:
+        return unchanged
+    context = {
+        "team": team,
+        "status_html": fragment("team-statuses", (team.pk, state.key), partial(_status_bars, team)),
+        "projects_html": fragment("team-projects", (team.pk, state.key, page), partial(_projects, team, page)),
+        "awaiting": awaiting_my_review(team, request.user),
+        "members": team_memberships_by_name(team),
+        "can_manage": can_manage,
+        "invitation_form": InvitationForm(),
+        "invitations": list(invitations_pending(team)) if can_manage else [],
+        "roles": Role.choices,
+    }
+    return revalidated(render(request, "portal/team_detail.html", context), etag)
+
+
+def _status_bars(team: Team) -> str:
+    return bars_markup(decision_status_bars(team), "decision-status", "Integrations by decision status")
+
+
+def _projects(team: Team, page: int) -> str:
+    projects = team_projects_page(team, page)
+    return render_to_string("portal/_team_projects.html", {"projects": projects, "bars": completion_bars(projects)})
 
 
 def _membership_action(
