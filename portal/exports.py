@@ -30,7 +30,7 @@ from patterns.requirements import CAPACITY_BY_NAME, answer_label, question_label
 from portal.models import Project
 from portal.pictures.landscape import Landscape
 from portal.records import integration_decision, project_record
-from portal.selectors.integrations import project_landscape
+from portal.selectors.integrations import project_integrations, project_landscape
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -72,7 +72,7 @@ def project_markdown(project: Project) -> str:
     if project.description:
         lines += [_md_escape(project.description), ""]
     lines += [f"Team: {_md_escape(project.team.name)} · exported {timezone.now():%Y-%m-%d %H:%M} UTC", ""]
-    lines += _landscape_markdown(project_landscape(list(project.integrations.all()), links=False))
+    lines += _landscape_markdown(project_landscape(project_integrations(project), links=False))
     for number, integration in enumerate(project.integrations.all(), start=1):
         decision = integration_decision(integration)
         lines += [f"## Decision record {number}: {_md_escape(integration.name)}", ""]

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from patterns.templatetags.catalog import render_markdown
-from portal.models import DecisionStatus, Integration, ProjectChecklistEntry, TaskStatus
-from portal.records import integration_decision
+from portal.models import DecisionStatus, TaskStatus
+from portal.pictures.markup import escape
+from portal.selectors.checklist import Task
+from portal.selectors.integrations import IntegrationRow
 
 TASK_LABELS = dict(TaskStatus.choices)
 DECISION_LABELS = dict(DecisionStatus.choices)
@@ -33,10 +34,10 @@ def _cut(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def checklist_row(entry: ProjectChecklistEntry, *, today: date, can_write: bool, edit_base: str) -> SafeString:
+def checklist_row(entry: Task, *, today: date, can_write: bool, edit_base: str) -> SafeString:
     """One task: its status, title and guidance, owner, due date (and whether it is overdue), reason, evidence,
     notes, and the edit link for a reader who may edit."""
-    meta = [f"Owner {escape(entry.assignee.get_username())}" if entry.assignee else "No owner"]
+    meta = [f"Owner {escape(entry.owner)}" if entry.owner else "No owner"]
     if entry.due_date:
         overdue = ' <strong class="overdue">overdue</strong>' if entry.due_date < today and not entry.is_closed else ""
         meta.append(f" · due {_day(entry.due_date)}{overdue}")
@@ -58,7 +59,7 @@ def checklist_row(entry: ProjectChecklistEntry, *, today: date, can_write: bool,
     )
 
 
-def integration_row(integration: Integration) -> SafeString:
+def integration_row(integration: IntegrationRow) -> SafeString:
     """One integration of a project: name (and systems), top pick (and the current catalog's, when it differs),
     decision, when it was ranked."""
     url = escape(integration.url)
@@ -71,11 +72,10 @@ def integration_row(integration: Integration) -> SafeString:
         flag = (f'<br><a class="flag" href="{url}rerank/">The current catalog would pick '
                 f"{escape(integration.new_first_pick)}: re-rank</a>")  # fmt: skip
     ranked = _minute(integration.ranked_at) if integration.ranked_at else ""
-    decision = integration_decision(integration)
-    if decision:
-        status = escape(decision.status)
-        label = escape(DECISION_LABELS.get(decision.status, decision.status))
-        chosen = f'<span class="status status-{status}">{label}</span> {escape(decision.chosen_pattern_name)}'
+    if integration.status:
+        status = escape(integration.status)
+        label = escape(DECISION_LABELS.get(integration.status, integration.status))
+        chosen = f'<span class="status status-{status}">{label}</span> {escape(integration.chosen_pattern_name)}'
     else:
         chosen = '<span class="muted">None yet</span>'
     return mark_safe(  # noqa: S308 - every text escaped above

@@ -138,8 +138,6 @@ class Integration(models.Model):
     """One integration need with the ranking the team saw, frozen as a snapshot."""
 
     role: str  # the viewer's role in the project's team, annotated by portal.access
-    new_first_pick: str | None  # the published catalog's different first pick, set by portal.selectors.integrations
-    url: str  # its page, set by portal.selectors.integrations.project_integrations
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="integrations")
     name = models.CharField(max_length=200)

@@ -9,6 +9,7 @@ the right; arrows run from box edge to box edge. On a phone the same links are d
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -150,7 +151,6 @@ class Lane:
 
 @dataclass
 class Landscape:
-    key: int = 0  # the same for the same links in this process: the key of its cached rendering
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
@@ -299,32 +299,66 @@ def _anchor(node: Node, toward: Node, along: float) -> tuple[float, float]:
     return along, (node.y + node.h if side == "bottom" else node.y)
 
 
-def _overlaps(box: tuple[float, float, float, float], others: list[tuple[float, float, float, float]]) -> bool:
-    x, y, w, h = box
-    return any(x < ox + ow + 4 and ox < x + w + 4 and y < oy + oh + 3 and oy < y + h + 3 for ox, oy, ow, oh in others)
+ALONG = (0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8)  # where on the arrow a label may sit
+REACH = 20  # shifts of 8px up or down from there
+DOWNWARD = tuple(8 * k for k in range(-REACH, REACH + 1))
+
+
+def _nearest_free(base: float, tall: float, height: float, boxes: list[tuple[float, float]]) -> int | None:
+    """Of the label tops ``base + shift`` (shifts of 8px up to REACH each way), the free one with the smallest shift
+    (up before down), as its shift; None when none is. Free: inside the picture, and 3px clear of every box (its top
+    and bottom) that stands across from it. The comparisons are the ones a top-by-top check would make, done by
+    bisection on the tops in order."""
+    tops = [base + dy for dy in DOWNWARD]
+    free = bytearray(len(tops))
+    first, last = bisect_left(tops, 0), bisect_right([top + tall for top in tops], height)
+    if first >= last:
+        return None
+    free[first:last] = b"\x01" * (last - first)
+    clear_below = [top + tall + 3 for top in tops]
+    for box_top, box_end in boxes:  # blocked: the label's top above the box's end and its bottom below the box's top
+        blocked_from, blocked_to = bisect_right(clear_below, box_top), bisect_left(tops, box_end)
+        if blocked_from < blocked_to:
+            free[blocked_from:blocked_to] = bytes(blocked_to - blocked_from)
+    up, down = free.rfind(1, 0, REACH + 1), free.find(1, REACH)
+    if up < 0 and down < 0:
+        return None
+    k = up if down < 0 or (up >= 0 and REACH - up <= down - REACH) else down
+    return DOWNWARD[k]
 
 
 def _label_for(group: list[Edge], placed: list[tuple[float, float, float, float]], height: float) -> Label:
     """One label for the arrows between two boxes, centred on the first arrow (just above it when the arrow is nearly
     level, so the line stays visible). When a box or another label is there, the nearest free place along the arrow
-    or a little above or below it; when none is free, below the picture (which grows to hold it)."""
+    or a little above or below it (the cost: the distance from the middle and the shift; among equal costs, left to
+    right, then top to bottom); when none is free, below the picture (which grows to hold it)."""
     edge = group[0]
     entries = tuple((*e.label_lines, e.colour) for e in group)
     width = max(e.label_width for e in group)
     tall = LABEL_H * len(entries)
-    level = abs(edge.y2 - edge.y1) < LABEL_H
-    candidates = []
-    for t in (0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8):
-        x = edge.x1 + (edge.x2 - edge.x1) * t
-        y = edge.y1 + (edge.y2 - edge.y1) * t - (tall / 2 + 3 if level else 0)
-        for shift in range(0, 21):
-            for sign in (1, -1) if shift else (1,):
-                candidates.append((abs(t - 0.5) * 200 + shift * 8, x, y + sign * shift * 8))
-    for _cost, x, y in sorted(candidates):
-        box = (x - width / 2, y - tall / 2, width, tall)
-        if box[1] >= 0 and box[1] + tall <= height and not _overlaps(box, placed):
-            placed.append(box)
-            return Label(box[0], box[1], width, entries)
+    half = tall / 2
+    lift = half + 3 if abs(edge.y2 - edge.y1) < LABEL_H else 0
+    dx, rise = edge.x2 - edge.x1, edge.y2 - edge.y1
+    across = (dx > 0) - (dx < 0)  # among equal costs: by x when the arrow runs across, else by y
+    best: tuple[tuple[float, float, float], float, float] | None = None  # (cost, across, down), left, top
+    for t in ALONG:  # nearest the middle first: once a place is found, a t further out can't cost less
+        along = abs(t - 0.5) * 200
+        if best is not None and along > best[0][0]:
+            break
+        left, base = edge.x1 + dx * t - width / 2, edge.y1 + rise * t - lift - half
+        right, low, high = left + width + 4, base - 8 * REACH - 4, base + 8 * REACH + tall + 4  # with a pixel to spare
+        boxes = [(oy, oy + oh + 3) for ox, oy, ow, oh in placed
+                 if left < ox + ow + 4 and ox < right and oy < high and oy + oh > low]  # fmt: skip
+        dy = _nearest_free(base, tall, height, boxes)
+        if dy is None:
+            continue
+        key = (along + abs(dy), across * t, dy) if across else (along + abs(dy), rise * t + dy, 0.0)
+        if best is None or key < best[0]:
+            best = (key, left, base + dy)
+    if best is not None:
+        _key, left, top = best
+        placed.append((left, top, width, tall))
+        return Label(left, top, width, entries)
     bottom = max((py + ph for _, py, _, ph in placed), default=0) + 8
     x = min(max((edge.x1 + edge.x2) / 2, width / 2), WIDTH - width / 2)
     box = (x - width / 2, bottom, width, tall)
@@ -333,11 +367,13 @@ def _label_for(group: list[Edge], placed: list[tuple[float, float, float, float]
 
 
 def landscape(links: Iterable[Link]) -> Landscape:
-    """The picture of these links (remembered: a project's landscape is drawn again only when a link changes)."""
+    """The picture of these links. Laying out a few dozen labels takes milliseconds of pure Python, so the picture is
+    remembered for the same links (a pure function of them, the key being every value drawn: it can't be out of
+    date, and it is a project's picture only for readers of that project's links); don't change one handed out."""
     return _drawn(tuple(links))
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=256)
 def _drawn(links: tuple[Link, ...]) -> Landscape:
     nodes: dict[str, Node] = {}
     raw: list[tuple[Link, str, str, bool]] = []
@@ -348,7 +384,7 @@ def _drawn(links: tuple[Link, ...]) -> Landscape:
             node = nodes.setdefault(name, Node(name, is_app=False))
             node.is_app = node.is_app or name in apps
         raw.append((link, start, end, both))
-    picture = Landscape(key=hash(links), nodes=list(nodes.values()))
+    picture = Landscape(nodes=list(nodes.values()))
     if not raw:
         return picture
     picture.height = _place(nodes, raw)

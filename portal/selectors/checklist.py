@@ -10,20 +10,44 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import (
-    Project,
-    ProjectChecklistEntry,
-)
+from portal.models import CLOSED_STATUSES, Project
 from portal.pictures.progress import BarRow, Burnup, Change, burnup, burnup_points, share_bars
 from portal.selectors.teams import Progress
 
 CHECKLIST_FILTERS = {"all": "All tasks", "mine": "Mine", "open": "Not done", "overdue": "Overdue"}
 
 
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One task of a project's checklist as its page shows it: read as plain values (a model instance per row costs
+    more than the rest of the read)."""
+
+    pk: int
+    section_position: int
+    section_title: str
+    title: str
+    guidance: str
+    status: str
+    not_applicable_reason: str
+    assignee_id: int | None
+    owner: str  # the assignee's username, "" with nobody
+    due_date: date | None
+    notes: str
+    evidence_url: str
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+TASK_FIELDS = ("pk", "section_position", "section_title", "title", "guidance", "status", "not_applicable_reason",
+               "assignee_id", "assignee__username", "due_date", "notes", "evidence_url")  # fmt: skip
+
+
 @dataclass
 class ChecklistSection:
     title: str
-    entries: list[ProjectChecklistEntry]
+    entries: list[Task]
     progress: Progress
 
 
@@ -39,7 +63,7 @@ class ProjectChecklist:
         return CHECKLIST_FILTERS
 
 
-def _matches(entry: ProjectChecklistEntry, chosen: str, user: Any, today: date) -> bool:
+def _matches(entry: Task, chosen: str, user: Any, today: date) -> bool:
     if chosen == "mine":
         return entry.assignee_id == user.pk
     if chosen == "open":
@@ -52,13 +76,23 @@ def _matches(entry: ProjectChecklistEntry, chosen: str, user: Any, today: date) 
 def project_checklist(project: Project, *, chosen: str, user: Any, today: date) -> ProjectChecklist:
     """The project's tasks by section, filtered, with progress per section (of all its tasks) and overall."""
     chosen = chosen if chosen in CHECKLIST_FILTERS else "all"
-    entries = list(project.checklist_entries.select_related("assignee"))
+    entries = [
+        Task(pk, position, section, title, guidance, status, reason, assignee_id, owner or "", due, notes, evidence)
+        for pk, position, section, title, guidance, status, reason, assignee_id, owner, due, notes, evidence in (
+            project.checklist_entries.values_list(*TASK_FIELDS)
+        )
+    ]
     sections = []
     for (_, title), items in groupby(entries, key=lambda e: (e.section_position, e.section_title)):
         section_entries = list(items)
         shown = [e for e in section_entries if _matches(e, chosen, user, today)]
         sections.append(ChecklistSection(title, shown, Progress.of(section_entries)))
     return ProjectChecklist(sections, Progress.of(entries), len(entries), chosen)
+
+
+def checklist_task(checklist: ProjectChecklist, pk: int) -> Task:
+    """The task ``pk`` of a checklist read unfiltered."""
+    return next(task for section in checklist.sections for task in section.entries if task.pk == pk)
 
 
 def checklist_edit_base(project: Project) -> str:

@@ -31,11 +31,9 @@ def approvals_for_current_version(decision: Decision) -> int:
 
 def decision_of(integration: Integration) -> Decision | None:
     """The integration's decision with the people and the decision it links to, as the decision pages show them."""
-    return (
-        Decision.objects.filter(integration=integration)
-        .select_related("proposed_by", "decided_by", "status_changed_by", "superseded_by__integration")
-        .first()
-    )
+    related = ("proposed_by", "decided_by", "status_changed_by", "superseded_by__integration")
+    # At most one row (one decision per integration): no ORDER BY, which .first() would build and run.
+    return next(iter(Decision.objects.filter(integration=integration).select_related(*related).order_by()[:1]), None)
 
 
 @dataclass(frozen=True)
@@ -165,5 +163,16 @@ def waiting_for_review(user: Any) -> QuerySet[Decision]:
         .exclude(proposed_by=user)
         .exclude(Exists(mine))
         .select_related("integration__project", "proposed_by")
+        .only(
+            "pk",
+            "integration_id",
+            "chosen_pattern_name",
+            "version",
+            "updated_at",
+            "integration__name",
+            "integration__project_id",
+            "integration__project__name",
+            "proposed_by__username",
+        )  # not the rankings
         .order_by("updated_at", "id")
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from django.urls import reverse
 
@@ -18,59 +19,61 @@ from portal.models import (
     Project,
 )
 from portal.pictures.landscape import Landscape, Link, landscape
-from portal.records import integration_decision
 from portal.selectors.decisions import approvals_for_current_version, decision_of
 
 
-def project_integrations(project: Project) -> list[Integration]:
-    """The project's integrations with their decision, each with ``new_first_pick``: the name of the published
-    catalog's first pick when it differs from the saved one (None otherwise)."""
-    integrations = list(
-        Integration.objects.filter(project=project)
-        .select_related("decision")
-        .only("pk", "name", "top_pattern_slug", "top_pattern_name", "ranked_at", "project_id", "decision__status",
-              "decision__chosen_pattern_name", "requirements", "catalog_version", "reviewed_catalog_version",
-              "source_system", "target_system")
-        .order_by("created_at", "id")
-    )  # fmt: skip
-    flags = integrations_with_new_first_pick(integrations)
-    base = reverse("projects:integration", args=[project.pk, 0]).removesuffix("0/")
-    for integration in integrations:
-        integration.new_first_pick = flags.get(integration.pk)
-        integration.url = f"{base}{integration.pk}/"  # one reverse for the whole list
-    return integrations
+@dataclass(frozen=True, slots=True)
+class IntegrationRow:
+    """An integration as its project's page lists and draws it, read as plain values (a model instance and its
+    decision's per row cost more than the rest of the read)."""
+
+    pk: int
+    name: str
+    url: str
+    source_system: str
+    target_system: str
+    scope: str
+    direction: str
+    top_pattern_name: str
+    status: str  # the decision's, "" before one
+    chosen_pattern_name: str
+    ranked_at: datetime | None
+    new_first_pick: str | None  # the published catalog's first pick when it differs from the saved one
+
+    @property
+    def link(self) -> Link:
+        pattern = (self.chosen_pattern_name if self.status else self.top_pattern_name) or "no option fits"
+        return Link(name=self.name, scope=self.scope, direction=self.direction, source=self.source_system,
+                    target=self.target_system, pattern=pattern, status=self.status or "none", url=self.url)  # fmt: skip
 
 
-def project_landscape(integrations: list[Integration], *, links: bool = True) -> Landscape:
-    """The landscape picture of a project's integrations (as loaded by ``project_integrations``): no query."""
-    return landscape(
-        Link(
-            name=integration.name,
-            scope=str(integration.requirements.get("scope", "")),
-            direction=str(integration.requirements.get("direction") or ""),
-            source=integration.source_system,
-            target=integration.target_system,
-            pattern=(decision.chosen_pattern_name if (decision := integration_decision(integration))
-                     else integration.top_pattern_name) or "no option fits",
-            status=decision.status if decision else "none",
-            url=(getattr(integration, "url", None) or reverse("projects:integration", args=[integration.project_id,
-                 integration.pk])) if links else "",
-        )
-        for integration in integrations
-    )  # fmt: skip
+ROW_FIELDS = ("pk", "name", "source_system", "target_system", "top_pattern_name", "decision__status",
+              "decision__chosen_pattern_name", "ranked_at", "requirements", "top_pattern_slug", "catalog_version",
+              "reviewed_catalog_version")  # fmt: skip
 
 
-def integrations_with_new_first_pick(integrations: list[Integration]) -> dict[int, str]:
-    """For integrations ranked with an older catalog version: id -> the name of the new first pick, when it differs."""
+def project_integrations(project: Project) -> list[IntegrationRow]:
+    """The project's integrations, oldest first, each with its page's URL and the current catalog's first pick when
+    it differs from the saved one (worked out only for those ranked with an older version the team hasn't kept)."""
     snapshot = published_snapshot()
-    flags = {}
-    for integration in integrations:
-        if snapshot.version in {integration.catalog_version, integration.reviewed_catalog_version}:
-            continue  # ranked with this version, or the team looked at its ranking and kept the saved one
-        pick = first_pick(Requirements.from_mapping(integration.requirements), snapshot)
-        if pick and pick[0] != integration.top_pattern_slug:
-            flags[integration.pk] = pick[1]
-    return flags
+    base = reverse("projects:integration", args=[project.pk, 0]).removesuffix("0/")  # one reverse for the list
+    rows = []
+    for pk, name, source, target, top, status, chosen, ranked_at, requirements, top_slug, version, kept in (
+        Integration.objects.filter(project=project).order_by("created_at", "id").values_list(*ROW_FIELDS)
+    ):
+        flag = None
+        if snapshot.version not in {version, kept}:
+            pick = first_pick(Requirements.from_mapping(requirements), snapshot)
+            flag = pick[1] if pick and pick[0] != top_slug else None
+        rows.append(IntegrationRow(pk, name, f"{base}{pk}/", source, target, str(requirements.get("scope", "")),
+                                   str(requirements.get("direction") or ""), top, status or "", chosen or "",
+                                   ranked_at, flag))  # fmt: skip
+    return rows
+
+
+def project_landscape(rows: list[IntegrationRow], *, links: bool = True) -> Landscape:
+    """The landscape picture of a project's integrations (as ``project_integrations`` reads them): no query."""
+    return landscape(row.link if links else replace(row.link, url="") for row in rows)
 
 
 @dataclass
@@ -85,23 +88,28 @@ class IntegrationPage:
 
 
 def integration_page(integration: Integration) -> IntegrationPage:
+    """What the integration page shows besides the saved ranking; what only one state of the decision shows is read
+    only in that state (approvals while it is proposed, the decisions that may supersede it once accepted)."""
     decision = decision_of(integration)
+    proposed = decision is not None and decision.status == DecisionStatus.PROPOSED
     approvals = (
         list(decision.approvals.select_related("reviewer").filter(decision_version=decision.version))
-        if decision
+        if decision and proposed
         else []
     )
-    others = (  # only an accepted decision can supersede another
+    others = (  # only an accepted decision can supersede another, and only an accepted one can be superseded
         Decision.objects.filter(integration__project=integration.project, status=DecisionStatus.ACCEPTED)
         .exclude(integration=integration)
         .select_related("integration")
+        .only("pk", "status", "integration__name")
     )
+    accepted = decision is not None and decision.status == DecisionStatus.ACCEPTED
     return IntegrationPage(
         decision=decision,
         approvals=approvals,
-        approval_count=approvals_for_current_version(decision) if decision else 0,
+        approval_count=approvals_for_current_version(decision) if decision and proposed else 0,
         comments=list(integration.comments.select_related("author")),
-        other_decisions=list(others),
+        other_decisions=list(others) if accepted else [],
         ranking=RankingRecord.from_json(integration.ranking),
         requirements=Requirements.from_mapping(integration.requirements),
     )

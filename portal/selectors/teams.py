@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
@@ -52,6 +53,11 @@ def team_members(team: Team, *, capability: str = Capability.READ) -> list[Any]:
     return [m.user for m in team_memberships_by_name(team).filter(role__in=roles_that_can(capability))]
 
 
+class Closable(Protocol):
+    @property
+    def is_closed(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Progress:
     closed: int
@@ -62,7 +68,7 @@ class Progress:
         return round(100 * self.closed / self.total) if self.total else 0
 
     @classmethod
-    def of(cls, entries: list[ProjectChecklistEntry]) -> Progress:
+    def of(cls, entries: Sequence[Closable]) -> Progress:
         return cls(sum(1 for e in entries if e.is_closed), len(entries))
 
 

@@ -18,7 +18,7 @@ from portal.access import get_project_for_user
 from portal.exceptions import ConflictError
 from portal.forms import ChecklistEntryForm, add_service_errors
 from portal.models import Capability, ProjectChecklistEntry
-from portal.selectors.checklist import checklist_edit_base, project_checklist
+from portal.selectors.checklist import checklist_edit_base, checklist_task, project_checklist
 from portal.selectors.teams import team_members
 from portal.services.checklist import checklist_entry_update
 
@@ -64,13 +64,14 @@ def checklist_entry_edit(request: SignedInRequest, project_id: int, entry_id: in
                 )
                 if request.htmx:  # the row, and the progress bars out of band
                     today = timezone.localdate()
+                    checklist = project_checklist(project, chosen="all", user=request.user, today=today)
                     context = {
-                        "entry": entry,
+                        "entry": checklist_task(checklist, entry.pk),
                         "project": project,
                         "can_write": True,
                         "today": today,
                         "edit_base": checklist_edit_base(project),
-                        "checklist": project_checklist(project, chosen="all", user=request.user, today=today),
+                        "checklist": checklist,
                     }
                     row = render_to_string("portal/_project_checklist.html#checklist-row", context, request=request)
                     bars = render_to_string("portal/_project_checklist.html#progress-update", context, request=request)

@@ -71,11 +71,11 @@ def project_new(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_GET
 def project_detail(request: SignedInRequest, project_id: int) -> HttpResponse:
-    """The project page, with an ETag (a browser that has it gets a 304). Its integrations, progress and checklist are
-    cached fragments (``portal.caching``) under the project's revision and everything else each shows (the catalog
-    version, the day, the reader's right to edit, the filter and whose "mine" is, the team's revision for the owners'
-    names); the rest is
-    rendered for this reader. A fragment's data is read only when it has to be rendered."""
+    """The project page, with an ETag (a browser that has it gets a 304). Its head, integrations, progress and
+    checklist are cached fragments (``portal.caching``) under the project's revision and everything else each shows
+    (the team's revision for its members' names, the reader's role and right to edit, the catalog version, the day,
+    the filter and whose "mine" is); its two forms are rendered for this reader. A fragment's data is read only when
+    it has to be rendered."""
     project = get_project_for_user(request, project_id)
     today = timezone.localdate()
     chosen = request.GET.get("tasks", "all")
@@ -93,10 +93,10 @@ def project_detail(request: SignedInRequest, project_id: int) -> HttpResponse:
     read = cache(partial(project_checklist, project, chosen=chosen, user=request.user, today=today))
     context = {
         "project": project,
-        "chosen": chosen,
-        "filters": CHECKLIST_FILTERS,
         "can_write": can_write,
         "can_manage": can(project.role, Capability.MANAGE),
+        "head_html": fragment("project-head", (*state, team_revision, project.role),
+                              partial(render_to_string, "portal/_project_head.html", {"project": project})),
         "integrations_html": fragment("project-integrations", (*state, version), partial(_integrations, project)),
         "progress_html": fragment("project-progress", (*state, today), partial(_progress, project, read)),
         "checklist_html": fragment("project-checklist", (*state, team_revision, can_write, chosen, mine, today),

@@ -28,8 +28,8 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 def link(name: str, scope: str = "fno_external", direction: str = "inbound", source: str = "", target: str = "",
-         status: str = "none") -> Link:  # fmt: skip
-    return Link(name, scope, direction, source, target, "OData", status)
+         status: str = "none", pattern: str = "OData") -> Link:  # fmt: skip
+    return Link(name, scope, direction, source, target, pattern, status)
 
 
 # The landscape, as pure layout
@@ -64,10 +64,19 @@ def test_each_decision_status_draws_its_own_line_and_says_its_name() -> None:
     assert "OData · accepted" in picture.edges[0].text
 
 
-def test_labels_never_cover_each_other_or_a_box() -> None:
-    links = [link(f"Feed {i}", scope="ce_external" if i % 3 else "fno_external", direction="outbound",
-                  target=f"System {i % 4}") for i in range(12)]  # fmt: skip
-    picture = landscape(links)
+CROWDS = {
+    "twelve feeds": [link(f"Feed {i}", scope="ce_external" if i % 3 else "fno_external", direction="outbound",
+                          target=f"System {i % 4}") for i in range(12)],
+    "twenty-five of every kind": [link(f"Flow {i}", scope=("fno_external", "ce_external", "fno_dataverse")[i % 3],
+                                       direction=("inbound", "outbound", "bidirectional")[i % 4 % 3],
+                                       source=f"Source {i % 5}" if i % 2 else "", target=f"Target {i % 7}",
+                                       pattern="A pattern with a name long enough to wrap") for i in range(25)],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("crowd", CROWDS)
+def test_labels_never_cover_each_other_or_a_box(crowd: str) -> None:
+    picture = landscape(CROWDS[crowd])
     boxes = [(label.x, label.y, label.width, label.height) for label in picture.labels]
     boxes += [(n.x, n.y, n.w, n.h) for n in picture.nodes]
 
@@ -76,6 +85,12 @@ def test_labels_never_cover_each_other_or_a_box() -> None:
 
     assert not [pair for pair in combinations(boxes, 2) if overlap(*pair)]
     assert all(label.y >= 0 and label.y + label.height <= picture.height for label in picture.labels)
+
+
+def test_a_label_sits_on_the_middle_of_its_arrow_when_nothing_is_there() -> None:
+    picture = landscape([link("Orders", scope="fno_external", direction="inbound", source="Shop")])
+    (edge,), (label,) = picture.edges, picture.labels
+    assert label.x + label.width / 2 == pytest.approx((edge.x1 + edge.x2) / 2)
 
 
 # Why this order
