@@ -8,11 +8,11 @@ Two rules make a key right by construction:
   cached under a key made of counters is what the database held at that count, on any replica, whatever order
   concurrent changes commit in. A key over many projects uses their number and the sum of their counters, which
   changes with every commit (a maximum of clock times would not).
-- **Nothing reader-specific.** Only what every member of the team sees alike is cached: a saved ranking, the
-  landscape, the progress pictures, a dashboard's rows, a checklist. Forms and CSRF tokens stay outside, rendered
-  afresh; anything else a fragment shows is in its key (the catalog version, the day, the reader's right to edit and
-  whose "mine" is). People's names count in their teams' revisions when they change
-  (``portal.services.accounts.account_names_changed``), so a key with the team's revision shows the new name.
+- **Nothing reader-specific.** Only what every member of the team sees alike is cached: a project's head, its
+  integrations with the landscape, its progress pictures and checklist, a saved ranking, a dashboard's rows. Forms
+  and CSRF tokens stay outside, rendered afresh; anything else a fragment shows is in its key (the reader's role and
+  right to edit, the catalog version, the day, whose "mine" is). People's names count where they show when they
+  change (``portal.services.accounts.account_names_changed``: their teams, and the projects where they own a task).
 
 The backend is Django's cache, chosen by ``CACHE_URL`` (one process's memory, Redis shared by replicas, or none).
 """
@@ -72,7 +72,8 @@ def fragment(name: str, parts: Iterable[object], render: Callable[[], str]) -> S
 @dataclass(frozen=True)
 class TeamState:
     """What changes whenever anything a team's pages show changes: its own counter, and its projects' number and
-    the sum of their counters."""
+    the sum of their counters. Counters only grow and a project is never deleted or moved to another team, so every
+    commit moves the key (a service that ever deletes or moves one must count it in the team's counter)."""
 
     revision: int
     projects: int

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from portal.models import Membership, OidcIdentity, Team, UserSession
+from portal.models import Membership, OidcIdentity, Project, ProjectChecklistEntry, Team, UserSession
 
 USERNAME_UNSAFE = re.compile(r"[^\w.+-]")
 PASSWORD_METHOD = "password"  # noqa: S105 - the name of a sign-in method, not a secret
@@ -117,7 +117,11 @@ def sessions_revoke_others(*, user: User, current_key: str | None) -> int:
 
 
 def account_names_changed(*, user: User) -> None:
-    """A person's username or name changed: their teams' pages show it, so each team counts a change (in this
-    transaction, like any other), and every page keyed by those counters shows the new name at once."""
+    """A person's username or name changed: their teams' pages show it, and so do the checklists of projects where
+    they own a task (a team they may have left since), so each of those teams and projects counts a change (in this
+    transaction, like any other, teams first as every team change does), and every page keyed by those counters shows
+    the new name at once."""
     teams = sorted(Membership.objects.filter(user=user).values_list("team_id", flat=True))
     Team.objects.filter(pk__in=teams).update(revision=F("revision") + 1)
+    owned = ProjectChecklistEntry.objects.filter(assignee=user).values("project_id")
+    Project.objects.filter(pk__in=owned).update(revision=F("revision") + 1)
