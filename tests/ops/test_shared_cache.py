@@ -92,7 +92,9 @@ def awaiting(page: str) -> str:
 def integrations_of(page: str, project: str) -> str:
     """The integration count my projects shows for ``project``."""
     row = page.split(f">{project}</a>", 1)[1].split("</tr>", 1)[0]
-    return re.search(r'data-label="Integrations"><div>(\d+)</div>', row).group(1)  # type: ignore[union-attr]
+    found = re.search(r'data-label="Integrations"><div>(\d+)</div>', row)
+    assert found, row
+    return found.group(1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -180,9 +182,10 @@ def test_replicas_sharing_redis_show_a_change_made_on_one_at_the_others_next_req
         assert len(kept) >= 4, kept  # the head, integrations, progress and checklist, in the shared cache
 
         form = fetch(f"{one.url}/projects/{project.pk}/checklist/{entry.pk}/", headers={"Cookie": cookies})
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text()).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text())
+        assert token, form.text()
         prefix = f"entry-{entry.pk}-"  # the form's prefix: several tasks' forms can share the page
-        body = f"csrfmiddlewaretoken={token}&{prefix}version=1&{prefix}status=done".encode()
+        body = f"csrfmiddlewaretoken={token.group(1)}&{prefix}version=1&{prefix}status=done".encode()
         saved = fetch(f"{one.url}/projects/{project.pk}/checklist/{entry.pk}/", method="POST", data=body,
                       headers={"Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
         assert saved.status == 302, saved.text()
