@@ -105,6 +105,7 @@ createsuperuser: $(STAMP)
 # Its own database (it adds 100,000 projects for a while): BENCH_DATABASE_URL=postgres://... for PostgreSQL figures.
 BENCH_DATABASE_URL ?= sqlite:///bench.sqlite3
 bench: export DEBUG ?= true
+bench: export LOG_LEVEL ?= WARNING
 bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
 bench: $(STAMP)
 	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): the HTTP figures will be skipped." >&2

@@ -61,12 +61,19 @@ def _digest(parts: Iterable[object]) -> str:
 
 def fragment(name: str, parts: Iterable[object], render: Callable[[], str]) -> SafeString:
     """The HTML ``render()`` gives, kept in the cache under ``name`` and every value it depends on (``parts``)."""
-    key = f"fragment:{CODE_VERSION}:{name}:{_digest(parts)}"
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return mark_safe(html)  # noqa: S308 - rendered by the template engine or the pictures' own escaping
+    return fragments({name: (parts, render)})[name]
+
+
+def fragments(wanted: dict[str, tuple[Iterable[object], Callable[[], str]]]) -> dict[str, SafeString]:
+    """Several fragments (name -> its parts and how to render it) in one round trip to the cache (and one more to
+    keep those it had to render): with Redis, a page's fragments cost one network wait, not one each."""
+    keys = {name: f"fragment:{CODE_VERSION}:{name}:{_digest(parts)}" for name, (parts, _) in wanted.items()}
+    found = cache.get_many(list(keys.values()))
+    rendered = {key: str(wanted[name][1]()) for name, key in keys.items() if key not in found}
+    if rendered:
+        cache.set_many(rendered, FRAGMENT_SECONDS)
+    # Rendered by the template engine or the pictures' own escaping.
+    return {name: mark_safe(found[key] if key in found else rendered[key]) for name, key in keys.items()}  # noqa: S308
 
 
 @dataclass(frozen=True)

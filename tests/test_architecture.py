@@ -92,3 +92,17 @@ def test_writes_and_reads_never_import_formats_pages_or_forms() -> None:
     lower = ("portal.services", "portal.selectors", "portal.records")
     assert _edges(lower, (*FORMATS, *VIEWS, "portal.forms", "portal.wizard")) == []
     assert _edges(("portal.selectors", "portal.records"), "portal.services") == []
+
+
+def test_no_product_module_is_over_400_lines() -> None:
+    """A module past 400 lines holds two subjects; the vocabulary's data (the questions and their answers) aside."""
+    data = {"patterns/requirements.py"}
+    long = {
+        str(path.relative_to(ROOT)): count
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+        and str(path.relative_to(ROOT)) not in data
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}

@@ -9,12 +9,12 @@ the right; arrows run from box edge to box edge. On a phone the same links are d
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from portal.pictures.palette import STATUS_LABELS, STATUS_STYLES
+from portal.pictures.placement import ALONG, REACH, nearest_free
 
 FNO = "Finance and operations apps"
 DATAVERSE = "Dataverse (customer engagement apps)"
@@ -142,9 +142,7 @@ class Label:
 
 
 @dataclass(frozen=True)
-class Lane:
-    """One integration drawn on its own row (the phone layout)."""
-
+class Lane:  # one integration drawn on its own row (the phone layout)
     edge: Edge
     y: float
 
@@ -166,10 +164,6 @@ class Landscape:
     @property
     def width(self) -> int:
         return WIDTH
-
-    @property
-    def lane_width(self) -> int:
-        return LANE_W
 
     @property
     def summary(self) -> str:
@@ -299,34 +293,6 @@ def _anchor(node: Node, toward: Node, along: float) -> tuple[float, float]:
     return along, (node.y + node.h if side == "bottom" else node.y)
 
 
-ALONG = (0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8)  # where on the arrow a label may sit
-REACH = 20  # shifts of 8px up or down from there
-DOWNWARD = tuple(8 * k for k in range(-REACH, REACH + 1))
-
-
-def _nearest_free(base: float, tall: float, height: float, boxes: list[tuple[float, float]]) -> int | None:
-    """Of the label tops ``base + shift`` (shifts of 8px up to REACH each way), the free one with the smallest shift
-    (up before down), as its shift; None when none is. Free: inside the picture, and 3px clear of every box (its top
-    and bottom) that stands across from it. The comparisons are the ones a top-by-top check would make, done by
-    bisection on the tops in order."""
-    tops = [base + dy for dy in DOWNWARD]
-    free = bytearray(len(tops))
-    first, last = bisect_left(tops, 0), bisect_right([top + tall for top in tops], height)
-    if first >= last:
-        return None
-    free[first:last] = b"\x01" * (last - first)
-    clear_below = [top + tall + 3 for top in tops]
-    for box_top, box_end in boxes:  # blocked: the label's top above the box's end and its bottom below the box's top
-        blocked_from, blocked_to = bisect_right(clear_below, box_top), bisect_left(tops, box_end)
-        if blocked_from < blocked_to:
-            free[blocked_from:blocked_to] = bytes(blocked_to - blocked_from)
-    up, down = free.rfind(1, 0, REACH + 1), free.find(1, REACH)
-    if up < 0 and down < 0:
-        return None
-    k = up if down < 0 or (up >= 0 and REACH - up <= down - REACH) else down
-    return DOWNWARD[k]
-
-
 def _label_for(group: list[Edge], placed: list[tuple[float, float, float, float]], height: float) -> Label:
     """One label for the arrows between two boxes, centred on the first arrow (just above it when the arrow is nearly
     level, so the line stays visible). When a box or another label is there, the nearest free place along the arrow
@@ -349,7 +315,7 @@ def _label_for(group: list[Edge], placed: list[tuple[float, float, float, float]
         right, low, high = left + width + 4, base - 8 * REACH - 4, base + 8 * REACH + tall + 4  # with a pixel to spare
         boxes = [(oy, oy + oh + 3) for ox, oy, ow, oh in placed
                  if left < ox + ow + 4 and ox < right and oy < high and oy + oh > low]  # fmt: skip
-        dy = _nearest_free(base, tall, height, boxes)
+        dy = nearest_free(base, tall, height, boxes)
         if dy is None:
             continue
         key = (along + abs(dy), across * t, dy) if across else (along + abs(dy), rise * t + dy, 0.0)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from patterns.catalog import published_catalog
 from patterns.http import SignedInRequest
 from portal.access import get_project_for_user
-from portal.caching import fragment, not_modified, page_etag, revalidated
+from portal.caching import fragments, not_modified, page_etag, revalidated
 from portal.exports import project_csv, project_json, project_markdown
 from portal.forms import ProjectForm, SettingsForm
 from portal.models import Capability, Project, can
@@ -91,17 +91,23 @@ def project_detail(request: SignedInRequest, project_id: int) -> HttpResponse:
     state = (project.pk, project.revision)
     # Read once for the fragments that must be rendered, and not at all when both come from the cache.
     read = cache(partial(project_checklist, project, chosen=chosen, user=request.user, today=today))
+    html = fragments({
+        "project-head": ((*state, team_revision, project.role),
+                         partial(render_to_string, "portal/_project_head.html", {"project": project})),
+        "project-integrations": ((*state, version), partial(_integrations, project)),
+        "project-progress": ((*state, today), partial(_progress, project, read)),
+        "project-checklist": ((*state, team_revision, can_write, chosen, mine, today),
+                              partial(_checklist, project, read, can_write, today)),
+    })  # fmt: skip
     context = {
         "project": project,
         "can_write": can_write,
         "can_manage": can(project.role, Capability.MANAGE),
-        "head_html": fragment("project-head", (*state, team_revision, project.role),
-                              partial(render_to_string, "portal/_project_head.html", {"project": project})),
-        "integrations_html": fragment("project-integrations", (*state, version), partial(_integrations, project)),
-        "progress_html": fragment("project-progress", (*state, today), partial(_progress, project, read)),
-        "checklist_html": fragment("project-checklist", (*state, team_revision, can_write, chosen, mine, today),
-                                   partial(_checklist, project, read, can_write, today)),
-    }  # fmt: skip
+        "head_html": html["project-head"],
+        "integrations_html": html["project-integrations"],
+        "progress_html": html["project-progress"],
+        "checklist_html": html["project-checklist"],
+    }
     return revalidated(render(request, "portal/project_detail.html", context), etag)
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from patterns.http import SignedInRequest
 from portal.access import get_team_for_user
-from portal.caching import fragment, not_modified, page_etag, revalidated, team_state
+from portal.caching import fragments, not_modified, page_etag, revalidated, team_state
 from portal.forms import InvitationForm, RoleForm, TeamForm
 from portal.models import Capability, Membership, Role, Team, can
 from portal.pictures.markup import bars_markup
@@ -59,10 +59,12 @@ def team_detail(request: SignedInRequest, team_id: int) -> HttpResponse:
     etag = page_etag(request, "team", team.pk, state.key, team.role, page, minute)
     if (unchanged := not_modified(request, etag)) is not None:
         return unchanged
+    html = fragments({"team-statuses": ((team.pk, state.key), partial(_status_bars, team)),
+                      "team-projects": ((team.pk, state.key, page), partial(_projects, team, page))})  # fmt: skip
     context = {
         "team": team,
-        "status_html": fragment("team-statuses", (team.pk, state.key), partial(_status_bars, team)),
-        "projects_html": fragment("team-projects", (team.pk, state.key, page), partial(_projects, team, page)),
+        "status_html": html["team-statuses"],
+        "projects_html": html["team-projects"],
         "awaiting": awaiting_my_review(team, request.user),
         "members": team_memberships_by_name(team),
         "can_manage": can_manage,

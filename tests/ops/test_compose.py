@@ -57,6 +57,14 @@ def test_the_portal_services_share_one_image_and_a_required_secret_key() -> None
     assert services()["worker"]["command"] == ["python", "manage.py", "db_worker"]
 
 
+def test_the_web_replicas_share_one_cache_that_keeps_nothing_on_disk() -> None:
+    cache, web = services()["cache"], services()["web"]
+    assert web["environment"]["CACHE_URL"] == "redis://cache:6379/0"
+    assert web["depends_on"]["cache"] == {"condition": "service_healthy"}
+    assert cache["image"].startswith(("redis:", "valkey/valkey:")) and "volumes" not in cache and "ports" not in cache
+    assert {"--save", "--maxmemory", "--maxmemory-policy"} <= set(cache["command"])
+
+
 def test_every_setting_compose_gives_is_one_the_portal_reads() -> None:
     read = (ROOT / "portal" / "settings.py").read_text() + (ROOT / "deploy" / "gunicorn.conf.py").read_text()
     for name in services()["web"]["environment"]:

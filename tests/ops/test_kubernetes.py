@@ -29,8 +29,8 @@ def documents() -> list[dict[str, Any]]:
 
 
 def by_kind() -> dict[str, dict[str, Any]]:
-    """One document per kind; of the two Deployments, the web one."""
-    docs = [doc for doc in documents() if doc["metadata"]["name"] != "portal-worker"]
+    """One document per kind: of the Deployments and Services, the web ones."""
+    docs = [doc for doc in documents() if doc["metadata"]["name"] not in {"portal-worker", "portal-cache"}]
     return {doc["kind"]: doc for doc in docs}
 
 
@@ -54,7 +54,7 @@ def test_the_kustomize_build_is_valid_and_selects_what_it_labels() -> None:
     docs = list(yaml.safe_load_all(built))
     for document in docs:
         kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
-    kinds = {doc["kind"]: doc for doc in docs if doc["metadata"]["name"] != "portal-worker"}
+    kinds = {doc["kind"]: doc for doc in docs if doc["metadata"]["name"] not in {"portal-worker", "portal-cache"}}
     pod_labels = kinds["Deployment"]["spec"]["template"]["metadata"]["labels"]
     assert kinds["Deployment"]["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
     assert kinds["Service"]["spec"]["selector"].items() <= pod_labels.items()
@@ -110,9 +110,22 @@ def test_no_secret_is_in_the_repository_and_every_pod_runs_as_the_images_user() 
             continue
         assert template["spec"]["securityContext"]["runAsNonRoot"] is True
         for container in containers(template["spec"]):
-            assert {"configMapRef": {"name": "portal-config"}} in container["envFrom"]
-            assert {"secretRef": {"name": "portal-secrets"}} in container["envFrom"]
             assert container["securityContext"]["readOnlyRootFilesystem"] is True
+            if container["image"] == "d365-integration-portal":
+                assert {"configMapRef": {"name": "portal-config"}} in container["envFrom"]
+                assert {"secretRef": {"name": "portal-secrets"}} in container["envFrom"]
+
+
+def test_the_web_replicas_share_one_cache_that_keeps_nothing_on_disk() -> None:
+    (cache,) = [doc for doc in documents() if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "portal-cache"]
+    (service,) = [doc for doc in documents() if doc["kind"] == "Service" and doc["metadata"]["name"] == "portal-cache"]
+    labels = cache["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= labels.items()
+    assert labels.items().isdisjoint(by_kind()["Deployment"]["spec"]["selector"]["matchLabels"].items())
+    (redis,) = containers(cache["spec"]["template"]["spec"])
+    assert {"--save", "--maxmemory", "--maxmemory-policy"} <= set(redis["args"])
+    url = by_kind()["ConfigMap"]["data"]["CACHE_URL"]
+    assert url == f"redis://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}/0"
 
 
 def test_every_configured_setting_is_one_the_portal_reads() -> None:

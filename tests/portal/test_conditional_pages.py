@@ -3,10 +3,12 @@ an ETag that is the reader's own and answers 304 only while nothing changed, and
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -160,4 +162,14 @@ def test_a_fragment_key_names_what_it_shows() -> None:
     assert caching.fragment("probe", (1, "a"), lambda: render("again")) == "one"  # the same parts: kept
     assert caching.fragment("probe", (1, "b"), lambda: render("two")) == "two"  # another part: rendered
     assert caching.fragment("other", (1, "a"), lambda: render("three")) == "three"  # another name
-    assert calls == ["one", "two", "three"]
+    assert caching.fragment("empty", (1,), lambda: render("")) == ""
+    assert caching.fragment("empty", (1,), lambda: render("not again")) == ""  # an empty fragment is kept too
+    assert calls == ["one", "two", "three", ""]
+
+
+def test_clearcache_empties_it_for_a_restored_database() -> None:
+    out = io.StringIO()
+    assert caching.fragment("probe", (1,), lambda: "before the restore") == "before the restore"
+    call_command("clearcache", stdout=out)
+    assert caching.fragment("probe", (1,), lambda: "after it") == "after it"  # the same counters: rendered again
+    assert "empty" in out.getvalue()
