@@ -17,6 +17,7 @@ from portal.models import (
     DecisionStatus,
     Integration,
     Membership,
+    Team,
     roles_that_can,
 )
 
@@ -151,16 +152,20 @@ def decision_log(user: Any, filters: DecisionFilters) -> QuerySet[Decision]:
     return decisions
 
 
-def waiting_for_review(user: Any) -> QuerySet[Decision]:
-    """Proposed decisions in teams where I review, proposed by someone else, that I haven't approved as they are."""
+def waiting_for_review(user: Any, *, team: Team | None = None) -> QuerySet[Decision]:
+    """Proposed decisions in teams where I review, proposed by someone else, that I haven't approved as they are: in
+    ``team`` (whose reviewing role the caller checked: no membership join) or in every team of mine."""
     mine = Approval.objects.filter(decision=OuterRef("pk"), reviewer=user, decision_version=OuterRef("version"))
-    return (
-        Decision.objects.filter(
+    if team is not None:
+        decisions = Decision.objects.filter(status=DecisionStatus.PROPOSED, integration__project__team=team)
+    else:
+        decisions = Decision.objects.filter(
             status=DecisionStatus.PROPOSED,
             integration__project__team__memberships__user=user,
             integration__project__team__memberships__role__in=roles_that_can(Capability.REVIEW),
         )
-        .exclude(proposed_by=user)
+    return (
+        decisions.exclude(proposed_by=user)
         .exclude(Exists(mine))
         .select_related("integration__project", "proposed_by")
         .only(

@@ -121,4 +121,4 @@ def awaiting_my_review(team: Team, user: User) -> list[Decision]:
     """The team's decisions waiting for this reader's review (none if their role doesn't review)."""
     if not can(team.role, Capability.REVIEW):
         return []
-    return list(waiting_for_review(user).filter(integration__project__team=team)[:DASHBOARD_PAGE])
+    return list(waiting_for_review(user, team=team)[:DASHBOARD_PAGE])
