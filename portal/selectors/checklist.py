@@ -101,9 +101,10 @@ def checklist_edit_base(project: Project) -> str:
 
 
 CHECKLIST_ACTIONS = ("checklist updated", "checklist task added", "checklist task removed")
+MILESTONE_SAVED = "milestone saved"  # portal.services.milestones records each one (its name is the subject)
 
 
-BURNUP_HISTORY = 5000  # the most recent checklist changes the burn-up reads
+BURNUP_HISTORY = 5000  # the most recent checklist changes and milestones the burn-up reads
 
 
 @dataclass
@@ -113,16 +114,20 @@ class ProjectProgress:
 
 
 def project_progress(project: Project, checklist: ProjectChecklist) -> ProjectProgress:
-    """Completion per section (from the checklist already loaded) and over time: two queries, whatever the size."""
-    changes = [
-        Change(at, action, before, after)
-        for at, action, before, after in project.history.filter(action__in=CHECKLIST_ACTIONS)
+    """Completion per section (from the checklist already loaded) and over time, with the milestones marked: one
+    query, whatever the size (the history holds both the checklist's changes and each milestone as it was saved)."""
+    changes, milestones = [], []
+    for at, action, subject, before, after in (
+        project.history.filter(action__in=(*CHECKLIST_ACTIONS, MILESTONE_SAVED))
         .order_by("-created_at", "-id")
-        .values_list("created_at", "action", "before", "after")[:BURNUP_HISTORY]
-    ]
+        .values_list("created_at", "action", "subject", "before", "after")[:BURNUP_HISTORY]
+    ):
+        if action == MILESTONE_SAVED:
+            milestones.append((at, subject))
+        else:
+            changes.append(Change(at, action, before, after))
     points = burnup_points(start=project.created_at, now=timezone.now(), closed=checklist.progress.closed,
                            total=checklist.progress.total, changes=changes)  # fmt: skip
-    milestones = list(project.milestones.values_list("created_at", "name"))
     return ProjectProgress(
         sections=share_bars((s.title, s.progress.closed, s.progress.total, "") for s in checklist.sections),
         burnup=burnup(points, milestones),
