@@ -268,3 +268,16 @@ def test_no_main_page_weighs_over_100_kb(client: Client, project: Project, alice
     ]
     for url in pages:
         assert len(client.get(url).content) < 100 * 1024, url
+
+
+def test_a_label_takes_the_nearest_free_rung_up_before_down_and_may_touch_a_box_3px_away() -> None:
+    from portal.pictures.placement import nearest_free
+
+    assert nearest_free(100, 34, 400, []) == 0  # nothing there: where it is
+    # A box from 90 to 130 (its end given with the 3px gap, 133): the label (34 tall) must clear it by 3px both ways.
+    # Free above at top 52 (its bottom plus 3px is 89, above the box's 90: 48px up) or below at top 140 (40px down).
+    assert nearest_free(100, 34, 400, [(90, 133)]) == 40
+    assert nearest_free(100, 34, 400, [(90, 148)]) == -48  # a taller box: 48px either way, and up goes first
+    assert nearest_free(100, 34, 30, []) is None  # taller than the picture
+    assert nearest_free(133, 34, 400, [(90, 133)]) == 0  # its top exactly at the box's end plus 3px: free
+    assert nearest_free(0, 34, 400, []) == 0 and nearest_free(-5, 34, 400, []) == 8  # never above the picture
