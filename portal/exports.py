@@ -54,6 +54,11 @@ def _md_escape(text: str) -> str:
     return escaped.replace("\n", "  \n")
 
 
+def _md_line(text: str) -> str:
+    """One line of what users typed (a name, a title, a table cell): its line breaks would end a heading or a row."""
+    return _md_escape(" ".join(text.split()))
+
+
 def _answer(name: str, value: Any) -> str:
     if name == "capacity" and isinstance(value, dict):
         return "Numbers: " + ", ".join(f"{CAPACITY_BY_NAME[k].label.lower() if k in CAPACITY_BY_NAME else k} "
@@ -68,23 +73,23 @@ def _relied_on(ranking: RankingRecord, decision: Any) -> Any:
 
 
 def project_markdown(project: Project) -> str:
-    lines = [f"# {_md_escape(project.name)}", ""]
+    lines = [f"# {_md_line(project.name)}", ""]
     if project.description:
         lines += [_md_escape(project.description), ""]
-    lines += [f"Team: {_md_escape(project.team.name)} · exported {timezone.now():%Y-%m-%d %H:%M} UTC", ""]
+    lines += [f"Team: {_md_line(project.team.name)} · exported {timezone.now():%Y-%m-%d %H:%M} UTC", ""]
     lines += _landscape_markdown(project_landscape(project_integrations(project), links=False))
     for number, integration in enumerate(project.integrations.all(), start=1):
         decision = integration_decision(integration)
-        lines += [f"## Decision record {number}: {_md_escape(integration.name)}", ""]
+        lines += [f"## Decision record {number}: {_md_line(integration.name)}", ""]
         lines += [f"- Status: {decision.get_status_display() if decision else 'No decision yet'}"]
-        lines += [f"- Top-ranked pattern: {_md_escape(integration.top_pattern_name or '—')}"]
+        lines += [f"- Top-ranked pattern: {_md_line(integration.top_pattern_name or '—')}"]
         if decision:
-            lines += [f"- Chosen pattern: {_md_escape(decision.chosen_pattern_name)}"]
+            lines += [f"- Chosen pattern: {_md_line(decision.chosen_pattern_name)}"]
             if decision.decided_by:
-                decider = _md_escape(decision.decided_by.get_username())
+                decider = _md_line(decision.decided_by.get_username())
                 lines += [f"- Decided by {decider} on {decision.decided_at:%Y-%m-%d}"]
         lines += ["", "### Context", ""]
-        lines += [f"- {_md_escape(_answer(k, v))}" for k, v in integration.requirements.items()]
+        lines += [f"- {_md_line(_answer(k, v))}" for k, v in integration.requirements.items()]
         lines += [f"- Ranked {integration.ranked_at:%Y-%m-%d} with catalog {integration.catalog_version}", ""]
         if decision:
             lines += ["### Decision", "", _md_escape(decision.rationale), ""]
@@ -97,7 +102,7 @@ def project_markdown(project: Project) -> str:
             "",
             f"Confidence: {ranking.verdict.level}. {_md_escape(ranking.verdict.summary)}",
         ]
-        lines += [""] + [f"{o.rank}. {_md_escape(o.name)} ({o.score:.0f}/100)" for o in ranking.options[:5]]
+        lines += [""] + [f"{o.rank}. {_md_line(o.name)} ({o.score:.0f}/100)" for o in ranking.options[:5]]
         if ranking.relaxations:
             lines += ["", "What would change it:", ""] + [f"- {_md_escape(r.summary)}" for r in ranking.relaxations]
         relied = _relied_on(ranking, decision)
@@ -110,16 +115,21 @@ def project_markdown(project: Project) -> str:
     for entry in project.checklist_entries.all():
         if entry.section_title != section:
             section = entry.section_title
-            lines += ["", f"### {_md_escape(section)}", ""]
+            lines += ["", f"### {_md_line(section)}", ""]
         mark = "x" if entry.is_closed else " "
-        extra = f" (not applicable: {_md_escape(entry.not_applicable_reason)})" if entry.not_applicable_reason else ""
-        lines += [f"- [{mark}] {_md_escape(entry.title)}{extra}"]
+        extra = f" (not applicable: {_md_line(entry.not_applicable_reason)})" if entry.not_applicable_reason else ""
+        lines += [f"- [{mark}] {_md_line(entry.title)}{extra}"]
     return "\n".join(lines).rstrip() + "\n"
 
 
+MERMAID_UNSAFE = re.compile(r"[^\w .,:()/+&'@!?·-]")
+
+
 def _mermaid_text(text: str) -> str:
-    """Text inside a Mermaid label's quotes: no quote, bracket or pipe that would end it, no HTML."""
-    return re.sub(r"[\"<>|\[\]{}`]", "", text).replace("\n", " ")
+    """Text inside a Mermaid label's quotes, from a whitelist (letters, digits, spaces and plain punctuation), on one
+    line: no quote, bracket or pipe that would end it, no line break (CR included) that would start a line of its own,
+    no ``#`` or ``;`` of Mermaid's entity codes (``#lt;``), no HTML."""
+    return " ".join(MERMAID_UNSAFE.sub(" ", text).split())
 
 
 def _landscape_markdown(picture: Landscape) -> list[str]:
@@ -141,7 +151,7 @@ def _landscape_markdown(picture: Landscape) -> list[str]:
     for edge in picture.edges:
         to = f"{edge.end} (both ways)" if edge.both_ways else edge.end
         cells = (edge.link.name, edge.start, to, edge.link.pattern, edge.label_lines[1])
-        lines.append("| " + " | ".join(_md_escape(cell) for cell in cells) + " |")
+        lines.append("| " + " | ".join(_md_line(cell) for cell in cells) + " |")
     return [*lines, ""]
 
 

@@ -21,12 +21,15 @@ class ProjectListItem(BaseModel):
 
 
 class ProjectList(BaseModel):
-    projects: list[ProjectListItem]
+    projects: list[ProjectListItem] = Field(description="A page of them, the latest changed first.")
+    page: int
+    next: str | None = Field(description="The next page's URL; null on the last page.")
+    previous: str | None = Field(description="The previous page's URL; null on the first.")
 
 
 class NewIntegration(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")  # not empty, not only spaces
     requirements: RequirementsIn
     source_system: str = Field(default="", max_length=100, description="Where the data or call starts (optional).")
     target_system: str = Field(default="", max_length=100, description="Where it arrives (optional).")
@@ -34,7 +37,7 @@ class NewIntegration(BaseModel):
 
 class NewProject(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")  # not empty, not only spaces
     description: str = Field(default="", max_length=5000)
     integrations: list[NewIntegration] = Field(default_factory=list, max_length=50)
 

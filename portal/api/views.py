@@ -18,6 +18,7 @@ from portal.api.auth import PROJECT_AUTH
 from portal.api.bodies import parse_project, parse_requirements, read_json
 from portal.api.errors import ApiError, error_response
 from portal.records import project_record
+from portal.selectors.paging import MAX_PAGE, page_number, window
 from portal.selectors.projects import project_for_export, projects_for, with_integration_counts
 from portal.services.integrations import integration_create
 from portal.services.projects import project_create
@@ -133,15 +134,33 @@ def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+API_PAGE = 100  # projects per page of GET /projects
+
+
 @router.get(
     "/projects",
     url_name="projects",
     tags=["Projects"],
-    summary="The projects of the caller's teams.",
+    summary=f"The projects of the caller's teams, the latest changed first, {API_PAGE} a page.",
     auth=PROJECT_AUTH,
-    response={200: schemas.ProjectList, 401: ERRORS},
+    response={200: schemas.ProjectList, 401: ERRORS, 404: ERRORS},
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "The page, from 1 (anything else reads as 1); past the last one: 404.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+            }
+        ]
+    },
 )
 def project_list(request: HttpRequest) -> HttpResponse:
+    rows = window(projects_for(request.auth), page_number(request.GET.get("page")), API_PAGE)  # type: ignore[attr-defined]
+    if not rows.object_list and rows.number > 1:
+        return error_response({"page": [f"No such page: the list ends before page {rows.number}."]}, 404)
+    here = request.build_absolute_uri(reverse("api:projects"))
     projects = [
         {
             "id": p.pk,
@@ -151,9 +170,14 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "updated_at": p.updated_at.isoformat(),
             "url": request.build_absolute_uri(reverse("api:project", args=[p.pk])),
         }
-        for p in with_integration_counts(projects_for(request.auth))  # type: ignore[attr-defined]
+        for p in with_integration_counts(rows.object_list)
     ]
-    return JsonResponse({"projects": projects})
+    return JsonResponse({
+        "projects": projects,
+        "page": rows.number,
+        "next": f"{here}?page={rows.next_page_number}" if rows.has_next else None,
+        "previous": f"{here}?page={rows.previous_page_number}" if rows.has_previous else None,
+    })  # fmt: skip
 
 
 @router.post(
@@ -163,6 +187,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     summary="Create a project in your personal team; its integrations are ranked and saved, the checklist attached.",
     auth=PROJECT_AUTH,
     response={201: schemas.ProjectOut, 400: ERRORS, 401: ERRORS, 403: ERRORS, 413: ERRORS},
+    by_alias=True,  # the document names the fields as the answers do ("schema")
     openapi_extra=_json_body("NewProject"),
 )
 def project_create_view(request: HttpRequest) -> HttpResponse:
@@ -179,12 +204,13 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @router.get(
-    "/projects/{id}",
+    "/projects/{int:id}",  # a path that isn't a whole number is no project: 404, like anyone else's
     url_name="project",
     tags=["Projects"],
     summary="One of the caller's projects in full (404 for anyone else's).",
     auth=PROJECT_AUTH,
     response={200: schemas.ProjectOut, 401: ERRORS, 404: ERRORS},
+    by_alias=True,
 )
 def project_detail(request: HttpRequest, id: int) -> HttpResponse:
     project = projects_for(request.auth).filter(pk=id).first()  # type: ignore[attr-defined]

@@ -7,11 +7,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+MAX_PAGE = 100_000  # far past any list's end; an offset from a bigger number overflows the database's integers
+
 
 def page_number(raw: str | int | None) -> int:
-    """A list's page number from the query string: 1 unless it is a whole number from 1."""
-    text = str(raw or "")
-    return int(text) if text.isdigit() and int(text) >= 1 else 1
+    """A list's page number from the query string: 1 unless it is a whole number from 1, and at most MAX_PAGE."""
+    text = str(raw or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    if len(text) > len(str(MAX_PAGE)):  # past MAX_PAGE, and maybe too long for int() to read at all
+        return MAX_PAGE
+    return min(max(int(text), 1), MAX_PAGE)
 
 
 @dataclass

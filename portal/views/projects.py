@@ -49,6 +49,8 @@ EXPORT_FORMATS = {
 @require_GET
 def project_list(request: SignedInRequest) -> HttpResponse:
     rows = window(projects_for(request.user), page_number(request.GET.get("page")), PAGE_SIZE)
+    if not rows.object_list and rows.number > 1:
+        raise Http404("No such page: the list ends before it.")
     rows.object_list = with_integration_counts(rows.object_list)
     return render(request, "portal/project_list.html", {"page": rows})
 

@@ -152,6 +152,39 @@ def test_a_token_lists_only_the_callers_projects(client: Client, alice: User, ch
     assert client.get(reverse("api:project", args=[theirs.pk]), **bearer(secret)).status_code == 404
 
 
+def test_the_project_list_comes_in_pages_with_links_and_ends_in_a_404(
+    client: Client, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.api import views
+
+    monkeypatch.setattr(views, "API_PAGE", 2)
+    projects = [make_project(alice, f"P{index}") for index in range(5)]
+    _, secret = api_token_create(user=alice, name="ci")
+    first = client.get(reverse("api:projects"), **bearer(secret)).json()
+    assert [p["id"] for p in first["projects"]] == [p.pk for p in reversed(projects)][:2]
+    assert first["page"] == 1 and first["previous"] is None and first["next"].endswith("/api/v1/projects?page=2")
+    last = client.get(first["next"].replace("http://testserver", "").replace("page=2", "page=3"), **bearer(secret))
+    assert last.json()["next"] is None and len(last.json()["projects"]) == 1
+    for page in ("4", "9223372036854775807"):
+        past = client.get(reverse("api:projects"), {"page": page}, **bearer(secret))
+        assert past.status_code == 404 and "page" in past.json()["errors"]
+
+
+def test_the_openapi_document_says_what_the_api_does(client: Client, alice: User) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    project = document["components"]["schemas"]["ProjectOut"]["properties"]
+    assert "schema" in project and "schema_" not in project  # the field as answers name it
+    new = document["components"]["schemas"]["NewProject"]["properties"]["name"]
+    assert new["minLength"] == 1 and new["pattern"] == "\\S"
+    _, secret = api_token_create(user=alice, name="ci")
+    assert post_json(client, reverse("api:projects"), {"name": " "}, **bearer(secret)).status_code == 400
+    assert "page" in [p["name"] for p in document["paths"]["/projects"]["get"]["parameters"]]
+    not_a_number = client.get("/api/v1/projects/abc", **bearer(secret))
+    assert not_a_number.status_code == 404 and "errors" in not_a_number.json()  # documented, not a 422
+    created = post_json(client, reverse("api:projects"), {"name": "Shop"}, **bearer(secret)).json()
+    assert created["schema"] == "d365-integration-portal/project/v1"
+
+
 def test_a_project_in_full_with_its_integrations_and_checklist(
     client: Client, alice: User, django_assert_max_num_queries: Any
 ) -> None:

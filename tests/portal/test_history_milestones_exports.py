@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import HistoryEntry, Role
+from portal.models import HistoryEntry, Integration, Role
 from portal.records import project_state, state_changes
 from portal.services.checklist import checklist_entry_update
 from portal.services.decisions import decision_approve, decision_save, decision_transition
@@ -166,3 +167,31 @@ def test_the_markdown_export_states_each_rankings_confidence_and_what_would_chan
     text = client.get(reverse("projects:export", args=[project.pk, "md"])).content.decode()
     assert "Confidence: none. Nothing fits well" in text or "Confidence: partial." in text
     assert "What would change it:" in text and "set to Cloud, Embedded Power BI fits" in text
+
+
+HOSTILE_NAMES = [
+    'Shop\r  click n1 href "javascript:alert(1)"',  # a carriage return starts a Mermaid line of its own
+    "Shop\n%%{init: {'securityLevel': 'loose'}}%%",
+    "#lt;img src=x onerror=alert(1)#gt;",  # Mermaid's entity codes
+    'ERP"] --> n9["x',  # quotes and brackets that would end the label
+    "Bank | `code` {braces} <b>bold</b> ; #35;",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_the_mermaid_diagram_keeps_hostile_names_inside_their_labels(client: Client, project: Any, alice: User,
+                                                                     name: str) -> None:  # fmt: skip
+    integration = make_integration(project, name)
+    Integration.objects.filter(pk=integration.pk).update(source_system=name, target_system=name + " 2")
+    client.force_login(alice)
+    text = client.get(reverse("projects:export", args=[project.pk, "md"])).content.decode()
+    block = text[text.index("```mermaid") + 3 : text.index("```", text.index("```mermaid") + 3)]
+    lines = block.split("\n")[1:-1]
+    assert lines[0] == "flowchart LR" and "\r" not in block
+    for line in lines[1:]:  # a node, an arrow between two nodes, or a link's style: nothing else
+        assert re.fullmatch(r'  n\d+(\["[^"\[\]#;<>`|{}]*"\]|\(\["[^"\[\]#;<>`|{}]*"\]\))'
+                            r'|  n\d+ (-->|<-->)\|"[^"#;<>`|{}\[\]]*"\| n\d+'
+                            r"|  linkStyle \d+ stroke:#[0-9a-f]{6},stroke-width:2px(,stroke-dasharray:[\d ]+)?",
+                            line), line  # fmt: skip
+    table = text[text.index("| Integration | From |") :].split("\n\n")[0].split("\n")
+    assert all(row.startswith("| ") and row.endswith(" |") for row in table)  # no row broken by a line break

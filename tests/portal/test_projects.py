@@ -175,6 +175,22 @@ def test_my_projects_pages_without_counting_every_project(
     assert client.get(reverse("projects:list"), {"page": "x"}).status_code == 200
 
 
+@pytest.mark.parametrize("page", ["4", "100001", "9223372036854775807", "9" * 5000, "١٢"])
+def test_a_page_past_the_end_of_my_projects_is_a_404_never_a_500(client: Client, alice: User, page: str) -> None:
+    make_project(alice)
+    client.force_login(alice)
+    answer = client.get(reverse("projects:list"), {"page": page})
+    assert answer.status_code == (200 if page == "١٢" else 404)  # a number in other digits reads as page 1
+
+
+@pytest.mark.parametrize("raw, number", [("", 1), ("0", 1), ("-3", 1), ("2", 2), (" 7 ", 7), ("100000", 100_000),
+                                         ("100001", 100_000), ("9" * 5000, 100_000), ("x2", 1), ("²", 1)])  # fmt: skip
+def test_a_page_number_is_read_leniently_and_bounded(raw: str, number: int) -> None:
+    from portal.selectors.paging import page_number
+
+    assert page_number(raw) == number
+
+
 def test_integration_counts_are_grouped_in_batches_of_bounded_size(
     alice: User, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
 ) -> None:
@@ -190,3 +206,12 @@ def test_integration_counts_are_grouped_in_batches_of_bounded_size(
     with django_assert_num_queries(3):  # 5 projects, 2 at a time
         counted = selectors.with_integration_counts(listed)
     assert [getattr(project, "integration_count", None) for project in counted] == [1, 0, 0, 0, 2]
+
+
+@pytest.mark.parametrize("url", ["teams:detail", "decision_log", "notifications:inbox"])
+def test_other_lists_show_their_last_page_for_a_page_past_the_end(client: Client, alice: User, url: str) -> None:
+    project = make_project(alice)
+    client.force_login(alice)
+    path = reverse(url, args=[project.team_id]) if url == "teams:detail" else reverse(url)
+    for page in ("9223372036854775807", "9" * 5000, "-1", "x"):
+        assert client.get(path, {"page": page}).status_code == 200
