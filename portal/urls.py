@@ -94,6 +94,8 @@ invitation_patterns = (
         path("<str:token>/", invitations.invitation_open, name="open"),
         path("<str:token>/accept/", invitations.invitation_accept_view, name="accept"),
         path("<str:token>/sign-up/", invitations.invitation_sign_up, name="sign_up"),
+        path("<str:token>/confirm/", invitations.invitation_confirm_send, name="confirm_send"),
+        path("<str:token>/confirm/<str:code>/", invitations.invitation_confirm, name="confirm"),
     ],
     "invitations",
 )

@@ -60,3 +60,26 @@ class RateLimitHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} at {self.created_at:%H:%M:%S}"
+
+
+class VerifiedEmail(models.Model):
+    """An e-mail address an account has shown to be its own: its OpenID Connect provider vouched for it
+    (``email_verified``, Entra ID's ``xms_edov``, or a tenant the portal lists), it signed up through an invitation
+    link mailed there, or it opened a confirmation link mailed there. Only these addresses accept invitations."""
+
+    class How(models.TextChoices):
+        PROVIDER = "provider", "the sign-in provider vouched for it"
+        INVITATION = "invitation", "signed up through an invitation link mailed to it"
+        CONFIRMATION = "confirmation", "opened a confirmation link mailed to it"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verified_emails")
+    email = models.EmailField(help_text="Lower case.")
+    how = models.CharField(max_length=20, choices=How.choices)
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "email"], name="verified_email_unique")]
+        indexes = [models.Index(fields=["email"], name="verified_email_address")]
+
+    def __str__(self) -> str:
+        return f"{self.email} of {self.user}"

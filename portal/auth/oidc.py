@@ -101,6 +101,23 @@ def account_email(claims: dict[str, Any]) -> str:
     return ""
 
 
+def _true(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def email_vouched_for(claims: dict[str, Any]) -> bool:
+    """Whether the provider vouches that the address is this person's: ``email_verified`` true; Entra ID's optional
+    ``xms_edov`` claim true (the address's domain is verified by its owner: Entra never sends ``email_verified`` for
+    work accounts); or a token from a tenant OIDC_ALLOWED_TENANTS lists, whose directory the portal trusts for its
+    own people's addresses. Any other tenant could put any address in ``email``."""
+    tenants = settings.OIDC_ALLOWED_TENANTS
+    if tenants and str(claims.get("tid", "")).lower() in tenants:
+        return True
+    if "@" not in str(claims.get("email") or ""):
+        return False  # the address would be the user name (UPN), which those claims don't speak for
+    return _true(claims.get("email_verified")) or _true(claims.get("xms_edov"))
+
+
 def refusal(claims: dict[str, Any]) -> str:
     """Why these claims may not sign in here, in words for the person; empty when they may."""
     tenants = settings.OIDC_ALLOWED_TENANTS
@@ -113,6 +130,12 @@ def refusal(claims: dict[str, Any]) -> str:
     if domains:
         email = account_email(claims)
         domain = email.rpartition("@")[2]
+        if email and not email_vouched_for(claims):
+            return (
+                "This portal lets organisations in by their e-mail domain only when the sign-in service vouches for "
+                "the address, and yours didn't. Ask the portal's administrator: with Entra ID, the app registration "
+                "can send the optional claim xms_edov, or your organisation's tenant can be listed."
+            )
         if domain not in domains:
             shown = f"Accounts at {domain}" if domain else "Accounts without an e-mail address"
             return (
@@ -192,6 +215,7 @@ class OidcBackend(OIDCAuthenticationBackend):
             email=email,
             display_name=str(claims.get(settings.OIDC_DISPLAY_NAME_CLAIM) or ""),
             username_hint=email or str(claims.get("preferred_username") or ""),
+            email_vouched=bool(email) and email_vouched_for(claims),
         )
         if not user.is_active:
             refuse(self.request, "Your account on this portal is switched off. Ask the portal's administrator.")

@@ -2,7 +2,7 @@
 integrations, history, milestones), decisions, notifications and API tokens; signing in has its tables in
 portal.auth.models. Everything is importable from here, as Django expects of an app's models."""
 
-from portal.auth.models import OidcIdentity, RateLimitHit, UserSession
+from portal.auth.models import OidcIdentity, RateLimitHit, UserSession, VerifiedEmail
 from portal.models.decisions import Approval, Comment, Decision, DecisionStatus
 from portal.models.notifications import Notification, NotificationKind, NotificationPreference
 from portal.models.projects import (
@@ -43,6 +43,7 @@ __all__ = [
     "TaskStatus",
     "Team",
     "UserSession",
+    "VerifiedEmail",
     "WizardDraft",
     "can",
     "roles_that_can",

@@ -13,7 +13,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from portal.models import Membership, OidcIdentity, Project, ProjectChecklistEntry, Team, UserSession
+from portal.models import (
+    Membership,
+    OidcIdentity,
+    Project,
+    ProjectChecklistEntry,
+    Team,
+    UserSession,
+    VerifiedEmail,
+)
 
 USERNAME_UNSAFE = re.compile(r"[^\w.+-]")
 PASSWORD_METHOD = "password"  # noqa: S105 - the name of a sign-in method, not a secret
@@ -33,12 +41,40 @@ def _free_username(hint: str) -> str:
     return f"{base}-{number}"
 
 
+def email_verified_add(*, user: User, email: str, how: str) -> None:
+    """Remember that ``email`` is shown to be ``user``'s (``VerifiedEmail.How``: how it was shown)."""
+    email = email.strip().lower()
+    if email:
+        VerifiedEmail.objects.update_or_create(user=user, email=email,
+                                               defaults={"how": how, "verified_at": timezone.now()})  # fmt: skip
+
+
+def email_is_verified(user: User, email: str) -> bool:
+    return VerifiedEmail.objects.filter(user=user, email=email.strip().lower()).exists()
+
+
 @transaction.atomic
 def account_sign_in_oidc(
-    *, issuer: str, subject: str, tenant: str, email: str, display_name: str, username_hint: str
+    *,
+    issuer: str,
+    subject: str,
+    tenant: str,
+    email: str,
+    display_name: str,
+    username_hint: str,
+    email_vouched: bool = False,
 ) -> User:
     """The account of whoever the provider vouches for, matched by issuer and subject; created the first time (just
-    in time, without a usable password). The address and display name follow the provider's on every sign-in."""
+    in time, without a usable password). The address and display name follow the provider's on every sign-in; an
+    address the provider vouches for (``email_vouched``) counts as the account's own (it may accept invitations)."""
+    user = _oidc_account(issuer=issuer, subject=subject, tenant=tenant, email=email, display_name=display_name,
+                         username_hint=username_hint)  # fmt: skip
+    if email_vouched:
+        email_verified_add(user=user, email=email, how=VerifiedEmail.How.PROVIDER)
+    return user
+
+
+def _oidc_account(*, issuer: str, subject: str, tenant: str, email: str, display_name: str, username_hint: str) -> User:
     now = timezone.now()
     identity = (
         OidcIdentity.objects.select_for_update().select_related("user").filter(issuer=issuer, subject=subject).first()

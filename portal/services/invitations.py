@@ -6,14 +6,21 @@ random nonce, so a link can't be guessed or edited, and works only for the row i
 what a signature can't: a link works once (accepting claims the row in one conditional update), until its
 expiry, and not after the owner revoked it. Inviting says the same whatever the address: nothing tells the owner
 whether it (or any username) has an account here.
+
+An invitation is for its address, not for whoever holds the link (links get forwarded): only an account that has
+shown the address is its own accepts it (``portal.models.VerifiedEmail``: the sign-in provider vouched for it, the
+account signed up through the link, or it opened a confirmation link mailed there from the invitation page). Any
+other account is refused, and the refusal is in the team's history.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -22,13 +29,16 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import Now
 from django.tasks import task
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Invitation, Membership, Role, Team
+from portal.services.accounts import email_is_verified
 from portal.services.history import team_history_record
 
 SALT = "portal.invitation"
+logger = logging.getLogger(__name__)
 
 
 class InvitationState:
@@ -124,6 +134,57 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     return invitation
 
 
+class NotTheInvitee(ValidationError):
+    """The signed-in account hasn't shown the invited address is its own."""
+
+
+CONFIRM_SALT = "portal.invitation.confirm"
+CONFIRM_MAX_AGE = timedelta(days=1)
+
+
+def confirmation_code(invitation: Invitation, user: User) -> str:
+    """What a confirmation link carries: this invitation, this account, this address (the link mailed there)."""
+    payload = {"i": invitation.pk, "u": user.pk, "e": invitation.email}
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign_object(payload)
+
+
+def confirmation_matches(code: str, invitation: Invitation, user: User) -> bool:
+    try:
+        data = signing.TimestampSigner(salt=CONFIRM_SALT).unsign_object(code, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:  # tampered, another key, or more than a day old
+        return False
+    return data == {"i": invitation.pk, "u": user.pk, "e": invitation.email}
+
+
+def invitation_refusal_record(*, invitation: Invitation, user: User) -> None:
+    """An account that isn't the invitee's tried the link: the owners see it in the team's history."""
+    username = user.get_username()
+    logger.warning("Invitation %s of team %s refused to account %s: not its verified address.", invitation.pk,
+                   invitation.team_id, user.pk)  # fmt: skip
+    subject = f"{username} opened the invitation of {invitation.email}, an address the account hasn't shown is its own"
+    team_history_record(invitation.team, user, "invitation refused", subject, None,
+                        {"email": invitation.email, "user": username})  # fmt: skip
+
+
+@task
+def send_confirmation_email(invitation_id: int, user_id: int) -> bool:
+    """Mail the invited address a link that confirms it belongs to this account, and joins the team with it."""
+    invitation = Invitation.objects.select_related("team").filter(pk=invitation_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if invitation is None or user is None or invitation_state(invitation) != InvitationState.OPEN:
+        return False
+    code = confirmation_code(invitation, user)
+    link = settings.PORTAL_BASE_URL + reverse("invitations:confirm", args=[invitation_token(invitation), code])
+    context = {"team": _one_line(invitation.team.name), "username": user.get_username(), "link": link}
+    send_mail(
+        subject=_one_line(f"[Integration portal] Confirm your address to join {context['team']}")[:200],
+        message=render_to_string("portal/mail/invitation_confirm.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    return True
+
+
 REFUSALS = {
     InvitationState.ACCEPTED: "This invitation has already been used. Ask the team's owner for a new one if needed.",
     InvitationState.REVOKED: "This invitation was withdrawn by the team's owner.",
@@ -141,6 +202,12 @@ def invitation_accept(*, invitation: Invitation, user: User) -> tuple[Membership
     state = invitation_state(invitation)
     if state != InvitationState.OPEN:
         raise ValidationError(REFUSALS[state])
+    if not email_is_verified(user, invitation.email):
+        raise NotTheInvitee(
+            f"This invitation is for {invitation.email}, and the account you're signed in with ({user.get_username()}) "
+            "hasn't shown that address is its own. Confirm it with the link we can mail there, or sign in with the "
+            "account of that address."
+        )
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     team, username = invitation.team, user.get_username()

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.http import SignedInRequest
 from portal.access import get_team_for_user
@@ -28,16 +28,20 @@ from portal.auth.ratelimit import (
     too_many,
 )
 from portal.forms import InvitationForm, SignUpForm
-from portal.models import Capability, Invitation, Membership, Role
-from portal.services.accounts import account_create_local
+from portal.models import Capability, Invitation, Membership, Role, VerifiedEmail
+from portal.services.accounts import account_create_local, email_is_verified, email_verified_add
 from portal.services.invitations import (
     REFUSALS,
     InvitationState,
+    NotTheInvitee,
+    confirmation_matches,
     invitation_accept,
     invitation_create,
     invitation_from_token,
+    invitation_refusal_record,
     invitation_revoke,
     invitation_state,
+    send_confirmation_email,
 )
 from portal.throttling import client_ip
 
@@ -82,10 +86,14 @@ def invitation_revoke_view(request: SignedInRequest, team_id: int, invitation_id
 
 
 def _page(request: HttpRequest, invitation: Invitation | None, *, problem: str = "", form: SignUpForm | None = None,
-          status: int = 200) -> HttpResponse:  # fmt: skip
+          status: int = 200, not_yours: str = "") -> HttpResponse:  # fmt: skip
+    user = request.user if request.user.is_authenticated else None
     context = {
         "invitation": invitation,
         "problem": problem,
+        "not_yours": not_yours,
+        # Whether this account may accept: it has shown the invited address is its own.
+        "address_is_yours": bool(invitation and user and email_is_verified(user, invitation.email)),
         "role_label": Role(invitation.role).label if invitation else "",
         "already_member": bool(
             invitation
@@ -132,6 +140,9 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         return refusal or _page(request, None, problem=NOT_VALID, status=404)
     try:
         membership, joined = invitation_accept(invitation=invitation, user=request.user)
+    except NotTheInvitee as error:  # a forwarded or leaked link: not for this account
+        invitation_refusal_record(invitation=invitation, user=request.user)
+        return _page(request, invitation, not_yours=" ".join(error.messages), status=403)
     except ValidationError as error:  # accepted, revoked or expired a moment ago
         return _page(request, invitation, problem=" ".join(error.messages), status=410)
     if joined:
@@ -159,6 +170,8 @@ def invitation_sign_up(request: HttpRequest, token: str) -> HttpResponse:
             user = account_create_local(
                 username=form.cleaned_data["username"], email=invitation.email, password=form.cleaned_data["password1"]
             )
+            # The link was mailed to this address: signing up through it shows the address is the account's.
+            email_verified_add(user=user, email=invitation.email, how=VerifiedEmail.How.INVITATION)
             membership, _ = invitation_accept(invitation=invitation, user=user)
     except ValidationError as error:
         return _page(request, invitation, problem=" ".join(error.messages), status=410)
@@ -166,4 +179,49 @@ def invitation_sign_up(request: HttpRequest, token: str) -> HttpResponse:
     messages.success(
         request, f"Welcome, {user.get_username()}: you joined {invitation.team.name} as {membership.role}."
     )
+    return redirect("teams:detail", invitation.team_id)
+
+
+@login_required
+@require_POST
+def invitation_confirm_send(request: SignedInRequest, token: str) -> HttpResponse:
+    """Mail the invited address a link that confirms it is this account's (one use: joining with it)."""
+    if wait := rate_limit_exceeded("invite-confirm", request.user.pk, INVITE_ACCEPT_PER_USER):
+        return too_many(request, wait, INVITE_ACCEPT_PER_USER)
+    invitation, refusal = _open_invitation(request, token)
+    if refusal or invitation is None:
+        return refusal or _page(request, None, problem=NOT_VALID, status=404)
+    send_confirmation_email.enqueue(invitation.pk, request.user.pk)
+    messages.success(request, f"We sent a link to {invitation.email}. Open it within a day, signed in as "
+                              f"{request.user.get_username()}, to confirm the address and join.")  # fmt: skip
+    return redirect("invitations:open", token)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_confirm(request: SignedInRequest, token: str, code: str) -> HttpResponse:
+    """The link mailed to the invited address: a page with one button (a mail scanner's GET changes nothing);
+    posting it records the address as this account's and joins the team."""
+    invitation, refusal = _open_invitation(request, token)
+    if refusal or invitation is None:
+        return refusal or _page(request, None, problem=NOT_VALID, status=404)
+    if not confirmation_matches(code, invitation, request.user):
+        problem = ("This confirmation link isn't valid for the account you're signed in with, or it is more than a "
+                   "day old. Sign in with the account that asked for it, or ask for a new one.")  # fmt: skip
+        return _page(request, invitation, problem=problem, status=403)
+    if request.method == "GET":
+        response = render(request, "portal/invitation_confirm.html", {"invitation": invitation})
+        response["Cache-Control"] = "no-store"
+        return response
+    with transaction.atomic():
+        email_verified_add(user=request.user, email=invitation.email, how=VerifiedEmail.How.CONFIRMATION)
+        try:
+            membership, joined = invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            return _page(request, invitation, problem=" ".join(error.messages), status=410)
+    if joined:
+        messages.success(request, f"Address confirmed. Welcome to {invitation.team.name}: you joined as "
+                                  f"{membership.role}.")  # fmt: skip
+    else:
+        messages.info(request, f"Address confirmed. You're already a member of {invitation.team.name}.")
     return redirect("teams:detail", invitation.team_id)

@@ -160,11 +160,36 @@ def test_who_may_sign_in_is_decided_by_tenant_and_domain(settings: Settings) -> 
     assert "tenant isn't allowed" in oidc.refusal({"tid": "tenant-b"})
     assert "tenant isn't allowed" in oidc.refusal({})
     settings.OIDC_ALLOWED_TENANTS, settings.OIDC_ALLOWED_EMAIL_DOMAINS = [], ["contoso.example"]
-    assert oidc.refusal({"email": "Ada@Contoso.example"}) == ""
-    assert oidc.refusal({"preferred_username": "ada@contoso.example"}) == ""  # Entra's UPN when email isn't sent
-    assert "Accounts at fabrikam.example can't sign in" in oidc.refusal({"email": "eve@fabrikam.example"})
-    assert "contoso.example.evil" in oidc.refusal({"email": "eve@contoso.example.evil"})
+    verified = {"email_verified": True}
+    assert oidc.refusal({"email": "Ada@Contoso.example", **verified}) == ""
+    assert oidc.refusal({"email": "ada@contoso.example", "xms_edov": True}) == ""  # Entra's domain-owner claim
+    assert "Accounts at fabrikam.example can't sign in" in oidc.refusal({"email": "eve@fabrikam.example", **verified})
+    assert "contoso.example.evil" in oidc.refusal({"email": "eve@contoso.example.evil", **verified})
     assert "without an e-mail address" in oidc.refusal({"sub": "x"})
+
+
+def test_a_domain_rule_trusts_only_an_address_the_provider_vouches_for(settings: Settings) -> None:
+    """Issue 23: on a multi-tenant endpoint any tenant can put any address in ``email``; unverified, it says nothing."""
+    settings.OIDC_ALLOWED_TENANTS, settings.OIDC_ALLOWED_EMAIL_DOMAINS = [], ["contoso.example"]
+    for claims in ({"tid": "any-tenant", "email": "ceo@contoso.example"},
+                   {"tid": "any-tenant", "email": "ceo@contoso.example", "email_verified": False},
+                   {"tid": "any-tenant", "email": "ceo@contoso.example", "xms_edov": "false"},
+                   {"tid": "any-tenant", "preferred_username": "ceo@contoso.example"}):  # fmt: skip
+        assert "vouches for the address" in oidc.refusal(claims), claims
+    settings.OIDC_ALLOWED_TENANTS = [TENANT]  # a listed tenant's directory is trusted for its own people
+    assert oidc.refusal({"tid": TENANT, "preferred_username": "ada@contoso.example"}) == ""
+    assert oidc.email_vouched_for({"tid": TENANT, "email": "ada@contoso.example"})
+    assert not oidc.email_vouched_for({"tid": "tenant-b", "email": "ada@contoso.example"})
+
+
+def test_a_vouched_address_is_the_accounts_own_and_an_unvouched_one_is_not() -> None:
+    from portal.services.accounts import email_is_verified
+
+    vouched = account_sign_in_oidc(issuer=ISSUER, subject="s-9", tenant=TENANT, email="ada@contoso.example",
+                                   display_name="Ada", username_hint="ada", email_vouched=True)  # fmt: skip
+    other = account_sign_in_oidc(issuer=ISSUER, subject="s-10", tenant=TENANT, email="eve@contoso.example",
+                                 display_name="Eve", username_hint="eve")  # fmt: skip
+    assert email_is_verified(vouched, "Ada@Contoso.example") and not email_is_verified(other, "eve@contoso.example")
 
 
 def test_accounts_are_matched_by_issuer_and_subject_never_by_email(bob: User) -> None:

@@ -1,5 +1,6 @@
-"""Invitations: owners invite an address with a role; the link (signed, single-use, expiring, revocable) lets its
-holder join after signing in, or create an account; inviting never tells whether an address or username exists."""
+"""Invitations: owners invite an address with a role; the link (signed, single-use, expiring, revocable) lets the
+account of that address join after signing in (or create one); any other account is refused until it confirms the
+address through a link mailed there; inviting never tells whether an address or username exists."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import DjangoAssertNumQueries, Settings
 
-from portal.models import HistoryEntry, Invitation, Membership, Role, Team
+from portal.models import HistoryEntry, Invitation, Membership, Role, Team, VerifiedEmail
+from portal.services.accounts import email_verified_add
 from portal.services.invitations import (
     SALT,
     invitation_create,
@@ -35,6 +37,12 @@ def link_in(message: Any) -> str:
     found = re.search(r"https?://[^/\s]+(/invitations/[^/\s]+/)", message.body)
     assert found, message.body
     return found.group(1)
+
+
+def owns(user: User, email: str) -> User:
+    """The account has shown the address is its own (as a provider's vouching or a confirmation link would)."""
+    email_verified_add(user=user, email=email, how=VerifiedEmail.How.PROVIDER)
+    return user
 
 
 def invite(client: Client, team: Team, email: str, role: str = "contributor") -> Any:
@@ -96,7 +104,7 @@ def test_the_invitee_signs_in_and_joins_with_the_invited_role(
     assert f'href="/accounts/login/?next={link.replace(":", "%3A")}"' in page
     assert "Sign in with Microsoft" not in page  # no provider configured here
 
-    client.force_login(charlie)
+    client.force_login(owns(charlie, "Charlie@Example.com"))
     page = client.get(link).content.decode()
     assert "You'll join as <strong>charlie</strong>" in page
     response = client.post(link + "accept/", follow=True)
@@ -125,9 +133,9 @@ def test_a_link_works_once(client: Client, alice: User, bob: User, charlie: User
     team = make_team(alice)
     invitation_create(team=team, email="someone@example.com", role=Role.VIEWER, actor=alice)
     link = link_in(mailoutbox[0])
-    client.force_login(charlie)
+    client.force_login(owns(charlie, "someone@example.com"))
     assert client.post(link + "accept/").status_code == 302
-    client.force_login(bob)
+    client.force_login(owns(bob, "someone@example.com"))
     response = client.post(link + "accept/")
     assert response.status_code == 410 and "already been used" in response.content.decode()
     assert client.get(link).status_code == 410
@@ -195,7 +203,7 @@ def test_inviting_an_address_again_replaces_its_open_invitation(
     invitation_create(team=team, email="charlie@example.com", role=Role.VIEWER, actor=alice)
     invitation_create(team=team, email="charlie@example.com", role=Role.REVIEWER, actor=alice)
     assert Invitation.objects.filter(revoked_at__isnull=True).count() == 1
-    client.force_login(charlie)
+    client.force_login(owns(charlie, "charlie@example.com"))
     assert client.post(link_in(mailoutbox[0]) + "accept/").status_code == 410
     assert client.post(link_in(mailoutbox[1]) + "accept/").status_code == 302
     assert team.memberships.get(user=charlie).role == Role.REVIEWER
@@ -204,7 +212,7 @@ def test_inviting_an_address_again_replaces_its_open_invitation(
 def test_a_member_who_accepts_keeps_their_role(client: Client, alice: User, bob: User, mailoutbox: list[Any]) -> None:
     team = make_team(alice, bob=Role.REVIEWER)
     invitation_create(team=team, email="bob@example.com", role=Role.VIEWER, actor=alice)
-    client.force_login(bob)
+    client.force_login(owns(bob, "bob@example.com"))
     assert "You're already a member of Integration team." in client.get(link_in(mailoutbox[0])).content.decode()
     response = client.post(link_in(mailoutbox[0]) + "accept/", follow=True)
     assert "You&#x27;re already a member of Integration team (reviewer)." in response.content.decode()
@@ -317,3 +325,77 @@ def test_the_team_page_query_count_does_not_grow_with_invitations(
         invitation_create(team=team, email=f"p{number}@example.com", role=Role.VIEWER, actor=alice)
     with django_assert_max_num_queries(baseline):
         assert owner_client.get(url).content.decode().count("Withdraw the invitation of") == 20
+
+
+# An invitation is for its address
+
+
+def test_another_account_holding_the_link_is_refused_and_it_is_recorded(
+    client: Client, alice: User, bob: User, mailoutbox: list[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The forwarded link of issue 23: an owner invites someone else as owner; bob, signed in, opens it."""
+    project = make_team_project(alice)
+    invitation_create(team=project.team, email="someone-else@example.com", role=Role.OWNER, actor=alice)
+    link = link_in(mailoutbox[0])
+    client.force_login(bob)
+    page = client.get(link).content.decode()
+    assert "hasn" in page and "Join Integration team</button>" not in page  # no join button for this account
+    response = client.post(link + "accept/")
+    assert response.status_code == 403 and "someone-else@example.com" in response.content.decode()
+    assert not project.team.memberships.filter(user=bob).exists()
+    assert Invitation.objects.get().accepted_at is None  # still there for the right person
+    entry = HistoryEntry.objects.get(project=project, action="invitation refused")
+    assert entry.actor == bob and "someone-else@example.com" in entry.subject
+    assert "refused to account" in caplog.text
+    # Even an account whose own (unconfirmed) address is the invited one: typing an address proves nothing.
+    bob.email = "someone-else@example.com"
+    bob.save()
+    assert client.post(link + "accept/").status_code == 403
+
+
+def test_an_account_confirms_the_address_through_a_link_mailed_there_and_joins(
+    client: Client, alice: User, bob: User, charlie: User, mailoutbox: list[Any]
+) -> None:
+    team = make_team(alice)
+    invitation_create(team=team, email="robert@example.com", role=Role.REVIEWER, actor=alice)
+    link = link_in(mailoutbox[0])
+    client.force_login(bob)
+    response = client.post(link + "confirm/", follow=True)
+    assert "We sent a link to robert@example.com" in response.content.decode()
+    mail = mailoutbox[1]
+    assert mail.to == ["robert@example.com"] and "bob" in mail.body
+    found = re.search(r"https?://[^/\s]+(/invitations/[^/\s]+/confirm/[^/\s]+/)", mail.body)
+    assert found, mail.body
+    confirm = found.group(1)
+    client.force_login(charlie)  # someone else who got hold of that mail's link
+    assert client.get(confirm).status_code == 403 and client.post(confirm).status_code == 403
+    client.force_login(bob)
+    page = client.get(confirm)  # a mail scanner's GET changes nothing
+    assert page.status_code == 200 and "Confirm and join" in page.content.decode()
+    assert not team.memberships.filter(user=bob).exists()
+    joined = client.post(confirm, follow=True)
+    assert "Address confirmed. Welcome to Integration team" in joined.content.decode()
+    assert team.memberships.get(user=bob).role == Role.REVIEWER
+    assert VerifiedEmail.objects.get(user=bob).how == VerifiedEmail.How.CONFIRMATION
+    assert client.post(confirm).status_code == 410  # the invitation is used
+
+
+def test_a_confirmation_link_expires_and_cant_be_edited(client: Client, alice: User, bob: User,
+                                                        mailoutbox: list[Any]) -> None:  # fmt: skip
+    team = make_team(alice)
+    invitation = invitation_create(team=team, email="robert@example.com", role=Role.VIEWER, actor=alice)
+    client.force_login(bob)
+    base = reverse("invitations:confirm", args=[invitation_token(invitation), "x"]).removesuffix("x/")
+    assert client.get(base + "made-up/").status_code == 403
+    from portal.services import invitations
+
+    code = signing.TimestampSigner(salt=invitations.CONFIRM_SALT).sign_object(
+        {"i": invitation.pk, "u": bob.pk, "e": "other@example.com"}
+    )
+    assert client.get(base + code + "/").status_code == 403  # another address
+    stale = invitations.confirmation_code(invitation, bob)
+    later = timezone.now() + timedelta(days=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(signing, "time", type("Clock", (), {"time": staticmethod(later.timestamp)}))
+        assert client.get(base + stale + "/").status_code == 403
+    assert not team.memberships.filter(user=bob).exists()
