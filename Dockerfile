@@ -30,4 +30,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8000\")}/healthz', timeout=4).status != 200)"]
 # Starts the server only: migrations and the catalog are the release step's job.
-CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"]
+CMD ["python", "deploy/serve.py"]

@@ -122,7 +122,7 @@ release: $(STAMP)
 serve: export DEBUG := false
 serve: $(STAMP)
 	@$(PY) manage.py check --fail-level ERROR
-	exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) portal.wsgi
+	exec $(PY) deploy/serve.py --bind $(HOST):$(PORT)
 
 # The lock files: every package of the dev and runtime groups pinned with its hashes, for every platform (uv's
 # resolver, pip-compile format). make, CI and the image install from them.

@@ -5,11 +5,23 @@ on these machines) as platforms set them; BIND overrides the address entirely (d
 """
 
 import os
+import sys
 
-bind = [os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
-workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)
+
+def whole(name: str, default: int) -> int:
+    """A setting that must be a whole number from 1: a wrong one stops gunicorn with one sentence."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        sys.exit(f"Configuration error: {name}={raw!r} must be a whole number from 1.")
+    return int(raw)
+
+
+bind = [os.environ.get("BIND") or f"0.0.0.0:{whole('PORT', 8000)}"]
+workers = whole("WEB_CONCURRENCY", os.cpu_count() or 2)
 worker_class = "sync"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = whole("GUNICORN_TIMEOUT", 30)
 # On SIGTERM (a rolling update, `docker stop`), finish the requests in flight before exiting.
 graceful_timeout = 25
 keepalive = 5  # a little longer than nothing, so a reverse proxy can reuse connections

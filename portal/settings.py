@@ -22,6 +22,13 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+NO_HOSTS = (  # portal/wsgi.py: the web server won't start without them (every request would be a 400)
+    "Production (DEBUG off) needs ALLOWED_HOSTS: the host names the portal answers to, comma-separated (for example "
+    "portal.example.com)."
+)
+# Old keys still accepted for signed values and sessions while SECRET_KEY is rotated (comma-separated; drop them once
+# sessions signed with them have expired).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

@@ -128,6 +128,15 @@ def fetch(url: str, *, method: str = "GET", data: bytes | None = None, headers: 
         return Answer(error.code, dict(error.headers), error.read())
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Operations tests that start servers are slow: -m 'not slow' leaves them out of a quick local run."""
+    for item in items:
+        if "tests/ops/" in str(item.fspath) and {"collected_static", "database_proxy", "redis_url"} & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def collected_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The production build's static files (hashed manifest), as the image collects them."""
@@ -205,6 +214,8 @@ def start_server(
 
 @pytest.fixture
 def database_proxy(db: None) -> Iterator[TcpProxy]:
+    if connection.vendor != "postgresql":
+        pytest.skip("a proxy in front of the database server: PostgreSQL (DATABASE_URL, or the throwaway cluster)")
     settings: dict[str, Any] = connection.settings_dict
     proxy = TcpProxy((settings["HOST"] or "127.0.0.1", int(settings["PORT"] or 5432)))
     proxy.start()

@@ -28,7 +28,7 @@ def test_release_runs_once_and_the_web_replicas_wait_for_it() -> None:
     release, web = services()["release"], services()["web"]
     assert release["command"] == ["python", "manage.py", "release"] and release["restart"] == "no"
     assert web["depends_on"]["release"] == {"condition": "service_completed_successfully"}
-    assert web["command"] == ["gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"]
+    assert web["command"] == ["python", "deploy/serve.py"]
 
 
 def test_web_scales_behind_the_proxy() -> None:

@@ -69,7 +69,7 @@ def test_three_web_replicas_with_liveness_readiness_and_startup_probes() -> None
     assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert web["readinessProbe"]["httpGet"]["path"] == "/healthz"  # see the comment in deployment.yaml
     assert web["startupProbe"]["httpGet"]["path"] == "/readyz"
-    assert web["command"] == ["gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"]  # never migrates
+    assert web["command"] == ["python", "deploy/serve.py"]  # never migrates
 
 
 def test_a_worker_runs_the_background_tasks() -> None:

@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -60,6 +61,38 @@ def test_production_settings_pass_the_deployment_checks() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "no issues (0 silenced)" in result.stdout
+
+
+def test_a_bad_setting_stops_a_command_in_one_sentence() -> None:
+    result = manage("check", DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL="mysql://x/y")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("Configuration error:") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_server_stops_on_a_bad_setting_with_one_sentence() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    for bad, says in (({"WEB_CONCURRENCY": "two"}, "WEB_CONCURRENCY='two' must be a whole number from 1"),
+                      ({"ALLOWED_HOSTS": ""}, "needs ALLOWED_HOSTS")):  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "deploy/serve.py", "--bind", "127.0.0.1:0"],
+            cwd=ROOT, env={**env, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50),
+                           "ALLOWED_HOSTS": "portal.example.com", **bad},
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert result.returncode != 0 and says in result.stderr, result.stderr[-2000:]
+        assert "Traceback" not in result.stderr
+
+
+def test_secret_key_rotation_keeps_sessions_signed_with_the_old_key(settings: Any) -> None:
+    from django.core import signing
+
+    old = secrets.token_urlsafe(50)
+    signed = signing.dumps({"who": "alice"}, key=old)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = secrets.token_urlsafe(50), [old]
+    assert signing.loads(signed) == {"who": "alice"}
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(signing.BadSignature):
+        signing.loads(signed)
 
 
 def test_a_bad_boolean_stops_the_process_with_a_clear_message() -> None:

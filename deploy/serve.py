@@ -1,0 +1,24 @@
+"""The web server's command (the image's CMD, Compose, Kubernetes, `make serve`): checks what gunicorn itself reads
+from the environment before it starts, so a wrong value stops it with one sentence rather than gunicorn's traceback,
+then becomes gunicorn with deploy/gunicorn.conf.py. Arguments are passed on (e.g. --bind)."""
+
+import os
+import sys
+
+WHOLE_NUMBERS = ("WEB_CONCURRENCY", "PORT", "GUNICORN_TIMEOUT")  # read by gunicorn and deploy/gunicorn.conf.py
+
+
+def problems() -> list[str]:
+    found = []
+    for name in WHOLE_NUMBERS:
+        raw = (os.environ.get(name) or "").strip()
+        if raw and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            found.append(f"Configuration error: {name}={raw!r} must be a whole number from 1.")
+    return found
+
+
+if __name__ == "__main__":
+    if errors := problems():
+        sys.exit("\n".join(errors))
+    command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", *sys.argv[1:], "portal.wsgi"]
+    os.execv(sys.executable, command)  # noqa: S606 - our own interpreter and fixed arguments
