@@ -49,6 +49,7 @@ venv: $(STAMP)
 
 .PHONY: run
 run: export DEBUG ?= true
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py loadcatalog

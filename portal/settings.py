@@ -233,8 +233,13 @@ _smtp_options: dict[str, object] = (
 )
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _smtp_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Integration portal <portal@localhost>")
-# Links in e-mails need the portal's public address (scheme and host, no trailing slash).
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails need the portal's public address (scheme and host, no trailing slash). Unset: in production the
+# first of ALLOWED_HOSTS over HTTPS; in development this machine on PORT (what `make run` serves).
+_public_host = next((host for host in ALLOWED_HOSTS if host and "*" not in host and not host.startswith(".")), "")
+PORTAL_BASE_URL = env_str(
+    "PORTAL_BASE_URL",
+    f"https://{_public_host}" if not DEBUG and _public_host else f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}",
+).rstrip("/")
 # How long a process serves the catalog version it knows before asking the database again: a newly published
 # version reaches every replica within this many seconds, and ranking needs no query in between.
 CATALOG_RECHECK_SECONDS = env_int("CATALOG_RECHECK_SECONDS", 2, minimum=0)

@@ -24,15 +24,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import Now
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.mail import deliver, message
 from portal.models import Invitation, Membership, Role, Team
 from portal.services.accounts import email_is_verified
 from portal.services.history import team_history_record
@@ -166,8 +165,8 @@ def invitation_refusal_record(*, invitation: Invitation, user: User) -> None:
                         {"email": invitation.email, "user": username})  # fmt: skip
 
 
-@task
-def send_confirmation_email(invitation_id: int, user_id: int) -> bool:
+@task()
+def send_confirmation_email(invitation_id: int, user_id: int, attempt: int = 1) -> bool:
     """Mail the invited address a link that confirms it belongs to this account, and joins the team with it."""
     invitation = Invitation.objects.select_related("team").filter(pk=invitation_id).first()
     user = get_user_model().objects.filter(pk=user_id).first()
@@ -176,13 +175,8 @@ def send_confirmation_email(invitation_id: int, user_id: int) -> bool:
     code = confirmation_code(invitation, user)
     link = settings.PORTAL_BASE_URL + reverse("invitations:confirm", args=[invitation_token(invitation), code])
     context = {"team": _one_line(invitation.team.name), "username": user.get_username(), "link": link}
-    send_mail(
-        subject=_one_line(f"[Integration portal] Confirm your address to join {context['team']}")[:200],
-        message=render_to_string("portal/mail/invitation_confirm.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
-    return True
+    return deliver(message("invitation_confirm", context, [invitation.email]), retry=send_confirmation_email,
+                   attempt=attempt, invitation_id=invitation_id, user_id=user_id)  # fmt: skip
 
 
 REFUSALS = {
@@ -242,7 +236,7 @@ def _one_line(text: str) -> str:
 
 
 @task()
-def send_invitation_email(invitation_id: int) -> bool:
+def send_invitation_email(invitation_id: int, attempt: int = 1) -> bool:
     """Mail the link of an invitation that is still open (revoking it before the worker runs sends nothing)."""
     invitation = (
         Invitation.objects.select_related("team", "invited_by")
@@ -254,20 +248,8 @@ def send_invitation_email(invitation_id: int) -> bool:
     inviter = "An owner"
     if invitation.invited_by is not None:
         inviter = invitation.invited_by.get_full_name() or invitation.invited_by.get_username()
-    team = _one_line(invitation.team.name)
-    role = Role(invitation.role).label
-    body = (
-        f"{inviter} invites you to join the team “{team}” on the integration decision portal.\n"
-        f"Your role: {role}.\n\n"
-        f"Join here: {invitation_link(invitation)}\n\n"
-        f"The link works once, until {invitation.expires_at:%d %B %Y %H:%M} UTC. You'll sign in first, with your "
-        "organisation's account or a password.\n"
-        "If you didn't expect this invitation, ignore this e-mail: nothing happens without you."
-    )
-    send_mail(
-        subject=_one_line(f"[Integration portal] {inviter} invites you to {team}")[:200],
-        message=body,
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
-    return True
+    context = {"inviter": _one_line(inviter), "team": _one_line(invitation.team.name), "email": invitation.email,
+               "role": Role(invitation.role).label, "link": invitation_link(invitation),
+               "expires_at": invitation.expires_at}  # fmt: skip
+    return deliver(message("invitation", context, [invitation.email]), retry=send_invitation_email, attempt=attempt,
+                   invitation_id=invitation_id)  # fmt: skip

@@ -14,13 +14,13 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.mail import deliver, message
 from portal.models import (
     Capability,
     Decision,
@@ -96,7 +96,7 @@ def notify(
 
 
 @task()
-def send_notification_emails(notification_ids: list[int]) -> int:
+def send_notification_emails(notification_ids: list[int], attempt: int = 1) -> int:
     """Mail each notification not mailed yet, to a recipient still in the project's team with an address."""
     still_member = Membership.objects.filter(team_id=OuterRef("project__team_id"), user_id=OuterRef("recipient_id"))
     pending = (
@@ -105,19 +105,15 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         .exclude(recipient__email="")
         .select_related("recipient")
     )
+    preferences = f"{settings.PORTAL_BASE_URL}{reverse('notifications:preferences')}"
     sent = 0
     for notification in pending:
-        link = f"{settings.PORTAL_BASE_URL}{notification.url}"
-        body = (
-            f"{notification.message}\n\nOpen it: {link}\n\n"
-            f"Choose what you hear about: {settings.PORTAL_BASE_URL}{reverse('notifications:preferences')}"
-        )
-        send_mail(
-            subject=f"[Integration portal] {notification.message[:120]}",
-            message=body,
-            from_email=None,
-            recipient_list=[notification.recipient.email],
-        )
+        context = {"message": notification.message, "link": f"{settings.PORTAL_BASE_URL}{notification.url}",
+                   "preferences": preferences}  # fmt: skip
+        mail = message("notification", context, [notification.recipient.email])
+        # On a failure the whole list is queued again: those mailed already are marked and skipped then.
+        if not deliver(mail, retry=send_notification_emails, attempt=attempt, notification_ids=notification_ids):
+            break
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
         sent += 1
     return sent

@@ -62,9 +62,10 @@ def test_the_kustomize_build_is_valid_and_selects_what_it_labels() -> None:
     assert "app.kubernetes.io/name" in kinds["Service"]["spec"]["selector"]  # not just "component: web"
 
 
-def test_three_web_replicas_with_liveness_readiness_and_startup_probes() -> None:
+def test_the_autoscaler_owns_the_web_replicas_which_have_liveness_readiness_and_startup_probes() -> None:
     deployment = by_kind()["Deployment"]
-    assert deployment["spec"]["replicas"] == 3
+    assert "replicas" not in deployment["spec"]  # an apply would reset what the autoscaler chose
+    assert by_kind()["HorizontalPodAutoscaler"]["spec"]["minReplicas"] == 3
     (web,) = containers(deployment["spec"]["template"]["spec"])
     assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert web["readinessProbe"]["httpGet"]["path"] == "/healthz"  # see the comment in deployment.yaml
@@ -72,10 +73,53 @@ def test_three_web_replicas_with_liveness_readiness_and_startup_probes() -> None
     assert web["command"] == ["python", "deploy/serve.py"]  # never migrates
 
 
+def test_new_web_pods_wait_for_the_releases_migrations() -> None:
+    pod = by_kind()["Deployment"]["spec"]["template"]["spec"]
+    (wait,) = pod["initContainers"]
+    assert wait["image"] == "d365-integration-portal" and "manage.py migrate --check" in " ".join(wait["command"])
+    assert wait["command"][:2] == ["sh", "-c"] and wait["command"][2].startswith("until ")  # waits, never migrates
+    assert wait["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_no_pod_mounts_a_service_account_token() -> None:
+    for document in documents():
+        spec = document.get("spec", {})
+        template = spec.get("template") or spec.get("jobTemplate", {}).get("spec", {}).get("template")
+        if template is not None:
+            assert template["spec"]["automountServiceAccountToken"] is False, document["metadata"]["name"]
+
+
+def test_network_policies_let_in_only_the_ingress_and_out_only_what_the_portal_needs() -> None:
+    policies = {doc["metadata"]["name"]: doc["spec"] for doc in documents() if doc["kind"] == "NetworkPolicy"}
+    web = policies["portal-web-ingress"]
+    assert web["podSelector"]["matchLabels"] == {"app.kubernetes.io/component": "web"}
+    (source,) = web["ingress"]
+    assert source["from"][0]["namespaceSelector"]["matchLabels"] and source["ports"] == [
+        {"port": 8000, "protocol": "TCP"}
+    ]
+    egress = policies["portal-egress"]
+    ports = {port["port"] for rule in egress["egress"] for port in rule["ports"]}
+    assert ports == {53, 5432, 6379, 443, 587, 465}
+    cache = policies["portal-cache"]
+    assert cache["egress"] == [] and cache["ingress"][0]["from"][0]["podSelector"]["matchLabels"] == {
+        "app.kubernetes.io/component": "web"
+    }
+    covered = set(egress["podSelector"]["matchExpressions"][0]["values"])
+    labels = {doc["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"]
+              for doc in documents() if doc["kind"] in {"Deployment", "Job"}}  # fmt: skip
+    assert labels - {"cache"} <= covered
+
+
+def test_mail_and_the_public_address_are_configured() -> None:
+    config = by_kind()["ConfigMap"]["data"]
+    assert config["PORTAL_BASE_URL"].startswith("https://") and config["EMAIL_HOST"] and config["EMAIL_USE_TLS"]
+
+
 def test_a_worker_runs_the_background_tasks() -> None:
     (worker,) = [doc for doc in documents() if doc["metadata"]["name"] == "portal-worker"]
     (container,) = containers(worker["spec"]["template"]["spec"])
     assert container["command"] == ["python", "manage.py", "db_worker"]
+    assert container["livenessProbe"]["exec"]["command"][:3] == ["python", "manage.py", "workercheck"]
     assert worker["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/component": "worker"}
 
 

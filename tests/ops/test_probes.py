@@ -52,3 +52,40 @@ def test_probes_refuse_writes(client: Client, path: str) -> None:
 def test_probes_set_no_cookie_and_read_no_session(client: Client) -> None:
     response = client.get("/readyz", HTTP_COOKIE="sessionid=whatever")
     assert not response.cookies and "Cookie" not in response.get("Vary", "")
+
+
+def test_readiness_waits_for_the_releases_migrations(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new version's pod isn't ready until the release step has migrated: its code may need the new columns."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from portal import probes
+
+    monkeypatch.setattr(probes, "_migrated", False)
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("portal", "0099_next")])
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.json()["migrations"] == "1 not applied yet"
+    assert response["Retry-After"].isdigit()
+    monkeypatch.undo()
+    monkeypatch.setattr(probes, "_migrated", False)
+    assert client.get("/readyz").status_code == 200 and probes._migrated  # remembered once all are applied
+
+
+def test_the_worker_check_fails_only_when_a_due_task_has_waited_too_long() -> None:
+    from datetime import timedelta
+
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    def task(run_after: Any, minutes_ago: int) -> None:
+        fields = {"args_kwargs": {"args": [], "kwargs": {}}, "task_path": "x.y", "queue_name": "default"}
+        row = DBTaskResult.objects.create(status="READY", backend_name="default", run_after=run_after, **fields)
+        DBTaskResult.objects.filter(pk=row.pk).update(enqueued_at=timezone.now() - timedelta(minutes=minutes_ago))
+
+    call_command("workercheck")  # nothing queued
+    task(get_date_max(), 2)  # due two minutes ago: the worker has time
+    task(timezone.now() + timedelta(hours=1), 30)  # scheduled for later
+    call_command("workercheck")
+    task(get_date_max(), 20)  # due twenty minutes ago and not started
+    with pytest.raises(CommandError, match="waited more than 600 s"):
+        call_command("workercheck")

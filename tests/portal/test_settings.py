@@ -228,3 +228,15 @@ def test_the_cache_is_chosen_by_cache_url() -> None:
 def test_an_unknown_cache_url_is_refused_in_one_sentence(url: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=r"CACHE_URL"):
         parse_cache_url(url, max_entries=1)
+
+
+def test_links_in_mails_point_where_the_portal_is_served() -> None:
+    def base_url(**env: str) -> str:
+        result = manage("shell", "-c", "from django.conf import settings; print(settings.PORTAL_BASE_URL)", **env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    assert base_url(DEBUG="true", PORT="8731") == "http://127.0.0.1:8731"  # make run PORT=8731
+    production = {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50)}
+    assert base_url(**production, ALLOWED_HOSTS="portal.example.com,.example.com") == "https://portal.example.com"
+    assert base_url(**production, ALLOWED_HOSTS="x", PORTAL_BASE_URL="https://p.example/") == "https://p.example"

@@ -1,0 +1,47 @@
+"""Every e-mail the portal sends: written in templates (``templates/mail/<name>.subject.txt``, ``.txt`` and
+``.html``: a subject line, the text, and the same as HTML), and delivered by background tasks that try again when
+the mail server fails: after 1, 5, 30 minutes, 2 and 6 hours. The last failure stays in the task queue as a failed
+task with its traceback (the admin's "DB task results"), so nothing is lost without a trace."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.core.mail import EmailMultiAlternatives
+from django.tasks import Task
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
+               timedelta(hours=6))  # fmt: skip
+DELIVERY_ERRORS = (smtplib.SMTPException, OSError)  # refused, unreachable, timed out, TLS failed
+
+
+def message(name: str, context: Mapping[str, Any], to: list[str]) -> EmailMultiAlternatives:
+    """The e-mail ``name`` for ``context``: its subject on one line, the text, and the HTML alternative."""
+    subject = " ".join(render_to_string(f"mail/{name}.subject.txt", context).split())[:200]
+    mail = EmailMultiAlternatives(subject=subject, body=render_to_string(f"mail/{name}.txt", context), to=to)
+    mail.attach_alternative(render_to_string(f"mail/{name}.html", context), "text/html")
+    return mail
+
+
+def deliver(mail: EmailMultiAlternatives, *, retry: Task[..., Any], attempt: int, **task_args: Any) -> bool:
+    """Send ``mail``; when the server fails, queue ``retry`` (the task itself) with the next attempt number after a
+    growing wait, and after the last attempt let the error fail the task (kept in the queue with its traceback)."""
+    try:
+        mail.send()
+    except DELIVERY_ERRORS as error:
+        if attempt > len(RETRY_AFTER):
+            raise
+        wait = RETRY_AFTER[attempt - 1]
+        logger.warning("Mail to %s not delivered (%s, attempt %s): trying again in %s.", len(mail.to),
+                       error.__class__.__name__, attempt, wait)  # fmt: skip
+        retry.using(run_after=timezone.now() + wait).enqueue(**task_args, attempt=attempt + 1)
+        return False
+    return True
