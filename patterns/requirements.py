@@ -555,13 +555,13 @@ def _capacity_from(raw: object, errors: dict[str, list[str]]) -> Capacity | None
         elif (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or (field.whole and not isinstance(value, int))
-        ):
+            or (field.whole and not (isinstance(value, int) or (isinstance(value, float) and value.is_integer())))
+        ):  # a whole number may come as 900.0, as JSON Schema's "integer" allows
             errors.setdefault(where, []).append("Expected a whole number." if field.whole else "Expected a number.")
         elif not 0 <= value <= field.maximum or value != value:  # value != value: NaN
             errors.setdefault(where, []).append(f"Must be from 0 to {field.maximum:,.0f}.")
         else:
-            values[field.name] = value + 0  # -0.0 reads as 0
+            values[field.name] = int(value) if field.whole else value + 0  # -0.0 reads as 0
     daily, peak = values.get("records_per_day"), values.get("peak_records_per_hour")
     if daily is not None and peak is not None and not daily / 24 <= peak <= daily:
         errors.setdefault("capacity.peak_records_per_hour", []).append(

@@ -27,18 +27,25 @@ class ProjectList(BaseModel):
     previous: str | None = Field(description="The previous page's URL; null on the first.")
 
 
+# What a request's text may hold: no NUL character (the database can't store one; the whole body is refused); a name
+# has something besides spaces.
+TEXT = r"^[^\x00]*$"
+NAME = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
 class NewIntegration(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200, pattern=r"\S")  # not empty, not only spaces
+    name: str = Field(min_length=1, max_length=200, pattern=NAME)
     requirements: RequirementsIn
-    source_system: str = Field(default="", max_length=100, description="Where the data or call starts (optional).")
-    target_system: str = Field(default="", max_length=100, description="Where it arrives (optional).")
+    source_system: str = Field(default="", max_length=100, pattern=TEXT,
+                               description="Where the data or call starts (optional).")  # fmt: skip
+    target_system: str = Field(default="", max_length=100, pattern=TEXT, description="Where it arrives (optional).")
 
 
 class NewProject(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200, pattern=r"\S")  # not empty, not only spaces
-    description: str = Field(default="", max_length=5000)
+    name: str = Field(min_length=1, max_length=200, pattern=NAME)
+    description: str = Field(default="", max_length=5000, pattern=TEXT)
     integrations: list[NewIntegration] = Field(default_factory=list, max_length=50)
 
 

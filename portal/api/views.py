@@ -18,7 +18,7 @@ from portal.api.auth import PROJECT_AUTH
 from portal.api.bodies import parse_project, parse_requirements, read_json
 from portal.api.errors import ApiError, error_response
 from portal.records import project_record
-from portal.selectors.paging import MAX_PAGE, page_number, window
+from portal.selectors.paging import MAX_PAGE, window
 from portal.selectors.projects import project_for_export, projects_for, with_integration_counts
 from portal.services.integrations import integration_create
 from portal.services.projects import project_create
@@ -143,21 +143,24 @@ API_PAGE = 100  # projects per page of GET /projects
     tags=["Projects"],
     summary=f"The projects of the caller's teams, the latest changed first, {API_PAGE} a page.",
     auth=PROJECT_AUTH,
-    response={200: schemas.ProjectList, 401: ERRORS, 404: ERRORS},
+    response={200: schemas.ProjectList, 400: ERRORS, 401: ERRORS, 404: ERRORS},
     openapi_extra={
         "parameters": [
             {
                 "name": "page",
                 "in": "query",
                 "required": False,
-                "description": "The page, from 1 (anything else reads as 1); past the last one: 404.",
+                "description": f"The page, from 1 to {MAX_PAGE:,} (anything else: 400); past the last one: 404.",
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
             }
         ]
     },
 )
 def project_list(request: HttpRequest) -> HttpResponse:
-    rows = window(projects_for(request.auth), page_number(request.GET.get("page")), API_PAGE)  # type: ignore[attr-defined]
+    raw = request.GET.get("page", "1").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_PAGE)) and 1 <= int(raw) <= MAX_PAGE):
+        return error_response({"page": [f"Expected a whole number from 1 to {MAX_PAGE:,}."]}, 400)
+    rows = window(projects_for(request.auth), int(raw), API_PAGE)  # type: ignore[attr-defined]
     if not rows.object_list and rows.number > 1:
         return error_response({"page": [f"No such page: the list ends before page {rows.number}."]}, 404)
     here = request.build_absolute_uri(reverse("api:projects"))

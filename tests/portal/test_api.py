@@ -165,9 +165,11 @@ def test_the_project_list_comes_in_pages_with_links_and_ends_in_a_404(
     assert first["page"] == 1 and first["previous"] is None and first["next"].endswith("/api/v1/projects?page=2")
     last = client.get(first["next"].replace("http://testserver", "").replace("page=2", "page=3"), **bearer(secret))
     assert last.json()["next"] is None and len(last.json()["projects"]) == 1
-    for page in ("4", "9223372036854775807"):
-        past = client.get(reverse("api:projects"), {"page": page}, **bearer(secret))
-        assert past.status_code == 404 and "page" in past.json()["errors"]
+    past = client.get(reverse("api:projects"), {"page": "4"}, **bearer(secret))
+    assert past.status_code == 404 and "page" in past.json()["errors"]
+    for page in ("0", "-1", "x", "9223372036854775807", "9" * 5000):  # not a page: said so, as documented
+        wrong = client.get(reverse("api:projects"), {"page": page}, **bearer(secret))
+        assert wrong.status_code == 400 and "page" in wrong.json()["errors"]
 
 
 def test_the_openapi_document_says_what_the_api_does(client: Client, alice: User) -> None:
@@ -175,7 +177,7 @@ def test_the_openapi_document_says_what_the_api_does(client: Client, alice: User
     project = document["components"]["schemas"]["ProjectOut"]["properties"]
     assert "schema" in project and "schema_" not in project  # the field as answers name it
     new = document["components"]["schemas"]["NewProject"]["properties"]["name"]
-    assert new["minLength"] == 1 and new["pattern"] == "\\S"
+    assert new["minLength"] == 1 and new["pattern"] == "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
     _, secret = api_token_create(user=alice, name="ci")
     assert post_json(client, reverse("api:projects"), {"name": " "}, **bearer(secret)).status_code == 400
     assert "page" in [p["name"] for p in document["paths"]["/projects"]["get"]["parameters"]]
