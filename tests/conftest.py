@@ -8,6 +8,22 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests (live servers, browsers) flush the database, the catalog loaded once with it: they run after
+    every test that shares that load. pytest-django orders them so, but pytest's own grouping of tests by a
+    session-wide parameter (Playwright's browser) can move some back in front; this runs last and puts them back."""
+
+    def flushes(item: pytest.Item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        return bool(marker and marker.kwargs.get("transaction")) or bool(
+            {"transactional_db", "live_server"} & set(fixtures)
+        )
+
+    items.sort(key=flushes)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
