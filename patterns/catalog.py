@@ -14,12 +14,13 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError
 
+from patterns.content import upgrade_content
 from patterns.draft import PATTERN_FIELDS, catalog_export
 from patterns.models import CatalogVersion
 from patterns.ranking.capacity import VERDICT_LABELS
@@ -265,6 +266,13 @@ def published_snapshot() -> CatalogSnapshot:
     return published_catalog().snapshot
 
 
+def version_snapshot(number: int) -> CatalogSnapshot | None:
+    """The recommender's view of published version ``number`` (uncached: a background job compares two versions), or
+    None when there is no such version."""
+    content = CatalogVersion.objects.filter(number=number).values_list("content", flat=True).first()
+    return snapshot_from_content(upgrade_content(content), version=f"v{number}") if content else None
+
+
 def rank(requirements: Requirements, *, limit: int | None = None) -> RankingRecord:
     """The requirements ranked with the published catalog (``limit``: explain only the first options)."""
     return recommend(requirements, published_snapshot(), limit=limit)
@@ -294,16 +302,23 @@ def ranking_json(requirements: Requirements, *, limit: int | None = None) -> byt
 FIRST_PICKS_KEPT = 10_000
 
 
-def first_pick(requirements: Requirements, snapshot: CatalogSnapshot) -> tuple[str, str] | None:
-    """(slug, name) of the first option, ranked with a snapshot the caller fetched once for many requirements.
+class FirstPick(NamedTuple):
+    pattern: str
+    name: str
+    level: str  # the ranking's fit level: strong, partial, weak or none
+
+
+def first_pick(requirements: Requirements, snapshot: CatalogSnapshot) -> FirstPick | None:
+    """The first option and the fit level, ranked with a snapshot the caller fetched once for many requirements.
     Remembered per snapshot (a version never changes), so a page listing saved integrations ranks each one once per
     process and version, whatever the size of the catalog."""
-    picks: dict[Requirements, tuple[str, str] | None] = snapshot.memo.setdefault("first_picks", {})
+    picks: dict[Requirements, FirstPick | None] = snapshot.memo.setdefault("first_picks", {})
     if requirements not in picks:
         if len(picks) >= FIRST_PICKS_KEPT:
             picks.clear()
-        options = recommend(requirements, snapshot, limit=1).options
-        picks[requirements] = (options[0].pattern, options[0].name) if options else None
+        ranking = recommend(requirements, snapshot, limit=1)
+        options = ranking.options
+        picks[requirements] = FirstPick(options[0].pattern, options[0].name, ranking.verdict.level) if options else None
     return picks[requirements]
 
 

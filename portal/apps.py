@@ -11,8 +11,10 @@ class PortalConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from portal.auth.sessions import remember_session
+        from portal.services import catalog_changes
 
         user_logged_in.connect(remember_session, dispatch_uid="portal.remember_session")
+        catalog_changes.connect()  # a publish that changes saved picks tells their owners
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -68,9 +68,9 @@ def integration_row(integration: IntegrationRow) -> SafeString:
         systems = (f'<br><span class="muted small">{escape(integration.source_system or "…")} → '
                    f"{escape(integration.target_system or '…')}</span>")  # fmt: skip
     flag = ""
-    if integration.new_first_pick:
-        flag = (f'<br><a class="flag" href="{url}rerank/">The current catalog would pick '
-                f"{escape(integration.new_first_pick)}: re-rank</a>")  # fmt: skip
+    if integration.catalog_change:
+        flag = f'<br><a class="flag" href="{url}rerank/">{escape(integration.catalog_change)}: re-rank</a>'
+
     ranked = _minute(integration.ranked_at) if integration.ranked_at else ""
     if integration.status:
         status = escape(integration.status)

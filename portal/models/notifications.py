@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     MENTIONED = "mentioned", "Someone mentions me (@username) in a comment"
     TASK_ASSIGNED = "task_assigned", "A checklist task is assigned to me"
     TASK_OVERDUE = "task_overdue", "A checklist task of mine is overdue"
+    CATALOG_CHANGED = "catalog_changed", "A catalog update changes a first pick I saved or own, or its fit"
 
 
 class Notification(models.Model):

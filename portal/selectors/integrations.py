@@ -19,6 +19,7 @@ from portal.models import (
     Project,
 )
 from portal.pictures.landscape import Landscape, Link, landscape
+from portal.selectors.catalog_changes import fit_phrase
 from portal.selectors.decisions import approvals_for_current_version, decision_of
 
 
@@ -38,7 +39,7 @@ class IntegrationRow:
     status: str  # the decision's, "" before one
     chosen_pattern_name: str
     ranked_at: datetime | None
-    new_first_pick: str | None  # the published catalog's first pick when it differs from the saved one
+    catalog_change: str | None  # what the published catalog says differently (first pick or fit level), in words
 
     @property
     def link(self) -> Link:
@@ -49,7 +50,7 @@ class IntegrationRow:
 
 ROW_FIELDS = ("pk", "name", "source_system", "target_system", "top_pattern_name", "decision__status",
               "decision__chosen_pattern_name", "ranked_at", "requirements", "top_pattern_slug", "catalog_version",
-              "reviewed_catalog_version")  # fmt: skip
+              "reviewed_catalog_version", "ranking__fit__level")  # fmt: skip
 
 
 def project_integrations(project: Project) -> list[IntegrationRow]:
@@ -58,13 +59,16 @@ def project_integrations(project: Project) -> list[IntegrationRow]:
     snapshot = published_snapshot()
     base = reverse("projects:integration", args=[project.pk, 0]).removesuffix("0/")  # one reverse for the list
     rows = []
-    for pk, name, source, target, top, status, chosen, ranked_at, requirements, top_slug, version, kept in (
+    for pk, name, source, target, top, status, chosen, ranked_at, requirements, top_slug, version, kept, level in (
         Integration.objects.filter(project=project).order_by("created_at", "id").values_list(*ROW_FIELDS)
     ):
         flag = None
         if snapshot.version not in {version, kept}:
             pick = first_pick(Requirements.from_mapping(requirements), snapshot)
-            flag = pick[1] if pick and pick[0] != top_slug else None
+            if pick and pick.pattern != top_slug:
+                flag = f"The current catalog would pick {pick.name}"
+            elif pick and level and pick.level != level:
+                flag = f"Now {fit_phrase(pick.level)} (was {fit_phrase(level)})"
         rows.append(IntegrationRow(pk, name, f"{base}{pk}/", source, target, str(requirements.get("scope", "")),
                                    str(requirements.get("direction") or ""), top, status or "", chosen or "",
                                    ranked_at, flag))  # fmt: skip

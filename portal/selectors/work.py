@@ -14,6 +14,7 @@ from portal.models import (
     TaskStatus,
     WizardDraft,
 )
+from portal.selectors.catalog_changes import PickChange, my_pick_changes
 from portal.selectors.decisions import waiting_for_review
 from portal.selectors.drafts import open_drafts
 
@@ -31,6 +32,7 @@ class MyWork:
     due_soon: list[ProjectChecklistEntry]
     activity: list[HistoryEntry]
     team_count: int
+    catalog_changes: list[PickChange]
 
 
 def my_work(user: Any, *, today: date) -> MyWork:
@@ -57,4 +59,5 @@ def my_work(user: Any, *, today: date) -> MyWork:
             .order_by("-created_at", "-id")[:10]
         ),
         team_count=Membership.objects.filter(user=user).count(),
+        catalog_changes=my_pick_changes(user)[:LIST_LIMIT],
     )

@@ -32,3 +32,9 @@ def task_row(context: Any, task: Task) -> SafeString:
 @register.simple_tag
 def integration_rows(integrations: Iterable[IntegrationRow]) -> SafeString:
     return mark_safe("".join(integration_row(integration) for integration in integrations))  # noqa: S308 - escaped
+
+
+@register.filter
+def flagged_count(integrations: Iterable[IntegrationRow]) -> int:
+    """How many of a project's integrations the published catalog answers differently."""
+    return sum(1 for integration in integrations if integration.catalog_change)
