@@ -11,8 +11,9 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from patterns.forms import long_text
-from portal.models import DecisionStatus, NotificationKind, Project, Role, TaskStatus
+from portal.models import DecisionStatus, NotificationKind, Project, Role, TaskStatus, Team
 from portal.selectors.projects import writable_projects
+from portal.selectors.teams import team_menu
 from portal.services.tokens import DEFAULT_LIFETIME_DAYS, LIFETIME_CHOICES_DAYS
 
 NEW_PROJECT = "new"
@@ -22,36 +23,76 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its field when the form has one, else above the form."""
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+    focus_first_error(form)
+
+
+def focus_first_error(form: forms.BaseForm) -> None:
+    """The first field with an error gets focus when the page loads (or htmx swaps it in), so an error below the fold
+    is where the reader lands and what a screen reader reads first."""
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+
+
+class FocusOnErrorForm(forms.Form):
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and self.errors:
+            focus_first_error(self)
+
+
+def team_field(user: User, label: str = "Team") -> forms.ChoiceField:
+    """The teams ``user`` may add a project to (their personal team once), the one they last worked in chosen."""
+    menu = team_menu(user)
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=menu.choices,
+        initial=menu.initial,
+        help_text="Its members see the project; an owner of both teams can move it later.",
+    )
+
+
+def chosen_team(user: User, key: str) -> Team | None:
+    """The team a ``team_field`` answer names (None: the personal team); the choices were the user's own."""
+    return Team.objects.filter(pk=int(key)).first() if key else None
 
 
 class ProjectForm(forms.ModelForm):
     """A new project, in one of the teams the user may write to (or their personal team)."""
-
-    team = forms.ChoiceField(label="Team", required=False)
 
     class Meta:
         model = Project
         fields = ("name", "description")
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, teams: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.teams = {str(team.pk): team for team in teams}
-        cast(forms.ChoiceField, self.fields["team"]).choices = [
-            ("", "My personal team"),
-            *((k, t.name) for k, t in self.teams.items()),
-        ]
+        self.user = user
+        self.fields["team"] = team_field(user)
 
-    def chosen_team(self) -> Any:
-        return self.teams.get(self.cleaned_data.get("team") or "")
+    def chosen_team(self) -> Team | None:
+        return chosen_team(self.user, self.cleaned_data.get("team") or "")
 
 
-class SaveIntegrationForm(forms.Form):
+class MoveProjectForm(forms.Form):
+    """Where an owner moves a project: another team they own."""
+
+    team = forms.ChoiceField(label="Move to team")
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["team"]).choices = choices
+
+
+class SaveIntegrationForm(FocusOnErrorForm):
     """Where to save a wizard result: an existing project of the user's, or a new one."""
 
     name = forms.CharField(label="Integration name", max_length=200, help_text="e.g. “Web shop sales orders”")
     project = forms.ChoiceField(label="Save in project")
     new_project_name = forms.CharField(label="New project name", max_length=200, required=False)
+    new_project_team = forms.ChoiceField(label="In team", required=False)
     source_system = forms.CharField(label="From system (optional)", max_length=100, required=False,
                                     help_text="Where the data or call starts, e.g. “Web shop” or “F&O production”; "
                                               "the project's landscape draws it.")  # fmt: skip
@@ -60,6 +101,8 @@ class SaveIntegrationForm(forms.Form):
 
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.fields["new_project_team"] = team_field(owner, "New project's team")
         self.projects = {str(p.pk): p for p in writable_projects(owner)}
         cast(forms.ChoiceField, self.fields["project"]).choices = [
             (NEW_PROJECT, "A new project…"),
@@ -74,6 +117,9 @@ class SaveIntegrationForm(forms.Form):
 
     def chosen_project(self) -> Project | None:
         return self.projects.get(self.cleaned_data["project"])
+
+    def chosen_team(self) -> Team | None:
+        return chosen_team(self.owner, self.cleaned_data.get("new_project_team") or "")
 
 
 class ApiTokenForm(forms.Form):
@@ -102,7 +148,7 @@ class QuickSelect(forms.Select):
                            mark_safe(options))  # noqa: S308 - values and labels escaped above  # fmt: skip
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(FocusOnErrorForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)  # 0: the editor saw no decision yet
     chosen_pattern_slug = forms.ChoiceField(label="Chosen pattern", widget=QuickSelect)
     rationale = long_text("Rationale")
@@ -125,7 +171,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(label="Comment (Markdown)", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
 
 
-class ChecklistEntryForm(forms.Form):
+class ChecklistEntryForm(FocusOnErrorForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=TaskStatus.choices)
     not_applicable_reason = forms.CharField(label="Reason it doesn't apply", required=False, max_length=300)
@@ -152,14 +198,14 @@ class ChecklistEntryForm(forms.Form):
         return self.members.get(self.cleaned_data.get("assignee") or "")
 
 
-class TeamForm(forms.Form):
+class TeamForm(FocusOnErrorForm):
     name = forms.CharField(label="Team name", max_length=200)
 
 
 ROLE_SHORT_CHOICES = [(role.value, role.value.capitalize()) for role in Role]
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(FocusOnErrorForm):
     email = forms.EmailField(label="E-mail address", max_length=254)
     role = forms.ChoiceField(label="Role", choices=ROLE_SHORT_CHOICES, initial=Role.CONTRIBUTOR)
 

@@ -50,6 +50,8 @@ project_patterns = (
         path("<int:project_id>/milestones/", milestones.milestones, name="milestones"),
         path("<int:project_id>/milestones/compare/", milestones.milestone_compare, name="milestone_compare"),
         path("<int:project_id>/settings/", projects.project_settings, name="settings"),
+        path("<int:project_id>/move/", projects.project_move_view, name="move"),
+        path("<int:project_id>/rerank/", projects.project_rerank, name="rerank_all"),
         path("<int:project_id>/export/<slug:fmt>", projects.project_export, name="export"),
     ],
     "projects",
@@ -104,6 +106,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", probes.healthz, name="healthz"),
     path("readyz", probes.readyz, name="readyz"),
+    path("favicon.ico", home.favicon, name="favicon"),  # browsers ask for it whatever the page's <link> says
     path("accounts/login/", account.sign_in, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/oidc/start/", oidc.SignInStart.as_view(), name="oidc_start"),

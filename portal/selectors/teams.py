@@ -16,7 +16,9 @@ from portal.models import (
     Capability,
     Decision,
     DecisionStatus,
+    HistoryEntry,
     Integration,
+    Invitation,
     Membership,
     Project,
     ProjectChecklistEntry,
@@ -32,6 +34,32 @@ from portal.selectors.projects import with_integration_counts
 def teams_where_user_can(user: Any, capability: str) -> list[Team]:
     memberships = Membership.objects.filter(user=user, role__in=roles_that_can(capability)).select_related("team")
     return [m.team for m in memberships]
+
+
+@dataclass(frozen=True)
+class TeamMenu:
+    """The teams ``user`` may add a project to, for a menu (their personal team once, as "My personal team", first;
+    made on first use), and the one a new project defaults to."""
+
+    choices: list[tuple[str, str]]
+    initial: str
+
+
+def team_menu(user: Any) -> TeamMenu:
+    """The default is the team of what the user last did (a change in one of its projects, an invitation sent,
+    joining or founding it), if they may still add projects there; else their personal team. Three queries."""
+    writable = list(Membership.objects.filter(user=user, role__in=roles_that_can(Capability.WRITE))
+                    .values_list("team_id", "team__name", "team__personal_for_id", "created_at"))  # fmt: skip
+    teams = {team_id: name for team_id, name, personal_for, _ in writable if personal_for != user.pk}
+    moments = [(joined, team_id) for team_id, _, personal_for, joined in writable if personal_for is None]
+    change = (HistoryEntry.objects.filter(actor=user).order_by("-created_at", "-id")
+              .values_list("created_at", "project__team_id").first())  # fmt: skip
+    invitation = (Invitation.objects.filter(invited_by=user).order_by("-created_at", "-id")
+                  .values_list("created_at", "team_id").first())  # fmt: skip
+    moments += [moment for moment in (change, invitation) if moment is not None]
+    latest = max(moments, default=None)
+    initial = str(latest[1]) if latest and latest[1] in teams else ""  # the personal team, or one no longer writable
+    return TeamMenu([("", "My personal team"), *((str(pk), name) for pk, name in teams.items())], initial)
 
 
 def team_memberships(user: Any) -> QuerySet[Membership]:

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from patterns.requirements import Requirements
-from portal.models import Integration, Project, WizardDraft
+from portal.models import Integration, Project, Team, WizardDraft
 from portal.services.integrations import integration_create
 from portal.services.projects import project_create
 
@@ -48,6 +48,7 @@ def draft_save_as_integration(
     name: str,
     project: Project | None,
     new_project_name: str = "",
+    new_project_team: Team | None = None,
     source_system: str = "",
     target_system: str = "",
 ) -> Integration:
@@ -59,7 +60,7 @@ def draft_save_as_integration(
             existing = Integration.objects.filter(source_draft=locked).first()
             if existing is not None:
                 return existing
-            target = project or project_create(owner=locked.owner, name=new_project_name)
+            target = project or project_create(owner=locked.owner, name=new_project_name, team=new_project_team)
             return integration_create(
                 project=target,
                 name=name,

@@ -42,9 +42,10 @@ def history_record(
     )
 
 
-def team_history_record(team: Team, actor: User | None, action: str, subject: str, before: Any, after: Any) -> None:
-    """A change to the team (its members, its invitations): the team's revision moved (even when it has no project
-    yet), then the change recorded in each of its projects' history."""
+def team_history_record(team: Team, actor: User | None, action: str, subject: str, before: Any, after: Any,
+                        projects: Any = None) -> None:  # fmt: skip
+    """A change to the team (its members, its invitations, its projects): the team's revision moved (even when it has
+    no project yet), then the change recorded in each of its projects' history (or of ``projects``)."""
     Team.objects.filter(pk=team.pk).update(changed_at=timezone.now(), revision=F("revision") + 1)
-    for project in team.projects.all():
+    for project in team.projects.all() if projects is None else projects:
         history_record(project=project, actor=actor, action=action, subject=subject, before=before, after=after)

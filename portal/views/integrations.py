@@ -23,9 +23,13 @@ from portal.caching import fragment, not_modified, page_etag, revalidated
 from portal.exceptions import ConflictError
 from portal.forms import CommentForm, DecisionForm, add_service_errors
 from portal.models import Capability, Decision, DecisionStatus, Integration, can
+from portal.selectors.catalog_changes import pick_change_of
 from portal.selectors.integrations import integration_page, rerank_comparison
 from portal.services.decisions import decision_approve, decision_save, decision_transition
 from portal.services.integrations import comment_add, integration_keep_ranking, integration_rerank
+
+# Transitions that end an accepted decision: each asks for a confirmation first (as does reinstating one).
+CONFIRMED_TRANSITIONS = {DecisionStatus.SUPERSEDED, DecisionStatus.DEPRECATED}
 
 
 def _decision_form(integration: Integration, decision: Decision | None, data: Any = None) -> DecisionForm:
@@ -64,10 +68,12 @@ def _render_page(
         "requirements": page.requirements,
         "can_write": can(integration.role, Capability.WRITE),
         "can_review": can(integration.role, Capability.REVIEW),
+        "i_approved": any(approval.reviewer_id == request.user.pk for approval in page.approvals),
         "comment_form": CommentForm(),
         "decision_form": _decision_form(integration, page.decision),
         "conflict": None,
         "statuses": DecisionStatus,
+        "catalog_change": pick_change_of(integration),
         **overrides,
     }
     return render(request, "portal/integration_detail.html", context, status=status)
@@ -95,7 +101,7 @@ def decision_save_view(request: SignedInRequest, project_id: int, integration_id
     conflict = None
     if form.is_valid():
         try:
-            decision_save(
+            decision = decision_save(
                 integration=integration,
                 actor=request.user,
                 chosen_pattern_slug=form.cleaned_data["chosen_pattern_slug"],
@@ -104,7 +110,11 @@ def decision_save_view(request: SignedInRequest, project_id: int, integration_id
                 justification=form.cleaned_data["justification"],
                 expected_version=form.cleaned_data["version"],
             )
-            messages.success(request, "Decision saved. Approvals start again for this version.")
+            if decision.version == 1:
+                messages.success(request, "Decision proposed; the team's reviewers have been asked to look at it.")
+            else:
+                messages.success(request, f"Decision changed (version {decision.version}): earlier approvals no longer "
+                                 "count, and the reviewers have been asked to look again.")  # fmt: skip
             return redirect("projects:integration", project_id, integration_id)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -143,14 +153,31 @@ def decision_approve_view(request: SignedInRequest, project_id: int, integration
 def decision_status_view(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
     replacement = None
     if replacement_id := request.POST.get("superseded_by"):
-        replacement = Decision.objects.filter(
-            pk=whole_number(replacement_id, default=0), integration__project_id=project_id
-        ).first()
+        replacement = (
+            Decision.objects.filter(pk=whole_number(replacement_id, default=0), integration__project_id=project_id)
+            .select_related("integration")
+            .first()
+        )
+    status = request.POST.get("status", "")
+    asks = status in CONFIRMED_TRANSITIONS or request.POST.get("reinstate") == "yes"
+    if asks and request.POST.get("confirmed") != "yes":
+        # Ending (or reinstating) an accepted decision says what it does and asks once more.
+        integration = get_integration_for_user(request, project_id, integration_id, capability=Capability.REVIEW)
+        decision = get_object_or_404(Decision, integration=integration)
+        if status == DecisionStatus.SUPERSEDED and replacement is None:
+            messages.error(request, "Not changed: choose the decision that replaces it.")
+            return redirect("projects:integration", project_id, integration_id)
+        context = {"integration": integration, "project": integration.project, "decision": decision,
+                   "status": status, "replacement": replacement, "statuses": DecisionStatus,
+                   "version": request.POST.get("version", "")}  # fmt: skip
+        return render(request, "portal/decision_confirm.html", context)
 
     def transition(decision: Decision, version: int) -> str:
-        changed = decision_transition(decision=decision, actor=request.user, status=request.POST.get("status", ""),
+        changed = decision_transition(decision=decision, actor=request.user, status=status,
                                       expected_version=version, superseded_by=replacement,
                                       reason=request.POST.get("reason", ""))  # fmt: skip
+        if status == DecisionStatus.ACCEPTED and decision.is_history:
+            return "Decision reinstated: it is accepted again, as it was."
         return f"Decision is now {changed.get_status_display().lower()}."
 
     return _decision_action(request, project_id, integration_id, transition, "Not changed")

@@ -9,8 +9,11 @@ from functools import cache, partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,9 +24,10 @@ from patterns.http import SignedInRequest
 from portal.access import get_project_for_user
 from portal.caching import fragments, not_modified, page_etag, revalidated
 from portal.exports import project_csv, project_json, project_markdown
-from portal.forms import ProjectForm, SettingsForm
-from portal.models import Capability, Project, can
+from portal.forms import MoveProjectForm, ProjectForm, SettingsForm
+from portal.models import Capability, Project, Team, can
 from portal.pictures.markup import landscape_markup
+from portal.selectors.catalog_changes import pick_changes
 from portal.selectors.checklist import (
     CHECKLIST_FILTERS,
     ProjectChecklist,
@@ -35,7 +39,8 @@ from portal.selectors.integrations import project_integrations, project_landscap
 from portal.selectors.paging import page_number, window
 from portal.selectors.projects import project_for_export, project_history, projects_for, with_integration_counts
 from portal.selectors.teams import teams_where_user_can
-from portal.services.projects import project_create, project_settings_update
+from portal.services.integrations import integration_keep_ranking, integration_rerank
+from portal.services.projects import project_create, project_move, project_settings_update
 
 PAGE_SIZE = 20
 EXPORT_FORMATS = {
@@ -58,7 +63,7 @@ def project_list(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_new(request: SignedInRequest) -> HttpResponse:
-    form = ProjectForm(request.POST or None, teams=teams_where_user_can(request.user, Capability.WRITE))
+    form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         project = project_create(
             owner=request.user,
@@ -105,6 +110,9 @@ def project_detail(request: SignedInRequest, project_id: int) -> HttpResponse:
         "project": project,
         "can_write": can_write,
         "can_manage": can(project.role, Capability.MANAGE),
+        "move_form": MoveProjectForm(choices=_move_choices(project, request.user))
+        if can(project.role, Capability.MANAGE)
+        else None,
         "head_html": html["project-head"],
         "integrations_html": html["project-integrations"],
         "progress_html": html["project-progress"],
@@ -150,6 +158,32 @@ def project_settings(request: SignedInRequest, project_id: int) -> HttpResponse:
     return redirect("projects:detail", project.pk)
 
 
+def _move_choices(project: Project, user: User) -> list[tuple[str, str]]:
+    """The other teams ``user`` owns, where an owner of this project's team may move it."""
+    return [(str(team.pk), "My personal team" if team.personal_for_id == user.pk else team.name)
+            for team in teams_where_user_can(user, Capability.MANAGE) if team.pk != project.team_id]  # fmt: skip
+
+
+@login_required
+@require_POST
+def project_move_view(request: SignedInRequest, project_id: int) -> HttpResponse:
+    """An owner of both teams moves the project; anyone else gets the reason on the project page."""
+    project = get_project_for_user(request, project_id, capability=Capability.MANAGE)
+    form = MoveProjectForm(request.POST, choices=_move_choices(project, request.user))
+    if not form.is_valid():
+        messages.error(request, "Choose one of the teams you own to move the project to.")
+        return redirect("projects:detail", project.pk)
+    target = Team.objects.get(pk=int(form.cleaned_data["team"]))
+    try:
+        project_move(project=project, team=target, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("projects:detail", project.pk)
+    messages.success(request, f"Moved “{project.name}” to {target.name}: its members see it now, and "
+                     f"{project.team.name}'s members no longer do unless they are in both.")  # fmt: skip
+    return redirect("projects:detail", project.pk)
+
+
 @login_required
 @require_GET
 def history(request: SignedInRequest, project_id: int) -> HttpResponse:
@@ -170,3 +204,38 @@ def project_export(request: SignedInRequest, project_id: int, fmt: str) -> HttpR
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_rerank(request: SignedInRequest, project_id: int) -> HttpResponse:
+    """Every integration of the project that the published catalog answers differently, saved beside new (first pick
+    and fit level); adopt the new rankings of those ticked, or keep all the saved ones. Nothing changes on a GET."""
+    capability = Capability.WRITE if request.method == "POST" else Capability.READ
+    project = get_project_for_user(request, project_id, capability=capability)
+    changes = pick_changes(project.integrations.all())
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("integration"))
+        action = request.POST.get("action")
+        version = published_catalog().version
+        adopted = kept = 0
+        for integration in project.integrations.filter(pk__in=[c.integration_id for c in changes]):
+            if action == "adopt" and str(integration.pk) in chosen:
+                integration_rerank(integration=integration, actor=request.user)
+                adopted += 1
+            elif action == "keep":
+                integration_keep_ranking(integration=integration, actor=request.user, reviewed_version=version)
+                kept += 1
+        if adopted:
+            messages.success(request, f"Adopted the new ranking for {adopted} integration{pluralize(adopted)}; "
+                             "each change is in the project's history.")  # fmt: skip
+        elif kept:
+            messages.success(request, f"Kept {kept} saved ranking{pluralize(kept)}; they won't be flagged again "
+                             f"until after {version}.")  # fmt: skip
+        else:
+            messages.error(request, "Nothing changed: tick the integrations whose new ranking you adopt.")
+            return redirect("projects:rerank_all", project.pk)
+        return redirect("projects:detail", project.pk)
+    context = {"project": project, "changes": changes, "can_write": can(project.role, Capability.WRITE),
+               "version": published_catalog().version}  # fmt: skip
+    return render(request, "portal/project_rerank.html", context)

@@ -156,6 +156,7 @@ def _results_context(
             (answer, _what_if_url(draft, ((ranking.close_call.question, answer.value),)))
             for answer in ranking.close_call.answers
         ],
+        "saved": Integration.objects.filter(source_draft=draft).select_related("project").first(),
         "what_if": what_if,
         "what_if_choices": what_if_choices(requirements),
         "movement": moves,
@@ -180,6 +181,8 @@ def results(request: SignedInRequest, draft_id: int) -> HttpResponse:
     what_if = parse_what_if(request.GET.get("what_if", ""), requirements)
     context = _results_context(request, draft, requirements, what_if)
     if request.htmx and request.GET.get("what_if") is not None:
+        # A one-click what-if (a link) moves focus to its banner, so "Keep this answer" is next; the menu keeps it.
+        context["focus_banner"] = request.htmx.trigger != "what-if"
         return render(request, "portal/wizard_results.html#ranking", context)
     return render(request, "portal/wizard_results.html", context)
 
@@ -202,8 +205,10 @@ def keep_what_if(request: SignedInRequest, draft_id: int) -> HttpResponse:
 @require_POST
 def save(request: SignedInRequest, draft_id: int) -> HttpResponse:
     draft = get_draft_for_user(request, draft_id)
-    existing = Integration.objects.filter(source_draft=draft).first()
+    existing = Integration.objects.filter(source_draft=draft).select_related("project").first()
     if existing is not None:  # a second submit of a saved draft shows what the first one saved
+        messages.info(request, f"This result was already saved as “{existing.name}” in {existing.project.name}; "
+                      "nothing was saved again.")  # fmt: skip
         return redirect("projects:integration", existing.project_id, existing.pk)
     requirements, _ = _requirements(draft)
     if requirements is None:
@@ -218,6 +223,7 @@ def save(request: SignedInRequest, draft_id: int) -> HttpResponse:
         name=form.cleaned_data["name"],
         project=form.chosen_project(),
         new_project_name=form.cleaned_data["new_project_name"],
+        new_project_team=form.chosen_team(),
         source_system=form.cleaned_data["source_system"],
         target_system=form.cleaned_data["target_system"],
     )
