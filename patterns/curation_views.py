@@ -57,6 +57,11 @@ def publish(request: SignedInRequest) -> HttpResponse:
             return redirect("curation:overview")
         except ValidationError as error:
             for field, errors in error.message_dict.items():
+                if field == "override_reason":  # the page lists the scenarios above the form: don't repeat them
+                    errors = [
+                        "The scenarios listed above no longer rank their expected pattern first: fix their "
+                        "fits, or give a reason to publish anyway."
+                    ]
                 form.add_error(field if field in form.fields else None, errors)
     try:
         validate_content(draft)

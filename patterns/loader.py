@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from patterns.audit import curation_record
+from patterns.audit import changed_keys, curation_record
 from patterns.content import validate_content
 from patterns.draft import (
     LIMIT_DEFAULTS,
@@ -165,17 +165,8 @@ class _Reconciler:
             else:
                 row = write(row)
                 self.report.updated.append(label)
-                curation_record(actor=self.actor, obj=row, action="reloaded", changes=_changed_keys(before, new_state))
+                curation_record(actor=self.actor, obj=row, action="reloaded", changes=changed_keys(before, new_state))
         type(row)._default_manager.filter(pk=row.pk).update(content_hash=new_hash)
-
-
-def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """Top-level keys that differ; fits are summarised rather than copied whole."""
-    changes = {}
-    for key in sorted(set(before) | set(after)):
-        if before.get(key) != after.get(key):
-            changes[key] = ("(fits)", "(fits)") if key == "fits" else (before.get(key), after.get(key))
-    return changes
 
 
 def _prune(*, data: Mapping[str, Any], actor: Any, report: LoadReport) -> None:

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.template.defaultfilters import pluralize
 
 from patterns.catalog import published_content, recheck_now
 from patterns.content import ContentError, upgrade_content, validate_content
@@ -22,6 +23,7 @@ from patterns.models import CatalogVersion, CurationEvent, Pattern
 from patterns.ranking.recommender import recommend
 from patterns.ranking.snapshot import snapshot_from_content
 from patterns.requirements import QUESTIONS, Requirements, answer_label, question_label
+from patterns.signals import catalog_published
 
 
 def content_fingerprint(content: dict[str, Any]) -> str:
@@ -85,11 +87,13 @@ def version_publish(*, actor: User | None, note: str, override_reason: str = "")
         raise ValidationError({"note": ["The draft isn't consistent yet:", *error.errors]}) from None
     _, published = published_content()
     regression = scenario_regression(draft, published)
-    broken = [row["scenario"] for row in regression if row["broken"]]
+    broken = [row["title"] for row in regression if row["broken"]]
     if broken and not override_reason.strip():
         raise ValidationError(
-            {"override_reason": "These scenarios no longer rank their expected pattern first (or lost their expected "
-             f"confidence): {', '.join(broken)}. Fix the fits, or give a reason to publish anyway."}
+            {"override_reason": f"{len(broken)} scenario{pluralize(len(broken))} no longer "
+             f"{pluralize(len(broken), 'ranks its,rank their')} expected pattern first (or lost "
+             f"{pluralize(len(broken), 'its,their')} expected confidence): {'; '.join(broken)}. Fix the fits, or give "
+             "a reason to publish anyway."}
         )  # fmt: skip
     return _create_version(actor=actor, note=note, content=draft, regression=regression,
                            override_reason=override_reason.strip() if broken else "")  # fmt: skip
@@ -119,6 +123,7 @@ def _create_version(
     # This process serves it from its next read; the others within patterns.catalog.recheck_seconds().
     recheck_now()
     transaction.on_commit(recheck_now)
+    catalog_published.send(sender=CatalogVersion, version=f"v{number}")
     return version
 
 

@@ -27,9 +27,10 @@ from django.utils import timezone
 
 from patterns.ranking.records import RankingRecord
 from patterns.requirements import CAPACITY_BY_NAME, answer_label, question_label
-from portal.models import Project
+from portal.models import DecisionStatus, Project
 from portal.pictures.landscape import Landscape
 from portal.records import integration_decision, project_record
+from portal.selectors.decisions import decision_events
 from portal.selectors.integrations import project_integrations, project_landscape
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -78,6 +79,7 @@ def project_markdown(project: Project) -> str:
         lines += [_md_escape(project.description), ""]
     lines += [f"Team: {_md_line(project.team.name)} · exported {timezone.now():%Y-%m-%d %H:%M} UTC", ""]
     lines += _landscape_markdown(project_landscape(project_integrations(project), links=False))
+    history = list(project.history.all())  # prefetched oldest first by project_for_export
     for number, integration in enumerate(project.integrations.all(), start=1):
         decision = integration_decision(integration)
         lines += [f"## Decision record {number}: {_md_line(integration.name)}", ""]
@@ -85,9 +87,23 @@ def project_markdown(project: Project) -> str:
         lines += [f"- Top-ranked pattern: {_md_line(integration.top_pattern_name or '—')}"]
         if decision:
             lines += [f"- Chosen pattern: {_md_line(decision.chosen_pattern_name)}"]
+            proposer = _md_line(decision.proposed_by.get_username()) if decision.proposed_by else "someone"
+            lines += [f"- Proposed by {proposer} on {decision.created_at:%Y-%m-%d} · version {decision.version}"]
             if decision.decided_by:
                 decider = _md_line(decision.decided_by.get_username())
-                lines += [f"- Decided by {decider} on {decision.decided_at:%Y-%m-%d}"]
+                verb = "Rejected" if decision.status == DecisionStatus.REJECTED else "Accepted"
+                lines += [f"- {verb} by {decider} on {decision.decided_at:%Y-%m-%d}"]
+            if decision.status == DecisionStatus.REJECTED and decision.status_reason:
+                lines += [f"- Why it was rejected: {_md_line(decision.status_reason)}"]
+            if decision.superseded_by_id and decision.superseded_by:
+                replacing = decision.superseded_by
+                lines += [f"- Superseded by the decision on {_md_line(replacing.integration.name)} "
+                          f"({_md_line(replacing.chosen_pattern_name)})"]  # fmt: skip
+            approvals = list(decision.approvals.all())
+            if approvals:
+                lines += ["- Approvals: " + ", ".join(
+                    f"{_md_line(a.reviewer.get_username())} (version {a.decision_version}, {a.created_at:%Y-%m-%d})"
+                    for a in approvals)]  # fmt: skip
         lines += ["", "### Context", ""]
         lines += [f"- {_md_line(_answer(k, v))}" for k, v in integration.requirements.items()]
         lines += [f"- Ranked {integration.ranked_at:%Y-%m-%d} with catalog {integration.catalog_version}", ""]
@@ -96,6 +112,12 @@ def project_markdown(project: Project) -> str:
             if decision.justification:
                 lines += ["Why not the top-ranked option: " + _md_escape(decision.justification), ""]
             lines += ["### Consequences", "", _md_escape(decision.consequences or "None recorded."), ""]
+            events = decision_events(e for e in history if e.integration_id == integration.pk)
+            if events:
+                lines += ["### Status history", ""]
+                lines += [f"- {e.when:%Y-%m-%d %H:%M} · {_md_line(e.what)} by {_md_line(e.who)}"
+                          + (f": {_md_line(e.note)}" if e.note else "") for e in events]  # fmt: skip
+                lines += [""]
         ranking = RankingRecord.from_json(integration.ranking)
         lines += [
             "### Options considered",
@@ -171,7 +193,8 @@ def project_csv(project: Project) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
-        ["integration", "scope", "goal", "top_pattern", "chosen_pattern", "decision_status", "fit", "capacity",
+        ["integration", "scope", "scope_label", "goal", "goal_label", "top_pattern", "top_pattern_name",
+         "chosen_pattern", "chosen_pattern_name", "decision_status", "decision_status_label", "fit", "capacity",
          "source_system", "target_system"]
     )  # fmt: skip
     for integration in project.integrations.all():
@@ -179,11 +202,16 @@ def project_csv(project: Project) -> str:
         writer.writerow(
             [
                 _cell(integration.name),
-                _cell(integration.requirements.get("scope")),
-                _cell(integration.requirements.get("goal")),
+                _cell(scope := integration.requirements.get("scope")),
+                _cell(answer_label("scope", scope)),
+                _cell(goal := integration.requirements.get("goal")),
+                _cell(answer_label("goal", goal)),
                 _cell(integration.top_pattern_slug),
+                _cell(integration.top_pattern_name),
                 _cell(decision.chosen_pattern_slug if decision else ""),
+                _cell(decision.chosen_pattern_name if decision else ""),
                 _cell(decision.status if decision else "none"),
+                _cell(decision.get_status_display() if decision else "No decision yet"),
                 *_ranking_cells(RankingRecord.from_json(integration.ranking), decision),
                 _cell(integration.source_system),
                 _cell(integration.target_system),

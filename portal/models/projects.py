@@ -107,6 +107,7 @@ class WizardDraft(models.Model):
     """The wizard's answers so far, saved at every step so nothing is lost between sessions."""
 
     title: str  # what the start page calls it, set by portal.selectors.drafts.open_drafts
+    goal_label: str  # its goal in words, set there too
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wizard_drafts")
     answers = models.JSONField(default=dict, blank=True)

@@ -39,11 +39,13 @@ class Bar:
     rank: int
     score: float
     segments: tuple[Segment, ...]
+    below_because: str = ""  # why it ranks under an option that scores less (your numbers against its limits)
 
     @property
     def summary(self) -> str:
         parts = ", ".join(f"{s.label.split(': ', 1)[0]} {s.width:.0f}" for s in self.segments if s.width >= 0.5)
-        return f"{self.name}: {self.score:.0f} of 100. {parts or 'No answer earns it points'}."
+        moved = f" Ranked lower: {self.below_because}." if self.below_because else ""
+        return f"{self.name}: {self.score:.0f} of 100. {parts or 'No answer earns it points'}.{moved}"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,23 @@ def _bar(option: OptionRecord) -> Bar:
     return Bar(option.pattern, option.name, option.rank, option.score, tuple(segments))
 
 
+def _with_reasons_for_order(bars: list[Bar], options: tuple[OptionRecord, ...]) -> tuple[Bar, ...]:
+    """A bar that outscores one ranked above it was moved down by your numbers (a platform limit): it says so."""
+    by_pattern = {option.pattern: option for option in options}
+    lowest_above = float("inf")
+    marked = []
+    for bar in bars:
+        option = by_pattern[bar.pattern]
+        reason = ""
+        if bar.score > lowest_above + 0.05:
+            capacity = option.capacity
+            reason = f"your numbers: {capacity.label}" if capacity and capacity.verdict != "unknown" else (
+                "a curated rule about your answers")  # fmt: skip
+        marked.append(Bar(bar.pattern, bar.name, bar.rank, bar.score, bar.segments, reason))
+        lowest_above = min(lowest_above, bar.score)
+    return tuple(marked)
+
+
 def _ruled_out(exclusions: tuple[ExclusionRecord, ...]) -> tuple[RuledOut, ...]:
     by_answer: dict[tuple[int, str], list[str]] = {}
     for exclusion in exclusions:
@@ -110,7 +129,7 @@ def contribution_chart(ranking: RankingRecord) -> ContributionChart:
         else ()
     )
     return ContributionChart(
-        bars=tuple(_bar(option) for option in ranking.options[:MAX_BARS]),
+        bars=_with_reasons_for_order([_bar(option) for option in ranking.options[:MAX_BARS]], ranking.options),
         ruled_out=_ruled_out(ranking.excluded),
         legend=legend,
         more_options=max(0, len(ranking.options) - MAX_BARS),

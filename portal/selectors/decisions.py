@@ -56,19 +56,25 @@ def _event_note(what: str, after: Any) -> str:
     return ""
 
 
-def decision_history(integration: Integration, decision: Decision) -> list[DecisionEvent]:
-    """Every change to the integration's decision, oldest first. Decisions recorded before the history named its
-    integration are told from the decision's own who-and-when fields."""
-    entries = integration.history_entries.filter(action__startswith="decision ").select_related("actor")
-    events = [
+def decision_events(entries: Any) -> list[DecisionEvent]:
+    """History entries about a decision (oldest first) as its status history."""
+    return [
         DecisionEvent(
             what=(what := entry.action.removeprefix("decision ")),
             who=entry.actor.get_username() if entry.actor else "someone",
             when=entry.created_at,
             note=entry.subject.split(": ", 1)[-1] if what == "approved" else _event_note(what, entry.after),
         )
-        for entry in entries.order_by("created_at", "id")
+        for entry in entries
+        if entry.action.startswith("decision ")
     ]
+
+
+def decision_history(integration: Integration, decision: Decision) -> list[DecisionEvent]:
+    """Every change to the integration's decision, oldest first. Decisions recorded before the history named its
+    integration are told from the decision's own who-and-when fields."""
+    entries = integration.history_entries.filter(action__startswith="decision ").select_related("actor")
+    events = decision_events(entries.order_by("created_at", "id"))
     if events:
         return events
     told = [DecisionEvent("proposed", decision.proposed_by.get_username(), decision.created_at)]
@@ -102,6 +108,7 @@ SEARCHED_FIELDS = (
     "rationale",
     "consequences",
     "justification",
+    "status_reason",
     "status",
     "integration__project__name",
     "integration__project__team__name",
@@ -114,7 +121,7 @@ def _text_search(decisions: QuerySet[Decision], text: str) -> QuerySet[Decision]
     if connection.vendor == "postgresql":
         vector = (
             SearchVector("chosen_pattern_name", "integration__name", weight="A", config="english")
-            + SearchVector("rationale", "consequences", "justification", weight="B", config="english")
+            + SearchVector("rationale", "consequences", "justification", "status_reason", weight="B", config="english")
             + SearchVector(
                 "status", "integration__project__name", "integration__project__team__name", weight="C", config="english"
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from portal.exceptions import ConflictError
@@ -21,8 +22,9 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     DecisionStatus.PROPOSED: {DecisionStatus.ACCEPTED, DecisionStatus.REJECTED},
     DecisionStatus.REJECTED: set(),
     DecisionStatus.ACCEPTED: {DecisionStatus.SUPERSEDED, DecisionStatus.DEPRECATED},
-    DecisionStatus.SUPERSEDED: set(),
-    DecisionStatus.DEPRECATED: set(),
+    # Undo: a superseded or deprecated decision can be reinstated (accepted again, as it was before).
+    DecisionStatus.SUPERSEDED: {DecisionStatus.ACCEPTED},
+    DecisionStatus.DEPRECATED: {DecisionStatus.ACCEPTED},
 }
 
 
@@ -145,11 +147,13 @@ def decision_transition(
     if status not in ALLOWED_TRANSITIONS.get(decision.status, set()):
         raise ValidationError({"status": f"A {decision.status} decision can't become {status or 'nothing'}."})
     project = decision.integration.project
-    if status == DecisionStatus.ACCEPTED:
+    reinstated = status == DecisionStatus.ACCEPTED and decision.is_history  # it was accepted, with its approvals
+    if status == DecisionStatus.ACCEPTED and not reinstated:
         approvals = approvals_for_current_version(decision)
         if approvals < project.required_approvals:
+            needed = project.required_approvals
             raise ValidationError(
-                {"status": f"Acceptance needs {project.required_approvals} reviewer approval(s); it has {approvals}."}
+                {"status": f"Acceptance needs {needed} reviewer approval{pluralize(needed)}; it has {approvals}."}
             )
     if status == DecisionStatus.REJECTED and not reason.strip():
         raise ValidationError({"reason": "Say why the decision is rejected."})
@@ -164,17 +168,21 @@ def decision_transition(
             raise ValidationError({"superseded_by": "Only an accepted decision can supersede another."})
         decision.superseded_by = superseded_by
     before = decision_record(decision)
+    if reinstated:
+        decision.superseded_by = None
     decision.status = status
     now = timezone.now()
     decision.status_changed_by, decision.status_changed_at = actor, now
     decision.status_reason = reason.strip() if status == DecisionStatus.REJECTED else decision.status_reason
-    if status in {DecisionStatus.ACCEPTED, DecisionStatus.REJECTED}:
+    if status in {DecisionStatus.ACCEPTED, DecisionStatus.REJECTED} and not reinstated:
         decision.decided_by, decision.decided_at = actor, now
     decision.version += 1
     decision.save()
-    history_record(project=project, integration=decision.integration, actor=actor, action=f"decision {status}",
+    action = "decision reinstated" if reinstated else f"decision {status}"
+    history_record(project=project, integration=decision.integration, actor=actor, action=action,
                    subject=f"{decision.integration.name}: {decision.chosen_pattern_name}",
                    before=before, after=decision_record(decision))  # fmt: skip
     project_checklist_sync(project=project, actor=actor)
-    notify_decision_status(decision=decision, actor=actor)
+    if not reinstated:
+        notify_decision_status(decision=decision, actor=actor)
     return decision

@@ -23,3 +23,49 @@ def get_item(mapping: Mapping[str, Any] | None, key: str) -> Any:
 def contribution_chart(ranking: RankingRecord) -> ContributionChart:
     """The "why this order" picture of a ranking, live or saved."""
     return chart_of(ranking)
+
+
+# What a history entry's fields read as; any other key reads as its words ("due_date" as "Due date").
+FIELD_LABELS = {
+    "chosen_pattern": "Chosen pattern (code)",
+    "chosen_pattern_name": "Chosen pattern",
+    "status_reason": "Why it was rejected",
+    "required_approvals": "Approvals needed",
+    "not_applicable_reason": "Why not applicable",
+    "evidence_url": "Evidence link",
+    "top_pattern": "Top pattern (code)",
+    "top_pattern_name": "Top pattern",
+}
+
+
+def _label(key: str) -> str:
+    return FIELD_LABELS.get(key) or key.replace("_", " ").capitalize()
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{_label(str(k))}: {_text(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(v) for v in value) or "—"
+    text = str(value)
+    return text if len(text) <= 400 else text[:399] + "…"
+
+
+@register.filter
+def history_changes(entry: Any) -> list[dict[str, Any]]:
+    """A history entry's before and after as rows a person reads: each field by name, its value before and after in
+    words. When both sides are records, only the fields that changed."""
+    before, after = entry.before, entry.after
+    old = before if isinstance(before, Mapping) else ({} if before is None else {"value": before})
+    new = after if isinstance(after, Mapping) else ({} if after is None else {"value": after})
+    keys = list(dict.fromkeys([*old, *new]))
+    both = bool(old) and bool(new)
+    return [
+        {"label": _label(str(key)), "before": _text(old.get(key)), "after": _text(new.get(key))}
+        for key in keys
+        if not both or old.get(key) != new.get(key)
+    ]

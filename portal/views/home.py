@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -27,3 +28,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "catalog_version": catalog.version,
         },
     )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on their own: the site's icon, for a day."""
+    response = redirect(staticfiles_storage.url("favicon.svg"), permanent=False)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -199,5 +199,11 @@ def question_rows(form: StepForm) -> list[dict[str, Any]]:
             for c in question.choices
         ]
         rows.append({"name": name, "question": question, "field": form[name], "options": options,
-                     "errors": form.errors.get(name, [])})  # fmt: skip
+                     "errors": form.errors.get(name, []), "focus": False})  # fmt: skip
+    # After a refused step, focus goes to the first question to fix (rather than the top of the page).
+    first = next((row for row in rows if row["errors"]), None)
+    if first is not None:
+        first["focus"] = True
+    elif wrong := [name for name in form.errors if name.startswith(NUMBER_PREFIX) and name in form.fields]:
+        form.fields[wrong[0]].widget.attrs["autofocus"] = True
     return rows

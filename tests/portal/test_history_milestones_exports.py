@@ -35,7 +35,7 @@ def test_the_history_page_is_a_timeline_of_changes(client: Client, project: Any,
     client.force_login(alice)
     body = client.get(reverse("projects:history", args=[project.pk])).content.decode()
     assert body.index("Decision proposed") < body.index("Integration added") < body.index("Project created")
-    assert "Before and after" in body
+    assert "What changed" in body
 
 
 def test_history_is_append_only_in_the_admin(client: Client, project: Any, alice: User) -> None:
@@ -103,17 +103,22 @@ def test_the_csv_export_neutralises_formulas(client: Client, project: Any, alice
     assert rows[0] == [
         "integration",
         "scope",
+        "scope_label",
         "goal",
+        "goal_label",
         "top_pattern",
+        "top_pattern_name",
         "chosen_pattern",
+        "chosen_pattern_name",
         "decision_status",
+        "decision_status_label",
         "fit",
         "capacity",
         "source_system",
         "target_system",
     ]
     assert rows[1][0] == '\'=HYPERLINK("http://evil")'
-    assert rows[1][3:] == ["odata", "odata", "proposed", "strong", "", "", ""]
+    assert rows[1][5:] == ["odata", "OData", "odata", "OData", "proposed", "Proposed", "strong", "", "", ""]
 
 
 def test_the_markdown_export_escapes_what_users_typed(client: Client, project: Any, alice: User) -> None:
