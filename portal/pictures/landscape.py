@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from portal.pictures.palette import STATUS_LABELS, STATUS_STYLES
-from portal.pictures.placement import ALONG, REACH, nearest_free
+from portal.pictures.placement import crossed, nearest_place
 
 FNO = "Finance and operations apps"
 DATAVERSE = "Dataverse (customer engagement apps)"
@@ -26,10 +26,11 @@ ROW = 84  # between the boxes of a side column
 APP_GAP = 76  # between two apps in the middle column: room for the label of an arrow between them
 ATTACH = 28  # between two arrows meeting one side of an app
 TOP = 16
-LABEL_H = 34
+LABEL_H = 34  # an entry of a label: the pattern on one line, its status below
+LINE_H = 14  # each further line of a long pattern name
 COLUMNS = {"left": 16, "middle": (WIDTH - NODE_W) // 2, "right": WIDTH - 16 - NODE_W}
 CHARS_PER_LINE = 19
-LABEL_CHARS = 22
+LABEL_CHARS = 24  # a pattern name wraps to two lines of this many characters before it is cut
 CHAR_W = 7.4  # a character of the 12px label font, generously
 LANE_W, LANE_H = 360, 108
 SHORT_NAMES = {FNO: "F&O apps", DATAVERSE: "Dataverse"}
@@ -97,12 +98,14 @@ class Edge:
         return f"{self.link.pattern} · {STATUS_LABELS[self.link.status]}"
 
     @property
-    def label_lines(self) -> tuple[str, str]:
-        return wrap(self.link.pattern, LABEL_CHARS, 1)[0], STATUS_LABELS[self.link.status]
+    def label_lines(self) -> tuple[tuple[str, ...], str]:
+        """The pattern's name on one or two lines, and the decision's status."""
+        return wrap(self.link.pattern, LABEL_CHARS, 2), STATUS_LABELS[self.link.status]
 
     @property
     def label_width(self) -> float:
-        return CHAR_W * max(len(line) for line in self.label_lines) + 12
+        pattern, status = self.label_lines
+        return CHAR_W * max(len(line) for line in (*pattern, status)) + 12
 
     @property
     def start_short(self) -> str:
@@ -125,16 +128,20 @@ class Label:
     x: float  # top-left corner
     y: float
     width: float
-    entries: tuple[tuple[str, str, str], ...]
+    entries: tuple[tuple[tuple[str, ...], str, str], ...]  # (the pattern's lines, status, colour)
 
     @property
     def height(self) -> float:
-        return LABEL_H * len(self.entries)
+        return entries_height(self.entries)
 
     @property
-    def lines(self) -> list[tuple[float, str, str, str]]:
-        """(baseline, pattern, status, colour) of each entry."""
-        return [(self.y + 14 + LABEL_H * i, p, s, c) for i, (p, s, c) in enumerate(self.entries)]
+    def lines(self) -> list[tuple[float, tuple[str, ...], str, str]]:
+        """(baseline, the pattern's lines, status, colour) of each entry."""
+        out, top = [], self.y
+        for pattern, status, colour in self.entries:
+            out.append((top + 14, pattern, status, colour))
+            top += LABEL_H + LINE_H * (len(pattern) - 1)
+        return out
 
     @property
     def cx(self) -> float:
@@ -173,6 +180,10 @@ class Landscape:
             f"{len(self.edges)} integration{'s' if len(self.edges) != 1 else ''} between {apps} Dynamics 365 "
             f"app{'s' if apps != 1 else ''} and {others} other system{'s' if others != 1 else ''}."
         )
+
+
+def entries_height(entries: tuple[tuple[tuple[str, ...], str, str], ...]) -> float:
+    return sum(LABEL_H + LINE_H * (len(pattern) - 1) for pattern, _, _ in entries)
 
 
 def wrap(text: str, width: int = CHARS_PER_LINE, lines: int = 2) -> tuple[str, ...]:
@@ -293,38 +304,24 @@ def _anchor(node: Node, toward: Node, along: float) -> tuple[float, float]:
     return along, (node.y + node.h if side == "bottom" else node.y)
 
 
-def _label_for(group: list[Edge], placed: list[tuple[float, float, float, float]], height: float) -> Label:
+def _label_for(group: list[Edge], placed: list[tuple[float, float, float, float]], height: float,
+               others: list[Edge] | None = None) -> Label:  # fmt: skip
     """One label for the arrows between two boxes, centred on the first arrow (just above it when the arrow is nearly
-    level, so the line stays visible). When a box or another label is there, the nearest free place along the arrow
-    or a little above or below it (the cost: the distance from the middle and the shift; among equal costs, left to
-    right, then top to bottom); when none is free, below the picture (which grows to hold it)."""
+    level, so the line stays visible). When a box, another label or another arrow is there, the nearest free place
+    along the arrow or a little above or below it (the cost: the distance from the middle and the shift; among equal
+    costs, left to right, then top to bottom); when only the other arrows leave no room, the nearest place clear of
+    boxes and labels; when none is free, below the picture (which grows to hold it)."""
     edge = group[0]
     entries = tuple((*e.label_lines, e.colour) for e in group)
     width = max(e.label_width for e in group)
-    tall = LABEL_H * len(entries)
-    half = tall / 2
-    lift = half + 3 if abs(edge.y2 - edge.y1) < LABEL_H else 0
-    dx, rise = edge.x2 - edge.x1, edge.y2 - edge.y1
-    across = (dx > 0) - (dx < 0)  # among equal costs: by x when the arrow runs across, else by y
-    best: tuple[tuple[float, float, float], float, float] | None = None  # (cost, across, down), left, top
-    for t in ALONG:  # nearest the middle first: once a place is found, a t further out can't cost less
-        along = abs(t - 0.5) * 200
-        if best is not None and along > best[0][0]:
-            break
-        left, base = edge.x1 + dx * t - width / 2, edge.y1 + rise * t - lift - half
-        right, low, high = left + width + 4, base - 8 * REACH - 4, base + 8 * REACH + tall + 4  # with a pixel to spare
-        boxes = [(oy, oy + oh + 3) for ox, oy, ow, oh in placed
-                 if left < ox + ow + 4 and ox < right and oy < high and oy + oh > low]  # fmt: skip
-        dy = nearest_free(base, tall, height, boxes)
-        if dy is None:
-            continue
-        key = (along + abs(dy), across * t, dy) if across else (along + abs(dy), rise * t + dy, 0.0)
-        if best is None or key < best[0]:
-            best = (key, left, base + dy)
-    if best is not None:
-        _key, left, top = best
-        placed.append((left, top, width, tall))
-        return Label(left, top, width, entries)
+    tall = entries_height(entries)
+    for obstacles in (
+        ([*placed, *crossed((e.x1, e.y1, e.x2, e.y2) for e in others)], placed) if others else ([*placed],)
+    ):
+        found = nearest_place((edge.x1, edge.y1, edge.x2, edge.y2), width, tall, height, obstacles)
+        if found is not None:
+            placed.append((found[0], found[1], width, tall))
+            return Label(found[0], found[1], width, entries)
     bottom = max((py + ph for _, py, _, ph in placed), default=0) + 8
     x = min(max((edge.x1 + edge.x2) / 2, width / 2), WIDTH - width / 2)
     box = (x - width / 2, bottom, width, tall)
@@ -365,7 +362,10 @@ def _drawn(links: tuple[Link, ...]) -> Landscape:
         picture.edges.append(edge)
         groups.setdefault(frozenset((start, end)), []).append(edge)
     placed: list[tuple[float, float, float, float]] = [(n.x, n.y, NODE_W, n.h) for n in nodes.values()]
-    picture.labels = [_label_for(group, placed, picture.height) for group in groups.values()]
+    picture.labels = [
+        _label_for(group, placed, picture.height, [e for e in picture.edges if e not in group])
+        for group in groups.values()
+    ]
     picture.height = max(picture.height, *(label.y + label.height + 8 for label in picture.labels))
     for index, edge in enumerate(picture.edges):
         picture.lanes.append(Lane(edge, 10 + index * LANE_H))

@@ -36,6 +36,9 @@ def _cut(text: str, length: int) -> str:
     return escape(text if len(text) <= length else text[: length - 1] + "…")
 
 
+NEXT_LINE = ' dy="14"'
+
+
 def landscape_markup(picture: Landscape, id: str, title: str) -> SafeString:
     """The project's integration landscape: the wide drawing, the one-row-per-integration drawing for phones, and the
     same as a table. Each edge's texts are escaped once, for all three."""
@@ -86,10 +89,11 @@ def landscape_markup(picture: Landscape, id: str, title: str) -> SafeString:
         cx = f"{label.cx:.1f}"
         out.append(f'<g class="edge-label"><rect x="{label.x:.1f}" y="{label.y:.1f}" width="{label.width:.1f}" '
                    f'height="{label.height:.1f}" rx="4"/>')  # fmt: skip
-        for baseline, pattern, status, colour in label.lines:
-            out.append(f'<text x="{cx}" y="{baseline:.1f}" text-anchor="middle"><tspan class="edge-pattern">'
-                       f'{escape(pattern)}</tspan><tspan x="{cx}" dy="14" fill="{colour}">{escape(status)}</tspan>'
-                       "</text>")  # fmt: skip
+        for baseline, pattern_lines, status, colour in label.lines:
+            names = "".join(f'<tspan class="edge-pattern" x="{cx}"{NEXT_LINE if index else ""}>{escape(line)}</tspan>'
+                            for index, line in enumerate(pattern_lines))  # fmt: skip
+            out.append(f'<text x="{cx}" y="{baseline:.1f}" text-anchor="middle">{names}'
+                       f'<tspan x="{cx}" dy="14" fill="{colour}">{escape(status)}</tspan></text>')  # fmt: skip
         out.append("</g>")
     out.append(f'</svg><svg class="landscape-narrow" viewBox="0 0 {LANE_W} {picture.lanes_height:.0f}" role="img" '
                f'aria-labelledby="{id}-lanes-title" aria-describedby="{id}-svg-desc"><title id="{id}-lanes-title">'

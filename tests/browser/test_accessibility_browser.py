@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from patterns.requirements import Requirements
@@ -38,11 +38,18 @@ def test_no_page_has_a_serious_accessibility_violation(page: Page, live_server: 
     invitation = invitation_create(team=project.team, email="newcomer@example.com", role=Role.VIEWER, actor=ada)
     invitation_page = reverse("invitations:open", args=[invitation_token(invitation)])
     found: dict[str, list[dict[str, Any]]] = {}
+    console: list[str] = []
+    too_wide: dict[str, int] = {}
+    page.on("console", lambda m: console.append(f"{page.url}: {m.text}") if m.type in {"error", "warning"} else None)
 
     def check(path: str) -> None:
+        page.set_viewport_size({"width": 1366, "height": 900})
         page.goto(f"{live_server.url}{path}")
         if violations := serious_violations(page):
             found[path] = violations
+        page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing scrolls sideways
+        if (width := page.evaluate("document.documentElement.scrollWidth")) > 390:
+            too_wide[path] = width
 
     for path in ("/", "/patterns/", "/patterns/odata/", "/checklist/", "/accounts/login/", invitation_page):
         check(path)
@@ -53,10 +60,16 @@ def test_no_page_has_a_serious_accessibility_violation(page: Page, live_server: 
                  f"{base}/integrations/{integration.pk}/", f"{base}/integrations/{integration.pk}/decision/record/",
                  f"{base}/integrations/{integration.pk}/rerank/", f"{base}/history/", f"{base}/milestones/",
                  "/decisions/", "/inbox/", "/inbox/settings/", "/teams/",
-                 f"/teams/{project.team_id}/", "/account/", "/account/password/", invitation_page,
+                 f"/teams/{project.team_id}/", "/account/", "/account/password/", invitation_page, f"{base}/rerank/",
                  "/curation/", "/curation/heatmap/?question=timing", "/curation/publish/"):  # fmt: skip
         check(path)
     assert found == {}, found
+    assert console == [], console  # no console errors or warnings (an unknown Permissions-Policy feature is one)
+    assert too_wide == {}, too_wide
+    page.goto(f"{live_server.url}/api/v1/docs")  # Swagger UI: its own markup, but it fits a phone and leads back
+    page.wait_for_selector(".swagger-ui .info")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.get_by_role("link", name="← Integration decision portal")).to_be_visible()
 
 
 def test_the_check_reports_a_planted_violation(page: Page, live_server: LiveServer, catalog: None) -> None:

@@ -93,12 +93,34 @@ def test_when_nothing_fits_well_one_click_shows_what_would(page: Page, live_serv
     page.get_by_role("link", name=re.compile("set to Cloud, Embedded Power Apps fits")).click()
 
     expect(page.locator(".what-if-banner")).to_contain_text("Where Dynamics 365 runs were “Cloud”")
+    # The page stays where the change is: the banner (with "Keep this answer") in view and focused.
+    expect(page.locator(".what-if-banner")).to_be_focused()
+    expect(page.get_by_role("button", name="Keep this answer")).to_be_in_viewport()
     expect(page.locator(".winner .eyebrow")).to_have_text("Best fit")
     expect(page.locator(".winner h2")).to_contain_text("Embedded Power Apps")
     expect(page).to_have_url(re.compile(r"what_if=deployment%3Dcloud"))
     page.get_by_role("button", name="Keep this answer").click()
     expect(page.locator(".winner .eyebrow")).to_have_text("Best fit")
     assert errors == [], errors
+
+
+def test_on_a_phone_a_relaxation_keeps_its_banner_in_view(page: Page, live_server: LiveServer, catalog: None) -> None:
+    from portal.services.drafts import draft_create
+
+    user = get_user_model().objects.create_user("ada", password="ada-long-password")
+    draft = draft_create(owner=user, answers={"scope": "fno_external", "goal": "embed_ui", "ui_kind": "low_code_app",
+                                              "deployment": "on_premises", "prefers_low_code": True})  # fmt: skip
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server.url, "ada", f"/wizard/{draft.pk}/results/")
+    link = page.get_by_role("link", name=re.compile("set to Cloud, Embedded Power Apps fits"))
+    link.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    link.click()
+    expect(page.locator(".what-if-banner")).to_be_focused()
+    expect(page.get_by_role("button", name="Keep this answer")).to_be_in_viewport()
+    assert abs(page.evaluate("window.scrollY") - before) < 1500  # it used to land some 10,000 px further down
+    page.get_by_role("link", name="Save this result ↓").click()
+    expect(page.get_by_label("Integration name")).to_be_in_viewport()
 
 
 def test_ranking_rows_line_up_and_fit_a_phone(page: Page, live_server: LiveServer, catalog: None) -> None:

@@ -93,6 +93,34 @@ def test_a_label_sits_on_the_middle_of_its_arrow_when_nothing_is_there() -> None
     assert label.x + label.width / 2 == pytest.approx((edge.x1 + edge.x2) / 2)
 
 
+def test_a_long_pattern_name_wraps_to_two_lines_rather_than_being_cut() -> None:
+    picture = landscape([link("Invoices", direction="outbound", target="Billing", status="accepted",
+                              pattern="Business events (finance and operations)")])  # fmt: skip
+    ((_, pattern, status, _),) = picture.labels[0].lines
+    assert pattern == ("Business events (finance", "and operations)") and status == "accepted"
+    assert "…" not in "".join(pattern)
+
+
+def test_a_label_keeps_off_the_other_arrows_when_there_is_room() -> None:
+    """The issue's picture: the label of Web shop → F&O (OData) sat on the line of PIM → F&O."""
+    picture = landscape([
+        link("Orders", source="Web shop", target="F&O", status="superseded"),
+        link("Prices", source="PIM", target="F&O", status="rejected", pattern="Data management package REST API"),
+        link("Invoices", direction="outbound", source="F&O", target="Billing", status="accepted",
+             pattern="Business events (finance and operations)"),
+        link("Customers", scope="fno_dataverse", direction="bidirectional", source="F&O", target="Dataverse",
+             pattern="Dual-write"),
+        link("Cases", scope="ce_external", direction="outbound", source="Dataverse", target="Billing",
+             pattern="Power Automate cloud flows"),
+    ])  # fmt: skip
+    (label,) = [label for label in picture.labels if label.lines[0][1] == ("OData",)]
+    others = [edge for edge in picture.edges if edge.link.pattern != "OData"]
+    for edge in others:
+        for i in range(1, 40):  # points along every other arrow stay outside the label
+            x, y = edge.x1 + (edge.x2 - edge.x1) * i / 40, edge.y1 + (edge.y2 - edge.y1) * i / 40
+            assert not (label.x < x < label.x + label.width and label.y < y < label.y + label.height), edge.link
+
+
 # Why this order
 
 
