@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,3 +70,23 @@ def history_changes(entry: Any) -> list[dict[str, Any]]:
         for key in keys
         if not both or old.get(key) != new.get(key)
     ]
+
+
+INDENTATION = re.compile(r"\n[ \t]+")
+
+
+class _SqueezeNode(template.Node):
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        return INDENTATION.sub("\n", self.nodelist.render(context))
+
+
+@register.tag
+def squeeze(parser: template.base.Parser, token: template.base.Token) -> _SqueezeNode:
+    """{% squeeze %}…{% endsqueeze %}: the template's indentation left out of the page (a line break stays, so the
+    page reads the same). Only for markup without <pre> or <textarea>, whose spaces are content."""
+    nodelist = parser.parse(("endsqueeze",))
+    parser.delete_first_token()
+    return _SqueezeNode(nodelist)

@@ -22,7 +22,7 @@ from portal.pictures.progress import Change, burnup, burnup_points
 from portal.services.checklist import checklist_entry_update
 from portal.services.decisions import decision_save
 from portal.services.milestones import milestone_create
-from tests.factories import make_integration, make_team_project
+from tests.factories import make_draft, make_integration, make_team_project
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -294,6 +294,14 @@ def test_no_main_page_weighs_over_100_kb(client: Client, project: Project, alice
         reverse("projects:integration", args=[project.pk, integrations[0].pk]),
         reverse("decision_log"),
     ]
+    # The heaviest answers among the curated scenarios: every answer given, so every option explains each of them.
+    everything = {"scope": "fno_dataverse", "goal": "data_sync", "direction": "outbound", "timing": "near_real_time",
+                  "volume": "medium", "deployment": "cloud", "data_residency": "replicate", "trigger": "record_change",
+                  "consumer": "operational", "lives_in": "fno", "prefers_low_code": True,
+                  "capacity": {"initial_load_records": 15000, "legal_entities": 3, "records_per_day": 500}}  # fmt: skip
+    full = make_integration(project, "Everything answered", everything)
+    pages += [reverse("projects:integration", args=[project.pk, full.pk]),
+              reverse("wizard:results", args=[make_draft(alice, everything).pk])]  # fmt: skip
     for url in pages:
         assert len(client.get(url).content) < 100 * 1024, url
 
