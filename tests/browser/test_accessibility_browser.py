@@ -66,6 +66,11 @@ def test_no_page_has_a_serious_accessibility_violation(page: Page, live_server: 
     assert found == {}, found
     assert console == [], console  # no console errors or warnings (an unknown Permissions-Policy feature is one)
     assert too_wide == {}, too_wide
+    # Member rows on a phone: the same shape each (name and role, then the role menu, Change and Remove on one line).
+    page.goto(f"{live_server.url}/teams/{project.team_id}/")
+    for row in page.locator(".member-row").all():
+        menu, remove = row.locator("select").bounding_box(), row.locator("summary").bounding_box()
+        assert menu and remove and abs((menu["y"] + menu["height"] / 2) - (remove["y"] + remove["height"] / 2)) < 8
     page.goto(f"{live_server.url}/api/v1/docs")  # Swagger UI: its own markup, but it fits a phone and leads back
     page.wait_for_selector(".swagger-ui .info")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -28,6 +28,11 @@ def test_an_architect_runs_the_wizard_and_saves_the_result(page: Page, live_serv
     page.get_by_role("button", name="Next →").click()
 
     expect(page.locator(".progress-label")).to_have_text("Step 2 of 6")
+    # The new step's heading has focus (a screen reader reads it; the next Tab is its first question).
+    expect(page.locator("#wizard-panel h1")).to_be_focused()
+    page.keyboard.press("Tab")
+    focused = "document.activeElement.type + ':' + document.activeElement.name"
+    assert page.evaluate(focused) == "radio:" + page.locator("#wizard-panel fieldset input").first.get_attribute("name")
     page.get_by_role("radio", name=re.compile("^Into Dynamics 365")).check()
     page.get_by_role("radio", name=re.compile("^Immediately, and the caller waits")).check()
     page.get_by_role("radio", name=re.compile("^Low")).check()

@@ -74,7 +74,7 @@ def test_publishcatalog_needs_a_note() -> None:
 
 def test_publishcatalog_refuses_a_regression_without_a_reason_and_records_the_reason() -> None:
     break_a_scenario()
-    with pytest.raises(CommandError, match="ce-onprem-custom-visual"):
+    with pytest.raises(CommandError, match="Custom visual on Customer Engagement"):  # the scenario's title
         run("publishcatalog", "--note", "Retire HTML web resources.")
     assert CatalogVersion.objects.count() == 1
     run("publishcatalog", "--note", "Retire HTML web resources.", "--override-reason", "Deprecated by Microsoft.")

@@ -261,6 +261,35 @@ def test_my_work_with_no_team_does_not_count_zero_teams(client: Client, charlie:
     assert "0 teams" not in body and "You aren't in a team yet" in body
 
 
+def test_the_numbers_line_keeps_the_units_as_written(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    draft = make_draft(alice, {**WEB_SHOP, "capacity": {"records_per_day": 3000, "record_size_kb": 300}})
+    body = client.get(reverse("wizard:results", args=[draft.pk])).content.decode()
+    assert "Size of one record or message (KB): 300" in body and "(kb)" not in body
+
+
+def test_a_lead_under_a_tenth_of_a_point_is_called_level(client: Client, alice: User) -> None:
+    from django.template.loader import render_to_string
+
+    from patterns.catalog import rank
+    from patterns.requirements import Requirements
+
+    ranking = _with_lead(rank(Requirements.from_mapping(WEB_SHOP)), 0.04)  # the same ranking, its lead made tiny
+    html = render_to_string("portal/ranking.html", {"ranking": ranking, "show_winner": True})
+    assert "0.0 point" not in html and "level on points with" in html
+
+
+def _with_lead(ranking: Any, lead: float) -> Any:
+    class Led(type(ranking)):  # type: ignore[misc]
+        @property
+        def lead(self) -> float:
+            return lead
+
+    copy = object.__new__(Led)
+    copy.__dict__.update(ranking.__dict__)
+    return copy
+
+
 def test_acceptance_refusal_counts_in_words(alice: User, bob: User) -> None:
     integration = make_integration(make_team_project(alice, bob=Role.REVIEWER))
     decision = decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="Fits.")
