@@ -26,9 +26,11 @@ def test_browse_filter_and_open_a_pattern(page: Page, live_server: LiveServer, c
     expect(page.get_by_role("link", name="OData", exact=True)).to_have_count(0)
 
     page.get_by_role("link", name="Clear").click()
+    expect(page.locator(".result-count")).to_have_text("30 patterns.")  # the cleared page has loaded
     page.get_by_label("Search").fill("telephony")
-    expect(page.get_by_role("link", name=re.compile("Channel Integration Framework"))).to_be_visible()
     expect(page).to_have_url(re.compile(r"q=telephony"))
+    expect(page.locator(".result-count")).to_contain_text("match your filters")  # the search's list is in place
+    expect(page.get_by_role("link", name=re.compile("Channel Integration Framework"))).to_be_visible()
 
     page.get_by_role("link", name=re.compile("Channel Integration Framework")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Channel Integration Framework")
