@@ -110,9 +110,6 @@ def project_detail(request: SignedInRequest, project_id: int) -> HttpResponse:
         "project": project,
         "can_write": can_write,
         "can_manage": can(project.role, Capability.MANAGE),
-        "move_form": MoveProjectForm(choices=_move_choices(project, request.user))
-        if can(project.role, Capability.MANAGE)
-        else None,
         "head_html": html["project-head"],
         "integrations_html": html["project-integrations"],
         "progress_html": html["project-progress"],
@@ -165,23 +162,26 @@ def _move_choices(project: Project, user: User) -> list[tuple[str, str]]:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def project_move_view(request: SignedInRequest, project_id: int) -> HttpResponse:
-    """An owner of both teams moves the project; anyone else gets the reason on the project page."""
+    """An owner of both teams moves the project (its own page, so the project page reads no team list); anyone else
+    gets the reason in a sentence."""
     project = get_project_for_user(request, project_id, capability=Capability.MANAGE)
-    form = MoveProjectForm(request.POST, choices=_move_choices(project, request.user))
-    if not form.is_valid():
-        messages.error(request, "Choose one of the teams you own to move the project to.")
+    form = MoveProjectForm(request.POST or None, choices=_move_choices(project, request.user))
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "Choose one of the teams you own to move the project to.")
+            return redirect("projects:move", project.pk)
+        target = Team.objects.get(pk=int(form.cleaned_data["team"]))
+        try:
+            project_move(project=project, team=target, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("projects:move", project.pk)
+        messages.success(request, f"Moved “{project.name}” to {target.name}: its members see it now, and "
+                         f"{project.team.name}'s members no longer do unless they are in both.")  # fmt: skip
         return redirect("projects:detail", project.pk)
-    target = Team.objects.get(pk=int(form.cleaned_data["team"]))
-    try:
-        project_move(project=project, team=target, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("projects:detail", project.pk)
-    messages.success(request, f"Moved “{project.name}” to {target.name}: its members see it now, and "
-                     f"{project.team.name}'s members no longer do unless they are in both.")  # fmt: skip
-    return redirect("projects:detail", project.pk)
+    return render(request, "portal/project_move.html", {"project": project, "form": form})
 
 
 @login_required

@@ -32,7 +32,8 @@ def test_an_architect_runs_the_wizard_and_saves_the_result(page: Page, live_serv
     expect(page.locator("#wizard-panel h1")).to_be_focused()
     page.keyboard.press("Tab")
     focused = "document.activeElement.type + ':' + document.activeElement.name"
-    assert page.evaluate(focused) == "radio:" + page.locator("#wizard-panel fieldset input").first.get_attribute("name")
+    first_question = page.locator("#wizard-panel fieldset input").first.get_attribute("name")
+    assert page.evaluate(focused) == f"radio:{first_question}"
     page.get_by_role("radio", name=re.compile("^Into Dynamics 365")).check()
     page.get_by_role("radio", name=re.compile("^Immediately, and the caller waits")).check()
     page.get_by_role("radio", name=re.compile("^Low")).check()

@@ -75,7 +75,9 @@ def test_an_owner_of_both_teams_moves_a_project_and_access_follows(
     staying.save()
     client.force_login(alice)
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
-    assert "Move this project to another team you own" in page and "New team" in page
+    assert "Move this project to another team you own" in page
+    form = client.get(reverse("projects:move", args=[project.pk])).content.decode()
+    assert ">New team</option>" in form and ">Old team</option>" not in form
     response = client.post(reverse("projects:move", args=[project.pk]), {"team": str(new.pk)}, follow=True)
     assert "Moved “Order to cash” to New team" in response.content.decode()
     project.refresh_from_db()
