@@ -45,7 +45,7 @@ LIST_OR_RULE = re.compile(r"^(\s*)([-+=])", re.MULTILINE)
 NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
     """Keep what users typed from turning into Markdown structure or HTML in the record."""
     escaped = text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;")
     for character in "`*_[]#|":
@@ -55,12 +55,12 @@ def _md_escape(text: str) -> str:
     return escaped.replace("\n", "  \n")
 
 
-def _md_line(text: str) -> str:
+def md_line(text: str) -> str:
     """One line of what users typed (a name, a title, a table cell): its line breaks would end a heading or a row."""
-    return _md_escape(" ".join(text.split()))
+    return md_escape(" ".join(text.split()))
 
 
-def _answer(name: str, value: Any) -> str:
+def answer_text(name: str, value: Any) -> str:
     if name == "capacity" and isinstance(value, dict):
         return "Numbers: " + ", ".join(f"{CAPACITY_BY_NAME[k].label.lower() if k in CAPACITY_BY_NAME else k} "
                                        f"{v:,}" for k, v in value.items())  # fmt: skip
@@ -74,73 +74,73 @@ def _relied_on(ranking: RankingRecord, decision: Any) -> Any:
 
 
 def project_markdown(project: Project) -> str:
-    lines = [f"# {_md_line(project.name)}", ""]
+    lines = [f"# {md_line(project.name)}", ""]
     if project.description:
-        lines += [_md_escape(project.description), ""]
-    lines += [f"Team: {_md_line(project.team.name)} · exported {timezone.now():%Y-%m-%d %H:%M} UTC", ""]
+        lines += [md_escape(project.description), ""]
+    lines += [f"Team: {md_line(project.team.name)} · exported {timezone.now():%Y-%m-%d %H:%M} UTC", ""]
     lines += _landscape_markdown(project_landscape(project_integrations(project), links=False))
     history = list(project.history.all())  # prefetched oldest first by project_for_export
     for number, integration in enumerate(project.integrations.all(), start=1):
         decision = integration_decision(integration)
-        lines += [f"## Decision record {number}: {_md_line(integration.name)}", ""]
+        lines += [f"## Decision record {number}: {md_line(integration.name)}", ""]
         lines += [f"- Status: {decision.get_status_display() if decision else 'No decision yet'}"]
-        lines += [f"- Top-ranked pattern: {_md_line(integration.top_pattern_name or '—')}"]
+        lines += [f"- Top-ranked pattern: {md_line(integration.top_pattern_name or '—')}"]
         if decision:
-            lines += [f"- Chosen pattern: {_md_line(decision.chosen_pattern_name)}"]
-            proposer = _md_line(decision.proposed_by.get_username()) if decision.proposed_by else "someone"
+            lines += [f"- Chosen pattern: {md_line(decision.chosen_pattern_name)}"]
+            proposer = md_line(decision.proposed_by.get_username()) if decision.proposed_by else "someone"
             lines += [f"- Proposed by {proposer} on {decision.created_at:%Y-%m-%d} · version {decision.version}"]
             if decision.decided_by:
-                decider = _md_line(decision.decided_by.get_username())
+                decider = md_line(decision.decided_by.get_username())
                 verb = "Rejected" if decision.status == DecisionStatus.REJECTED else "Accepted"
                 lines += [f"- {verb} by {decider} on {decision.decided_at:%Y-%m-%d}"]
             if decision.status == DecisionStatus.REJECTED and decision.status_reason:
-                lines += [f"- Why it was rejected: {_md_line(decision.status_reason)}"]
+                lines += [f"- Why it was rejected: {md_line(decision.status_reason)}"]
             if decision.superseded_by_id and decision.superseded_by:
                 replacing = decision.superseded_by
-                lines += [f"- Superseded by the decision on {_md_line(replacing.integration.name)} "
-                          f"({_md_line(replacing.chosen_pattern_name)})"]  # fmt: skip
+                lines += [f"- Superseded by the decision on {md_line(replacing.integration.name)} "
+                          f"({md_line(replacing.chosen_pattern_name)})"]  # fmt: skip
             approvals = list(decision.approvals.all())
             if approvals:
                 lines += ["- Approvals: " + ", ".join(
-                    f"{_md_line(a.reviewer.get_username())} (version {a.decision_version}, {a.created_at:%Y-%m-%d})"
+                    f"{md_line(a.reviewer.get_username())} (version {a.decision_version}, {a.created_at:%Y-%m-%d})"
                     for a in approvals)]  # fmt: skip
         lines += ["", "### Context", ""]
-        lines += [f"- {_md_line(_answer(k, v))}" for k, v in integration.requirements.items()]
+        lines += [f"- {md_line(answer_text(k, v))}" for k, v in integration.requirements.items()]
         lines += [f"- Ranked {integration.ranked_at:%Y-%m-%d} with catalog {integration.catalog_version}", ""]
         if decision:
-            lines += ["### Decision", "", _md_escape(decision.rationale), ""]
+            lines += ["### Decision", "", md_escape(decision.rationale), ""]
             if decision.justification:
-                lines += ["Why not the top-ranked option: " + _md_escape(decision.justification), ""]
-            lines += ["### Consequences", "", _md_escape(decision.consequences or "None recorded."), ""]
+                lines += ["Why not the top-ranked option: " + md_escape(decision.justification), ""]
+            lines += ["### Consequences", "", md_escape(decision.consequences or "None recorded."), ""]
             events = decision_events(e for e in history if e.integration_id == integration.pk)
             if events:
                 lines += ["### Status history", ""]
-                lines += [f"- {e.when:%Y-%m-%d %H:%M} · {_md_line(e.what)} by {_md_line(e.who)}"
-                          + (f": {_md_line(e.note)}" if e.note else "") for e in events]  # fmt: skip
+                lines += [f"- {e.when:%Y-%m-%d %H:%M} · {md_line(e.what)} by {md_line(e.who)}"
+                          + (f": {md_line(e.note)}" if e.note else "") for e in events]  # fmt: skip
                 lines += [""]
         ranking = RankingRecord.from_json(integration.ranking)
         lines += [
             "### Options considered",
             "",
-            f"Confidence: {ranking.verdict.level}. {_md_escape(ranking.verdict.summary)}",
+            f"Confidence: {ranking.verdict.level}. {md_escape(ranking.verdict.summary)}",
         ]
-        lines += [""] + [f"{o.rank}. {_md_line(o.name)} ({o.score:.0f}/100)" for o in ranking.options[:5]]
+        lines += [""] + [f"{o.rank}. {md_line(o.name)} ({o.score:.0f}/100)" for o in ranking.options[:5]]
         if ranking.relaxations:
-            lines += ["", "What would change it:", ""] + [f"- {_md_escape(r.summary)}" for r in ranking.relaxations]
+            lines += ["", "What would change it:", ""] + [f"- {md_escape(r.summary)}" for r in ranking.relaxations]
         relied = _relied_on(ranking, decision)
         if relied and relied.capacity and relied.capacity.estimates:
-            lines += ["", f"Capacity of {_md_escape(relied.name)}: {relied.capacity.label}", ""]
-            lines += [f"- {_md_escape(e.name)}: {_md_escape(e.text)} ({e.source})" for e in relied.capacity.estimates]
+            lines += ["", f"Capacity of {md_escape(relied.name)}: {relied.capacity.label}", ""]
+            lines += [f"- {md_escape(e.name)}: {md_escape(e.text)} ({e.source})" for e in relied.capacity.estimates]
         lines += [""]
     lines += ["## Solution by Design checklist", ""]
     section = None
     for entry in project.checklist_entries.all():
         if entry.section_title != section:
             section = entry.section_title
-            lines += ["", f"### {_md_line(section)}", ""]
+            lines += ["", f"### {md_line(section)}", ""]
         mark = "x" if entry.is_closed else " "
-        extra = f" (not applicable: {_md_line(entry.not_applicable_reason)})" if entry.not_applicable_reason else ""
-        lines += [f"- [{mark}] {_md_line(entry.title)}{extra}"]
+        extra = f" (not applicable: {md_line(entry.not_applicable_reason)})" if entry.not_applicable_reason else ""
+        lines += [f"- [{mark}] {md_line(entry.title)}{extra}"]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -159,7 +159,7 @@ def _landscape_markdown(picture: Landscape) -> list[str]:
     if picture.empty:
         return []
     ids = {node.name: f"n{index}" for index, node in enumerate(picture.nodes, start=1)}
-    lines = ["## Integration landscape", "", _md_escape(picture.summary), "", "```mermaid", "flowchart LR"]
+    lines = ["## Integration landscape", "", md_escape(picture.summary), "", "```mermaid", "flowchart LR"]
     for node in picture.nodes:
         shape = ('(["', '"])') if node.is_app else ('["', '"]')
         lines.append(f"  {ids[node.name]}{shape[0]}{_mermaid_text(node.name)}{shape[1]}")
@@ -173,11 +173,11 @@ def _landscape_markdown(picture: Landscape) -> list[str]:
     for edge in picture.edges:
         to = f"{edge.end} (both ways)" if edge.both_ways else edge.end
         cells = (edge.link.name, edge.start, to, edge.link.pattern, edge.label_lines[1])
-        lines.append("| " + " | ".join(_md_line(cell) for cell in cells) + " |")
+        lines.append("| " + " | ".join(md_line(cell) for cell in cells) + " |")
     return [*lines, ""]
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     """A CSV cell that a spreadsheet won't run as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
@@ -186,7 +186,7 @@ def _cell(value: Any) -> str:
 def _ranking_cells(ranking: RankingRecord, decision: Any) -> tuple[str, str]:
     """The fit level and the capacity verdict of the option relied on (empty without numbers)."""
     relied = _relied_on(ranking, decision)
-    return _cell(ranking.verdict.level), _cell(relied.capacity.verdict if relied and relied.capacity else "")
+    return csv_cell(ranking.verdict.level), csv_cell(relied.capacity.verdict if relied and relied.capacity else "")
 
 
 def project_csv(project: Project) -> str:
@@ -201,20 +201,20 @@ def project_csv(project: Project) -> str:
         decision = integration_decision(integration)
         writer.writerow(
             [
-                _cell(integration.name),
-                _cell(scope := integration.requirements.get("scope")),
-                _cell(answer_label("scope", scope)),
-                _cell(goal := integration.requirements.get("goal")),
-                _cell(answer_label("goal", goal)),
-                _cell(integration.top_pattern_slug),
-                _cell(integration.top_pattern_name),
-                _cell(decision.chosen_pattern_slug if decision else ""),
-                _cell(decision.chosen_pattern_name if decision else ""),
-                _cell(decision.status if decision else "none"),
-                _cell(decision.get_status_display() if decision else "No decision yet"),
+                csv_cell(integration.name),
+                csv_cell(scope := integration.requirements.get("scope")),
+                csv_cell(answer_label("scope", scope)),
+                csv_cell(goal := integration.requirements.get("goal")),
+                csv_cell(answer_label("goal", goal)),
+                csv_cell(integration.top_pattern_slug),
+                csv_cell(integration.top_pattern_name),
+                csv_cell(decision.chosen_pattern_slug if decision else ""),
+                csv_cell(decision.chosen_pattern_name if decision else ""),
+                csv_cell(decision.status if decision else "none"),
+                csv_cell(decision.get_status_display() if decision else "No decision yet"),
                 *_ranking_cells(RankingRecord.from_json(integration.ranking), decision),
-                _cell(integration.source_system),
-                _cell(integration.target_system),
+                csv_cell(integration.source_system),
+                csv_cell(integration.target_system),
             ]
         )
     return buffer.getvalue()

@@ -25,6 +25,7 @@ from portal.access import get_project_for_user
 from portal.caching import fragments, not_modified, page_etag, revalidated
 from portal.exports import project_csv, project_json, project_markdown
 from portal.forms import MoveProjectForm, ProjectForm, SettingsForm
+from portal.handoffs import HANDOFFS
 from portal.models import Capability, Project, Team, can
 from portal.pictures.markup import landscape_markup
 from portal.selectors.catalog_changes import pick_changes
@@ -194,13 +195,20 @@ def history(request: SignedInRequest, project_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def project_export(request: SignedInRequest, project_id: int, fmt: str) -> HttpResponse:
-    """The project as Markdown decision records, a CSV inventory or JSON, at stable URLs, for team members."""
-    if fmt not in EXPORT_FORMATS:
+    """The project as Markdown decision records, a CSV inventory or JSON, or handed off (Azure Boards' and Jira's
+    CSV imports, MADR files), at stable URLs, for team members."""
+    if fmt not in EXPORT_FORMATS and fmt not in HANDOFFS:
         raise Http404("Unknown export format.")
     project = project_for_export(get_project_for_user(request, project_id))
-    content_type, render_format = EXPORT_FORMATS[fmt]
-    response = HttpResponse(render_format(project), content_type=content_type)
-    filename = f"{slugify(project.name) or 'project'}-{project.pk}.{fmt}"
+    stem = f"{slugify(project.name) or 'project'}-{project.pk}"
+    if fmt in HANDOFFS:
+        export = HANDOFFS[fmt](project)
+        response = HttpResponse(export.body, content_type=export.content_type)
+        filename = f"{stem}-{fmt}.{export.extension}"
+    else:
+        content_type, render_format = EXPORT_FORMATS[fmt]
+        response = HttpResponse(render_format(project), content_type=content_type)
+        filename = f"{stem}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
