@@ -12,6 +12,10 @@ ENV DEBUG=false \
     PORT=8000
 
 WORKDIR /app
+# Pango and a font for WeasyPrint (the PDF report); nothing else from apt.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN python -m pip install --upgrade "pip>=25.1"
 # Exact versions with their hashes (make lock); nothing else is resolved at build time.
 COPY requirements-runtime.lock ./

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from patterns.ranking.records import RankingRecord
@@ -198,3 +200,123 @@ def _madr_file(integration: Any, decision: Any, names: dict[int, str]) -> str:
 
 
 HANDOFFS = {"azure-boards": azure_boards, "jira": jira, "madr": madr}
+
+
+class ReportUnavailable(Exception):
+    """The report can't be rendered on this server; the message says why."""
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    name: str
+    systems: str
+    status: str  # the decision's, in words, or "No decision yet"
+    pattern: str  # the chosen pattern, or the top pick
+    fit: str
+    capacity: str
+    cautions: tuple[str, ...]
+
+
+def _report_rows(project: Project) -> list[ReportRow]:
+    rows = []
+    for integration in project.integrations.all():
+        decision = integration_decision(integration)
+        ranking = RankingRecord.from_json(integration.ranking)
+        relied = (ranking.by_pattern().get(decision.chosen_pattern_slug) if decision else None) or ranking.top
+        systems = " → ".join(s for s in (integration.source_system, integration.target_system) if s)
+        rows.append(ReportRow(
+            integration.name, systems, decision.get_status_display() if decision else "No decision yet",
+            decision.chosen_pattern_name if decision else (integration.top_pattern_name or "No option fits"),
+            ranking.verdict.level, relied.capacity.label if relied and relied.capacity else "",
+            tuple(c.title for c in relied.cautions) if relied else (),
+        ))  # fmt: skip
+    return rows
+
+
+REPORT_CSS = """
+@page { size: A4; margin: 1.6cm 1.4cm 1.8cm;
+        @bottom-left { content: "%(title)s"; font-size: 8pt; color: #555; }
+        @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #555; } }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 9.5pt; line-height: 1.4; color: #1b1f24; background: #fff; }
+h1 { font-size: 18pt; margin: 0 0 .2rem; } h2 { font-size: 13pt; margin: 1.2rem 0 .4rem; break-after: avoid; }
+table { width: 100%%; border-collapse: collapse; margin: .3rem 0; } tr { break-inside: avoid; }
+th, td { text-align: left; vertical-align: top; padding: .25rem .35rem; border-bottom: 1px solid #d8dde3; }
+thead th { background: #f4f6f8; } .muted { color: #555; } .small { font-size: 8.5pt; }
+.landscape figcaption p, .landscape .legend, .landscape-narrow, .landscape details { display: none !important; }
+.landscape svg.landscape-wide { width: 100%%; height: auto; display: block; }
+.bar { display: inline-block; width: 7cm; height: .35cm; background: #eef0f2; vertical-align: middle; }
+.bar span { display: block; height: 100%%; background: #1e7b34; }
+"""
+
+
+# The landscape's SVG takes its colours from the page's CSS, which WeasyPrint doesn't apply inside an SVG: for the
+# report they are written onto the shapes (the same values as static/css/portal.css).
+SVG_PAINT = (
+    (
+        re.compile(r'(<g class="node-app"><title>.*?</title><rect )'),
+        r'\1fill="#e8f0fb" stroke="#0b3f78" stroke-width="1.5" ',
+    ),
+    (
+        re.compile(r'(<g class="node-other"><title>.*?</title><rect )'),
+        r'\1fill="#fff" stroke="#5f6b76" stroke-width="1.2" ',
+    ),
+    (re.compile(r'(<g class="edge-label"><rect )'), r'\1fill="#fff" stroke="#8a939c" stroke-width="1" '),
+    (re.compile(r'(<svg class="landscape-wide")'), r'\1 font-family="DejaVu Sans" font-size="12" fill="#1b1f24"'),
+)
+
+
+def _painted(markup: str) -> str:
+    for pattern, replacement in SVG_PAINT:
+        markup = pattern.sub(replacement, markup)
+    return markup
+
+
+def pdf(project: Project) -> Export:
+    """The stakeholder report: the landscape, each integration's decision (or top pick and fit) with its cautions,
+    the checklist's progress and the open tasks, paginated with page numbers. Rendered by WeasyPrint from HTML."""
+    from django.contrib.staticfiles import finders
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    try:
+        from weasyprint import CSS, HTML
+    except OSError as error:  # Pango isn't installed: only this export is unavailable
+        raise ReportUnavailable("The PDF report needs Pango on the server (Debian: libpango-1.0-0 and "
+                                "libpangoft2-1.0-0); the other exports work.") from error  # fmt: skip
+
+    from portal.pictures.markup import landscape_markup
+    from portal.selectors.integrations import project_integrations, project_landscape
+
+    picture = project_landscape(project_integrations(project), links=False)
+    entries = list(project.checklist_entries.all())
+    sections: dict[str, list[int]] = {}
+    for entry in entries:
+        counts = sections.setdefault(entry.section_title, [0, 0])
+        counts[0] += entry.is_closed
+        counts[1] += 1
+    closed = sum(done for done, _ in sections.values())
+    context = {
+        "project": project,
+        "exported": timezone.now(),
+        "landscape": ""
+        if picture.empty
+        else mark_safe(  # noqa: S308 - landscape_markup escaped every text
+            _painted(landscape_markup(picture, "report", f"Landscape of {project.name}"))
+        ),
+        "rows": _report_rows(project),
+        "sections": [(title, done, total, round(100 * done / total)) for title, (done, total) in sections.items()],
+        "closed": closed,
+        "total": len(entries),
+        "share": round(100 * closed / len(entries)) if entries else 0,
+        "open_tasks": [e for e in entries if not e.is_closed],
+    }
+    html = render_to_string("portal/report.html", context)
+    portal_css = finders.find("css/portal.css")
+    title = project.name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")[:80]
+    sheets = [CSS(filename=portal_css)] if isinstance(portal_css, str) else []
+    sheets.append(CSS(string=REPORT_CSS % {"title": title}))
+    body = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=sheets)
+    return Export("application/pdf", "pdf", body or b"")
+
+
+HANDOFFS["pdf"] = pdf

@@ -25,7 +25,7 @@ from portal.access import get_project_for_user
 from portal.caching import fragments, not_modified, page_etag, revalidated
 from portal.exports import project_csv, project_json, project_markdown
 from portal.forms import MoveProjectForm, ProjectForm, SettingsForm
-from portal.handoffs import HANDOFFS
+from portal.handoffs import HANDOFFS, ReportUnavailable
 from portal.models import Capability, Project, Team, can
 from portal.pictures.markup import landscape_markup
 from portal.selectors.catalog_changes import pick_changes
@@ -202,7 +202,10 @@ def project_export(request: SignedInRequest, project_id: int, fmt: str) -> HttpR
     project = project_for_export(get_project_for_user(request, project_id))
     stem = f"{slugify(project.name) or 'project'}-{project.pk}"
     if fmt in HANDOFFS:
-        export = HANDOFFS[fmt](project)
+        try:
+            export = HANDOFFS[fmt](project)
+        except ReportUnavailable as error:
+            return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
         response = HttpResponse(export.body, content_type=export.content_type)
         filename = f"{stem}-{fmt}.{export.extension}"
     else:

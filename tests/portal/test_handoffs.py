@@ -115,3 +115,42 @@ def test_outsiders_get_404_for_every_handoff(client: Client, project: Any, charl
     client.force_login(charlie)
     for fmt in ("azure-boards", "jira", "madr"):
         assert client.get(reverse("projects:export", args=[project.pk, fmt])).status_code == 404
+
+
+def test_the_pdf_report_has_the_landscape_decisions_progress_and_open_tasks_with_page_numbers(
+    client: Client, project: Any, alice: User
+) -> None:
+    import pypdfium2 as pdfium
+
+    client.force_login(alice)
+    response = client.get(reverse("projects:export", args=[project.pk, "pdf"]))
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF-")
+    document = pdfium.PdfDocument(response.content)
+    pages = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    text = " ".join(" ".join(page.split()) for page in pages)
+    sections = ("Landscape", "Integrations and decisions", "Solution by Design checklist", "Open tasks")
+    for expected in (
+        "Order to cash",
+        "Web shop orders",
+        "Accepted",
+        "No decision yet",
+        "Cautions to plan for",
+        *sections,
+    ):
+        assert expected in text, expected
+    assert f"Page 1 of {len(document)}" in " ".join(pages[0].split())
+    # Looking at the first page: rendered, it is a page with something drawn on most of its height.
+    bitmap = document[0].render(scale=0.5).to_pil().convert("L")
+    inked_rows = [
+        y for y in range(bitmap.height) if min(bitmap.getpixel((x, y)) for x in range(0, bitmap.width, 4)) < 200
+    ]
+    assert len(inked_rows) > bitmap.height / 4
+
+
+def test_the_pdf_landscape_is_painted_for_print(project: Any) -> None:
+    from portal.handoffs import _painted
+    from portal.pictures.markup import landscape_markup
+    from portal.selectors.integrations import project_integrations, project_landscape
+
+    markup = _painted(landscape_markup(project_landscape(project_integrations(project)), "r", "Landscape"))
+    assert 'class="node-other"><title>' in markup and 'fill="#fff" stroke="#5f6b76"' in markup
