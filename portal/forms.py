@@ -11,7 +11,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from patterns.forms import long_text
-from portal.models import DecisionStatus, NotificationKind, Project, Role, TaskStatus, Team
+from portal.models import ChannelEvent, ChannelKind, DecisionStatus, NotificationKind, Project, Role, TaskStatus, Team
 from portal.selectors.projects import writable_projects
 from portal.selectors.teams import team_menu
 from portal.services.tokens import DEFAULT_LIFETIME_DAYS, LIFETIME_CHOICES_DAYS
@@ -203,6 +203,21 @@ class TeamForm(FocusOnErrorForm):
 
 
 ROLE_SHORT_CHOICES = [(role.value, role.value.capitalize()) for role in Role]
+
+
+class ChannelForm(forms.Form):
+    """A chat webhook for a team: where it is, and which events it hears."""
+
+    kind = forms.ChoiceField(label="Where", choices=ChannelKind.choices)
+    address = forms.CharField(
+        label="Webhook address",
+        max_length=1000,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="https only; kept encrypted and never shown again (only its host).",
+    )
+    events = forms.MultipleChoiceField(label="Post when", choices=ChannelEvent.choices,
+                                       initial=[e for e in ChannelEvent.values if e != ChannelEvent.OVERDUE_DIGEST],
+                                       widget=forms.CheckboxSelectMultiple)  # fmt: skip
 
 
 class InvitationForm(FocusOnErrorForm):

@@ -236,6 +236,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Integration portal <portal@l
 # Links in e-mails need the portal's public address (scheme and host, no trailing slash). Unset: in production the
 # first of ALLOWED_HOSTS over HTTPS; in development this machine on PORT (what `make run` serves).
 _public_host = next((host for host in ALLOWED_HOSTS if host and "*" not in host and not host.startswith(".")), "")
+# Chat webhooks may go to private addresses, and over plain http, only when this is on: a local receiver in
+# development or tests. Production refuses it.
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
+if OUTBOUND_ALLOW_PRIVATE and not DEBUG:
+    raise ImproperlyConfigured("OUTBOUND_ALLOW_PRIVATE is for development and tests only: leave it off in production.")
 PORTAL_BASE_URL = env_str(
     "PORTAL_BASE_URL",
     f"https://{_public_host}" if not DEBUG and _public_host else f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}",

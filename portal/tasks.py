@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from django.tasks import task
 from django.utils import timezone
 
+from portal.services.channels import post_overdue_digests
 from portal.services.notifications import notify_overdue_tasks
 
 REMINDER_HOUR = time(6, 0)
@@ -24,6 +25,7 @@ def remind_overdue_tasks(reschedule: bool = True) -> int:
     """Once a day: remind owners of overdue tasks, then queue tomorrow's run (the chain is started by
     `manage.py schedulereminders`, which `make run` and the release job call)."""
     count = notify_overdue_tasks()
+    post_overdue_digests(today=timezone.localdate())
     if reschedule:
         remind_overdue_tasks.using(run_after=next_reminder_time(timezone.now())).enqueue()
     return count

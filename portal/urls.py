@@ -8,6 +8,7 @@ from portal.api import routes as api
 from portal.auth import views as oidc
 from portal.views import (
     account,
+    channels,
     checklist,
     decisions,
     home,
@@ -87,6 +88,9 @@ team_patterns = (
             name="invitation_revoke",
         ),
         path("<int:team_id>/members/<int:membership_id>/role/", teams.member_role, name="member_role"),
+        path("<int:team_id>/channels/", channels.channel_add_view, name="channel_add"),
+        path("<int:team_id>/channels/<int:channel_id>/test/", channels.channel_test_view, name="channel_test"),
+        path("<int:team_id>/channels/<int:channel_id>/remove/", channels.channel_remove_view, name="channel_remove"),
         path("<int:team_id>/members/<int:membership_id>/remove/", teams.member_remove, name="member_remove"),
     ],
     "teams",

@@ -3,6 +3,7 @@ integrations, history, milestones), decisions, notifications and API tokens; sig
 portal.auth.models. Everything is importable from here, as Django expects of an app's models."""
 
 from portal.auth.models import OidcIdentity, RateLimitHit, UserSession, VerifiedEmail
+from portal.models.channels import ChannelEvent, ChannelKind, TeamChannel
 from portal.models.decisions import Approval, Comment, Decision, DecisionStatus
 from portal.models.notifications import Notification, NotificationKind, NotificationPreference
 from portal.models.projects import (
@@ -24,6 +25,8 @@ __all__ = [
     "ApiToken",
     "Approval",
     "Capability",
+    "ChannelEvent",
+    "ChannelKind",
     "Comment",
     "Decision",
     "DecisionStatus",
@@ -42,6 +45,7 @@ __all__ = [
     "Role",
     "TaskStatus",
     "Team",
+    "TeamChannel",
     "UserSession",
     "VerifiedEmail",
     "WizardDraft",

@@ -14,6 +14,7 @@ from patterns.requirements import Requirements, RequirementsError
 from patterns.signals import catalog_published
 from portal.models import Integration, Membership, NotificationKind, Project, Role
 from portal.selectors.catalog_changes import PickChange, pick_changes
+from portal.services.channels import post_catalog_change
 from portal.services.notifications import notify
 
 
@@ -48,6 +49,7 @@ def notify_catalog_changes(version: str) -> int:
         project = projects[change.project_id]
         proposer = proposers.get(change.integration_id)
         recipients = owners.get(project.team_id, set()) | ({proposer} if proposer else set())
+        post_catalog_change(team_id=project.team_id, change=change)
         sent += len(notify(kind=NotificationKind.CATALOG_CHANGED, project=project, recipient_ids=recipients,
                            actor=None, message=change.text, url=f"{change.url}rerank/",
                            key=f"catalog:{version}:{change.integration_id}"))  # fmt: skip

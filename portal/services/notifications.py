@@ -34,6 +34,7 @@ from portal.models import (
     TaskStatus,
     roles_that_can,
 )
+from portal.services.channels import post_decision
 
 MENTION = re.compile(r"(?<![\w@.])@([\w.+-]{1,150})")
 
@@ -137,6 +138,7 @@ def notify_review_requested(*, decision: Decision, actor: User) -> None:
         message=f"{actor.get_username()} asks for a review: {integration.name} → {decision.chosen_pattern_name} "
         f"(version {decision.version}) in {project.name}",
     )
+    post_decision(decision=decision, actor=actor, proposed=True)
 
 
 STATUS_KINDS = {
@@ -152,6 +154,7 @@ def notify_decision_status(*, decision: Decision, actor: User) -> None:
     kind = STATUS_KINDS.get(decision.status)
     if kind is None:
         return
+    post_decision(decision=decision, actor=actor)
     integration = decision.integration
     involved = {decision.proposed_by_id, *decision.approvals.values_list("reviewer_id", flat=True)}
     reason = f": {decision.status_reason}" if decision.status == "rejected" and decision.status_reason else ""

@@ -1,0 +1,48 @@
+"""A team's chat channels: where decisions and catalog changes are posted (Microsoft Teams, Slack)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from portal.models.teams import Team
+
+
+class ChannelKind(models.TextChoices):
+    TEAMS = "teams", "Microsoft Teams (incoming webhook or Workflows)"
+    SLACK = "slack", "Slack (incoming webhook)"
+
+
+class ChannelEvent(models.TextChoices):
+    DECISION_PROPOSED = "decision_proposed", "A decision is proposed or changed"
+    DECISION_ACCEPTED = "decision_accepted", "A decision is accepted"
+    DECISION_REJECTED = "decision_rejected", "A decision is rejected"
+    DECISION_SUPERSEDED = "decision_superseded", "A decision is superseded"
+    CATALOG_CHANGED = "catalog_changed", "A catalog update changes a saved first pick or its fit"
+    OVERDUE_DIGEST = "overdue_digest", "Each morning, the team's overdue tasks"
+
+
+class TeamChannel(models.Model):
+    """One webhook of a team. The address is a secret (whoever has it can post): kept encrypted
+    (``portal.secrets_box``), never shown again after it is saved, only its host."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="channels")
+    kind = models.CharField(max_length=10, choices=ChannelKind.choices)
+    address_encrypted = models.TextField(help_text="The webhook address, encrypted with a key derived from SECRET_KEY.")
+    host = models.CharField(max_length=255, help_text="The address's host, to tell channels apart.")
+    events = models.JSONField(default=list, help_text="The ChannelEvent values posted here.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, help_text="Why the latest post failed, for the owners.")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.host} for {self.team}"
+
+    @property
+    def failing(self) -> bool:
+        return bool(self.last_error_at and (self.last_sent_at is None or self.last_error_at > self.last_sent_at))
