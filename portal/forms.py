@@ -11,7 +11,17 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from patterns.forms import long_text
-from portal.models import ChannelEvent, ChannelKind, DecisionStatus, NotificationKind, Project, Role, TaskStatus, Team
+from portal.models import (
+    ChannelEvent,
+    ChannelKind,
+    DecisionStatus,
+    NotificationKind,
+    Project,
+    Role,
+    TaskStatus,
+    Team,
+    TrackerKind,
+)
 from portal.selectors.projects import writable_projects
 from portal.selectors.teams import team_menu
 from portal.services.tokens import DEFAULT_LIFETIME_DAYS, LIFETIME_CHOICES_DAYS
@@ -218,6 +228,28 @@ class ChannelForm(forms.Form):
     events = forms.MultipleChoiceField(label="Post when", choices=ChannelEvent.choices,
                                        initial=[e for e in ChannelEvent.values if e != ChannelEvent.OVERDUE_DIGEST],
                                        widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+
+class TrackerForm(forms.Form):
+    """Where a team tracks work: the tracker, its site and project, and a token (never shown again)."""
+
+    kind = forms.ChoiceField(label="Tracker", choices=TrackerKind.choices)
+    site = forms.URLField(
+        label="Site",
+        max_length=200,
+        assume_scheme="https",
+        help_text="https://dev.azure.com/your-organisation, or https://your-site.atlassian.net",
+    )
+    project_key = forms.CharField(label="Project", max_length=100, help_text="Azure DevOps: its name; Jira: its key.")
+    user = forms.CharField(label="Jira account e-mail", max_length=200, required=False,
+                           help_text="Jira only: the account the API token belongs to.")  # fmt: skip
+    token = forms.CharField(
+        label="Token",
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Azure DevOps: a personal access token with Work Items (read and write); Jira: an API token. Kept "
+        "encrypted, never shown again.",
+    )
 
 
 class InvitationForm(FocusOnErrorForm):

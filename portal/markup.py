@@ -45,6 +45,9 @@ def checklist_row(entry: Task, *, today: date, can_write: bool, edit_base: str) 
         meta.append(f" · {escape(entry.not_applicable_reason)}")
     if entry.evidence_url:
         meta.append(f' · <a href="{escape(entry.evidence_url)}" rel="noopener noreferrer">evidence</a>')
+    if entry.work_item:
+        link = escape(entry.work_item_url)
+        meta.append(f' · <a href="{link}" rel="noopener noreferrer">{escape(entry.work_item)}</a>')
     if entry.notes:
         meta.append(f" · {escape(_cut(entry.notes, 80))}")
     if can_write:

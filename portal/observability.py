@@ -61,6 +61,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# Secrets that travel in a path (a tracker's hook address) never reach the log.
+SECRET_IN_PATH = re.compile(r"^(/hooks/work-items/\d+/)[^/]+")
+
+
+def logged_path(path: str) -> str:
+    return SECRET_IN_PATH.sub(r"\1[secret]", path)
+
+
 class RequestLogMiddleware:
     """Early in the list: the id exists before anything else logs, and the access line has the final status."""
 
@@ -79,11 +87,11 @@ class RequestLogMiddleware:
             access_log.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                logged_path(request.path),
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": logged_path(request.path),
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },

@@ -74,20 +74,33 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._ip, self.port), self.timeout)
 
 
-def post_json(url: str, payload: Any) -> int:
-    """POST ``payload`` as JSON; the status code of a 2xx answer. OutboundRefused or OutboundFailed otherwise."""
+def send_json(method: str, url: str, payload: Any = None, *, headers: dict[str, str] | None = None,
+              content_type: str = "application/json") -> Any:  # fmt: skip
+    """Send ``payload`` as JSON with ``method``; the answer's JSON (None when it has none) from a 2xx answer, else
+    OutboundFailed naming the status. Checked and pinned as above; no redirect is followed."""
     scheme, port, host, path, ip = checked_address(url)
     connection = (_PinnedHTTPS if scheme == "https" else _PinnedHTTP)(host, port, ip)
-    body = json.dumps(payload, ensure_ascii=False).encode()
+    body = None if payload is None else json.dumps(payload, ensure_ascii=False).encode()
+    sent = {"Content-Type": content_type, "Accept": "application/json", "User-Agent": "d365-integration-portal",
+            **(headers or {})}  # fmt: skip
     try:
-        connection.request("POST", path, body=body, headers={"Content-Type": "application/json",
-                                                             "User-Agent": "d365-integration-portal"})  # fmt: skip
+        connection.request(method, path, body=body, headers=sent)
         response = connection.getresponse()
-        response.read(64 * 1024)
+        answer = response.read(1024 * 1024)
     except (OSError, http.client.HTTPException) as error:
         raise OutboundFailed(f"{host} couldn't be reached ({error.__class__.__name__}).") from None
     finally:
         connection.close()
+    if response.status in {401, 403}:
+        raise OutboundFailed(f"{host} refused the credentials ({response.status}): check the token and its scopes.")
     if not 200 <= response.status < 300:
         raise OutboundFailed(f"{host} answered {response.status}.")
-    return response.status
+    try:
+        return json.loads(answer) if answer.strip() else None
+    except ValueError:
+        return None
+
+
+def post_json(url: str, payload: Any) -> None:
+    """POST ``payload`` as JSON (a chat webhook); OutboundRefused or OutboundFailed when it isn't taken."""
+    send_json("POST", url, payload)

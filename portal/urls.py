@@ -18,6 +18,7 @@ from portal.views import (
     notifications,
     projects,
     teams,
+    trackers,
 )
 from portal.wizard import views as wizard
 
@@ -53,6 +54,7 @@ project_patterns = (
         path("<int:project_id>/settings/", projects.project_settings, name="settings"),
         path("<int:project_id>/move/", projects.project_move_view, name="move"),
         path("<int:project_id>/rerank/", projects.project_rerank, name="rerank_all"),
+        path("<int:project_id>/send/<slug:kind>/", trackers.work_items_send_view, name="send"),
         path("<int:project_id>/export/<slug:fmt>", projects.project_export, name="export"),
     ],
     "projects",
@@ -89,6 +91,8 @@ team_patterns = (
         ),
         path("<int:team_id>/members/<int:membership_id>/role/", teams.member_role, name="member_role"),
         path("<int:team_id>/channels/", channels.channel_add_view, name="channel_add"),
+        path("<int:team_id>/trackers/", trackers.tracker_save_view, name="tracker_save"),
+        path("<int:team_id>/trackers/<int:tracker_id>/remove/", trackers.tracker_remove_view, name="tracker_remove"),
         path("<int:team_id>/channels/<int:channel_id>/test/", channels.channel_test_view, name="channel_test"),
         path("<int:team_id>/channels/<int:channel_id>/remove/", channels.channel_remove_view, name="channel_remove"),
         path("<int:team_id>/members/<int:membership_id>/remove/", teams.member_remove, name="member_remove"),
@@ -110,6 +114,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", probes.healthz, name="healthz"),
     path("readyz", probes.readyz, name="readyz"),
+    path("hooks/work-items/<int:tracker_id>/<str:secret>/", trackers.work_item_hook, name="work_item_hook"),
     path("favicon.ico", home.favicon, name="favicon"),  # browsers ask for it whatever the page's <link> says
     path("accounts/login/", account.sign_in, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -3,7 +3,7 @@ integrations, history, milestones), decisions, notifications and API tokens; sig
 portal.auth.models. Everything is importable from here, as Django expects of an app's models."""
 
 from portal.auth.models import OidcIdentity, RateLimitHit, UserSession, VerifiedEmail
-from portal.models.channels import ChannelEvent, ChannelKind, TeamChannel
+from portal.models.channels import ChannelEvent, ChannelKind, TeamChannel, TeamTracker, TrackerKind
 from portal.models.decisions import Approval, Comment, Decision, DecisionStatus
 from portal.models.notifications import Notification, NotificationKind, NotificationPreference
 from portal.models.projects import (
@@ -46,6 +46,8 @@ __all__ = [
     "TaskStatus",
     "Team",
     "TeamChannel",
+    "TeamTracker",
+    "TrackerKind",
     "UserSession",
     "VerifiedEmail",
     "WizardDraft",

@@ -1,4 +1,4 @@
-"""A team's chat channels: where decisions and catalog changes are posted (Microsoft Teams, Slack)."""
+"""A team's chat channels (Microsoft Teams, Slack) and work trackers (Azure Boards, Jira): where its work is posted."""
 
 from __future__ import annotations
 
@@ -46,3 +46,33 @@ class TeamChannel(models.Model):
     @property
     def failing(self) -> bool:
         return bool(self.last_error_at and (self.last_sent_at is None or self.last_error_at > self.last_sent_at))
+
+
+class TrackerKind(models.TextChoices):
+    AZURE_BOARDS = "azure-boards", "Azure Boards (Azure DevOps)"
+    JIRA = "jira", "Jira Cloud"
+
+
+class TeamTracker(models.Model):
+    """Where a team tracks its work: an Azure DevOps organisation and project, or a Jira Cloud site and project. The
+    token is kept encrypted (``portal.secrets_box``) and never shown again; the tracker tells the portal about
+    changes at a hook address that carries ``hook_secret`` (shown to the owners, who paste it into the tracker)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="trackers")
+    kind = models.CharField(max_length=20, choices=TrackerKind.choices)
+    site = models.URLField(help_text="https://dev.azure.com/<organisation> or https://<site>.atlassian.net")
+    project_key = models.CharField(
+        max_length=100, help_text="The Azure DevOps project's name, or the Jira project key."
+    )
+    user = models.CharField(max_length=200, blank=True, help_text="Jira: the e-mail address the API token belongs to.")
+    token_encrypted = models.TextField()
+    hook_secret = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "kind"], name="tracker_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.project_key} for {self.team}"

@@ -84,6 +84,9 @@ class ProjectChecklistEntry(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    work_item_kind = models.CharField(max_length=20, blank=True, help_text="The tracker it was sent to (TrackerKind).")
+    work_item_id = models.CharField(max_length=40, blank=True, help_text="Its work item's id (Azure) or key (Jira).")
+    work_item_url = models.URLField(max_length=500, blank=True, help_text="Its work item, to open.")
 
     class Meta:
         ordering = ["section_position", "position", "id"]

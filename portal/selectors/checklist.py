@@ -34,6 +34,8 @@ class Task:
     due_date: date | None
     notes: str
     evidence_url: str
+    work_item: str = ""  # where it was sent: "Azure Boards 123", "Jira ABC-7"; "" when it wasn't
+    work_item_url: str = ""
 
     @property
     def is_closed(self) -> bool:
@@ -41,7 +43,33 @@ class Task:
 
 
 TASK_FIELDS = ("pk", "section_position", "section_title", "title", "guidance", "status", "not_applicable_reason",
-               "assignee_id", "assignee__username", "due_date", "notes", "evidence_url")  # fmt: skip
+               "assignee_id", "assignee__username", "due_date", "notes", "evidence_url", "work_item_kind",
+               "work_item_id", "work_item_url")  # fmt: skip
+TRACKER_NAMES = {"azure-boards": "Azure Boards", "jira": "Jira"}
+
+
+def _task(*row: Any) -> Task:
+    """A Task from a row of TASK_FIELDS."""
+    (
+        pk,
+        position,
+        section,
+        title,
+        guidance,
+        status,
+        reason,
+        assignee_id,
+        owner,
+        due,
+        notes,
+        evidence,
+        kind,
+        item,
+        link,
+    ) = row
+    work_item = f"{TRACKER_NAMES.get(kind, kind)} {item}" if item else ""
+    return Task(pk, position, section, title, guidance, status, reason, assignee_id, owner or "", due, notes, evidence,
+                work_item, link)  # fmt: skip
 
 
 @dataclass
@@ -76,12 +104,7 @@ def _matches(entry: Task, chosen: str, user: Any, today: date) -> bool:
 def project_checklist(project: Project, *, chosen: str, user: Any, today: date) -> ProjectChecklist:
     """The project's tasks by section, filtered, with progress per section (of all its tasks) and overall."""
     chosen = chosen if chosen in CHECKLIST_FILTERS else "all"
-    entries = [
-        Task(pk, position, section, title, guidance, status, reason, assignee_id, owner or "", due, notes, evidence)
-        for pk, position, section, title, guidance, status, reason, assignee_id, owner, due, notes, evidence in (
-            project.checklist_entries.values_list(*TASK_FIELDS)
-        )
-    ]
+    entries = [_task(*row) for row in project.checklist_entries.values_list(*TASK_FIELDS)]
     sections = []
     for (_, title), items in groupby(entries, key=lambda e: (e.section_position, e.section_title)):
         section_entries = list(items)

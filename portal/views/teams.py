@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from patterns.http import SignedInRequest
 from portal.access import get_team_for_user
 from portal.caching import fragments, not_modified, page_etag, revalidated, team_state
-from portal.forms import ChannelForm, InvitationForm, RoleForm, TeamForm
-from portal.models import Capability, Membership, Role, Team, TeamChannel, can
+from portal.forms import ChannelForm, InvitationForm, RoleForm, TeamForm, TrackerForm
+from portal.models import Capability, Membership, Role, Team, TeamChannel, TeamTracker, can
 from portal.pictures.markup import bars_markup
 from portal.selectors.paging import page_number
 from portal.selectors.teams import (
@@ -32,6 +32,7 @@ from portal.selectors.teams import (
 )
 from portal.services.invitations import invitations_pending
 from portal.services.teams import membership_change_role, membership_remove, team_create
+from portal.services.trackers import hook_url
 
 
 @login_required
@@ -72,6 +73,8 @@ def team_detail(request: SignedInRequest, team_id: int) -> HttpResponse:
         "invitations": list(invitations_pending(team)) if can_manage else [],
         "channels": list(TeamChannel.objects.filter(team=team)) if can_manage else [],
         "channel_form": ChannelForm() if can_manage else None,
+        "trackers": [(t, hook_url(t)) for t in TeamTracker.objects.filter(team=team)] if can_manage else [],
+        "tracker_form": TrackerForm() if can_manage else None,
         "roles": Role.choices,
     }
     return revalidated(render(request, "portal/team_detail.html", context), etag)
