@@ -122,7 +122,7 @@ def test_anonymous_api_project_is_401(world: dict[str, Any]) -> None:
 def test_an_unknown_export_format_is_404(world: dict[str, Any], alice: User) -> None:
     client = Client()
     client.force_login(alice)
-    assert client.get(reverse("projects:export", args=[world["project"].pk, "pdf"])).status_code == 404
+    assert client.get(reverse("projects:export", args=[world["project"].pk, "docx"])).status_code == 404
 
 
 def test_a_refusal_is_a_styled_page_that_says_why(client: Client, alice: User, bob: User) -> None:
