@@ -16,7 +16,7 @@ from portal.services.history import history_record
 from portal.services.notifications import notify_mentions
 
 
-def _apply_ranking(integration: Integration, ranking: RankingRecord, actor: User) -> None:
+def apply_ranking(integration: Integration, ranking: RankingRecord, actor: User) -> None:
     top = ranking.top
     integration.ranked_by = actor
     integration.ranking = ranking.to_json()
@@ -47,7 +47,7 @@ def integration_create(
         created_by=created_by,
         source_draft=draft,
     )
-    _apply_ranking(integration, rank(requirements), created_by)
+    apply_ranking(integration, rank(requirements), created_by)
     integration.full_clean(exclude=["source_draft"])
     integration.save()
     history_record(
@@ -65,7 +65,7 @@ def integration_create(
 def integration_rerank(*, integration: Integration, actor: User) -> Integration:
     """Adopt the ranking of the published catalog; the change is recorded in the project's history."""
     before = {"catalog_version": integration.catalog_version, "top_pattern": integration.top_pattern_slug}
-    _apply_ranking(integration, rank(Requirements.from_mapping(integration.requirements)), actor)
+    apply_ranking(integration, rank(Requirements.from_mapping(integration.requirements)), actor)
     integration.save(update_fields=["ranking", "catalog_version", "top_pattern_slug", "top_pattern_name", "ranked_at",
                                     "ranked_by"])  # fmt: skip
     history_record(project=integration.project, integration=integration, actor=actor,

@@ -1,0 +1,190 @@
+"""An integration inventory imported into a project (issue 26): a CSV or XLSX file, one integration a row.
+
+Columns: ``name`` (required), ``source_system``, ``target_system``, every question of the vocabulary by its API name
+(its values as the API writes them, or the labels people read, in any case), and every capacity number. Anything
+else is refused. All or nothing: one bad cell refuses the whole file, with every problem listed by line (the header
+is line 1) and column. A dry run checks and ranks without writing. A name already in the project updates that
+integration (its answers, systems and a fresh ranking, recorded in its history) instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from patterns.catalog import rank
+from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS_BY_NAME, Requirements, RequirementsError
+from portal.models import Integration, Project
+from portal.services.checklist import project_checklist_sync
+from portal.services.history import history_record
+from portal.services.integrations import apply_ranking
+
+SYSTEM_COLUMNS = ("name", "source_system", "target_system")
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
+
+
+class InventoryError(Exception):
+    """The file is refused; ``problems`` lists each as "line N, column: what is wrong"."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: " + "; ".join(problems[:5]))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    line: int
+    name: str
+    source_system: str
+    target_system: str
+    requirements: Requirements
+
+
+@dataclass
+class InventoryReport:
+    rows: list[dict[str, Any]] = field(default_factory=list)  # per row: line, name, action, top pick, fit, capacity
+    created: int = 0
+    updated: int = 0
+    dry_run: bool = True
+
+
+def read_table(name: str, data: bytes) -> list[list[str]]:
+    """The cells of an uploaded .csv (UTF-8, with or without a byte-order mark) or .xlsx (its first sheet)."""
+    if len(data) > MAX_BYTES:
+        raise InventoryError([f"The file is over {MAX_BYTES // (1024 * 1024)} MB."])
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        except Exception:
+            raise InventoryError(["The file isn't an Excel workbook (.xlsx) that can be read."]) from None
+        return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InventoryError(["The file isn't UTF-8 text: save it as CSV UTF-8, or as .xlsx."]) from None
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _value(name: str, cell: str) -> str | bool | None:
+    """A cell as the vocabulary's value (None when empty); ValueError naming the allowed values otherwise."""
+    question = QUESTIONS_BY_NAME[name]
+    text = cell.strip()
+    if not text:
+        return None
+    lowered = text.lower()
+    if question.is_boolean:
+        if lowered in TRUE or lowered == question.choice("true").label.lower():
+            return True
+        if lowered in FALSE or lowered == question.choice("false").label.lower():
+            return False
+        raise ValueError("expected yes or no")
+    for choice in question.choices:
+        if lowered in {choice.value.lower(), choice.label.lower()}:
+            return choice.value
+    raise ValueError(f"unknown value {text!r}; allowed: {', '.join(question.values)}")
+
+
+def _number(name: str, cell: str) -> float | None:
+    text = cell.strip().replace(",", "").replace("_", "")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"expected a number, not {cell.strip()!r}") from None
+    return int(number) if CAPACITY_BY_NAME[name].whole and number.is_integer() else number
+
+
+def parse_inventory(table: list[list[str]]) -> list[InventoryRow]:
+    """Every row checked; InventoryError with every problem when any is wrong."""
+    if not table or not any(cell.strip() for cell in table[0]):
+        raise InventoryError(["line 1: the header row is missing."])
+    header = [cell.strip().lower() for cell in table[0]]
+    known = {*SYSTEM_COLUMNS, *QUESTIONS_BY_NAME, *CAPACITY_BY_NAME}
+    problems = [f"line 1, {name or '(empty)'}: unknown column" for name in header if name not in known]
+    problems += [f"line 1, {name}: the column appears twice" for name in sorted(set(header)) if header.count(name) > 1]
+    if "name" not in header:
+        problems.append("line 1: a name column is required")
+    if problems:
+        raise InventoryError(problems)
+    body = [(line, row) for line, row in enumerate(table[1:], start=2) if any(cell.strip() for cell in row)]
+    if len(body) > MAX_ROWS:
+        raise InventoryError([f"The file has {len(body):,} rows; import at most {MAX_ROWS:,} at a time."])
+    rows: list[InventoryRow] = []
+    seen: dict[str, int] = {}
+    for line, cells in body:
+        cells = [*cells, *([""] * (len(header) - len(cells)))]
+        answers: dict[str, Any] = {}
+        capacity: dict[str, Any] = {}
+        texts = {name: "" for name in SYSTEM_COLUMNS}
+        for column, cell in zip(header, cells, strict=False):
+            try:
+                if column in SYSTEM_COLUMNS:
+                    texts[column] = " ".join(cell.split())
+                elif column in QUESTIONS_BY_NAME:
+                    answers[column] = _value(column, cell)
+                elif (number := _number(column, cell)) is not None:
+                    capacity[column] = number
+            except ValueError as error:
+                problems.append(f"line {line}, {column}: {error}")
+        name = texts["name"]
+        if not name:
+            problems.append(f"line {line}, name: required")
+        elif len(name) > 200:
+            problems.append(f"line {line}, name: at most 200 characters")
+        elif name in seen:
+            problems.append(f"line {line}, name: {name!r} is also on line {seen[name]}")
+        seen.setdefault(name, line)
+        if capacity:
+            answers["capacity"] = capacity
+        try:
+            requirements = Requirements.from_mapping({k: v for k, v in answers.items() if v is not None})
+        except RequirementsError as error:
+            problems += [f"line {line}, {column}: {' '.join(messages)}" for column, messages in error.errors.items()]
+            continue
+        rows.append(InventoryRow(line, name, texts["source_system"][:100], texts["target_system"][:100], requirements))
+    if problems:
+        raise InventoryError(problems)
+    return rows
+
+
+def inventory_import(*, project: Project, actor: User, rows: list[InventoryRow], dry_run: bool) -> InventoryReport:
+    """Rank every row with the published catalog; unless ``dry_run``, save them all in one transaction (a name the
+    project has updates that integration) and sync the checklist once."""
+    existing = {i.name: i for i in Integration.objects.filter(project=project, name__in=[r.name for r in rows])}
+    report = InventoryReport(dry_run=dry_run)
+    with transaction.atomic():
+        for row in rows:
+            ranking = rank(row.requirements)
+            top = ranking.top
+            relied = top.capacity.label if top and top.capacity else ""
+            report.rows.append({"line": row.line, "name": row.name, "action": "update" if row.name in existing else
+                                "add", "top": top.name if top else "No option fits", "fit": ranking.verdict.level,
+                                "capacity": relied})  # fmt: skip
+            if dry_run:
+                continue
+            integration = existing.get(row.name) or Integration(project=project, name=row.name, created_by=actor)
+            before = None if integration.pk is None else {"top_pattern": integration.top_pattern_slug,
+                                                          "requirements": integration.requirements}  # fmt: skip
+            integration.requirements = row.requirements.as_dict()
+            integration.source_system, integration.target_system = row.source_system, row.target_system
+            apply_ranking(integration, ranking, actor)
+            integration.save()
+            history_record(project=project, actor=actor, integration=integration,
+                           action="integration imported" if before is None else "integration updated by import",
+                           subject=integration.name, before=before,
+                           after={"top_pattern": integration.top_pattern_slug,
+                                  "requirements": integration.requirements})  # fmt: skip
+            report.created, report.updated = report.created + (before is None), report.updated + (before is not None)
+        if not dry_run and rows:
+            project_checklist_sync(project=project, actor=actor)
+    return report

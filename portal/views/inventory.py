@@ -1,0 +1,63 @@
+"""Importing an integration inventory on the project page: upload, a dry-run preview with every row's top pick or
+every problem by line and column, then confirm. The checked file waits in the cache for the confirmation, under a
+key only its uploader's session knows, for 30 minutes."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from patterns.http import SignedInRequest
+from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS_BY_NAME
+from portal.access import get_project_for_user
+from portal.models import Capability
+from portal.services.inventory import InventoryError, inventory_import, parse_inventory, read_table
+
+KEPT_SECONDS = 30 * 60
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inventory_import_view(request: SignedInRequest, project_id: int) -> HttpResponse:
+    project = get_project_for_user(request, project_id, capability=Capability.WRITE)
+    context: dict[str, object] = {"project": project, "question_names": list(QUESTIONS_BY_NAME),
+                                  "capacity_names": list(CAPACITY_BY_NAME)}  # fmt: skip
+    if request.method == "POST" and (ticket := request.POST.get("confirm", "")):
+        kept = cache.get(f"inventory:{request.user.pk}:{project.pk}:{ticket}")
+        if kept is None:
+            messages.error(request, "That preview is over 30 minutes old: upload the file again.")
+            return redirect("projects:inventory", project.pk)
+        name, data = kept
+        try:
+            rows = parse_inventory(read_table(name, data))  # checked again: the catalog may have changed
+        except InventoryError as error:
+            context["problems"] = error.problems
+            return render(request, "portal/inventory_import.html", context, status=400)
+        report = inventory_import(project=project, actor=request.user, rows=rows, dry_run=False)
+        cache.delete(f"inventory:{request.user.pk}:{project.pk}:{ticket}")
+        messages.success(request, f"Imported {name}: {report.created} integration{'s' if report.created != 1 else ''} "
+                         f"added, {report.updated} updated, each ranked with the current catalog.")  # fmt: skip
+        return redirect("projects:detail", project.pk)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["problems"] = ["Choose a .csv or .xlsx file."]
+            return render(request, "portal/inventory_import.html", context, status=400)
+        data = upload.read()
+        try:
+            rows = parse_inventory(read_table(upload.name or "inventory.csv", data))
+        except InventoryError as error:
+            context.update(problems=error.problems, file_name=upload.name)
+            return render(request, "portal/inventory_import.html", context, status=400)
+        report = inventory_import(project=project, actor=request.user, rows=rows, dry_run=True)
+        ticket = secrets.token_urlsafe(16)
+        cache.set(f"inventory:{request.user.pk}:{project.pk}:{ticket}", (upload.name or "inventory.csv", data),
+                  KEPT_SECONDS)  # fmt: skip
+        context.update(report=report, ticket=ticket, file_name=upload.name)
+    return render(request, "portal/inventory_import.html", context)
