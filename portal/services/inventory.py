@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -66,7 +67,8 @@ def read_table(name: str, data: bytes) -> list[list[str]]:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception:
             raise InventoryError(["The file isn't an Excel workbook (.xlsx) that can be read."]) from None
-        return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        rows = islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2)  # a header, the rows, one more to say "too many"
+        return [["" if cell is None else str(cell) for cell in row] for row in rows]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

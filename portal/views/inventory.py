@@ -17,7 +17,7 @@ from patterns.http import SignedInRequest
 from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS_BY_NAME
 from portal.access import get_project_for_user
 from portal.models import Capability
-from portal.services.inventory import InventoryError, inventory_import, parse_inventory, read_table
+from portal.services.inventory import MAX_BYTES, InventoryError, inventory_import, parse_inventory, read_table
 
 KEPT_SECONDS = 30 * 60
 
@@ -48,6 +48,9 @@ def inventory_import_view(request: SignedInRequest, project_id: int) -> HttpResp
         upload = request.FILES.get("file")
         if upload is None:
             context["problems"] = ["Choose a .csv or .xlsx file."]
+            return render(request, "portal/inventory_import.html", context, status=400)
+        if upload.size and upload.size > MAX_BYTES:
+            context["problems"] = [f"The file is over {MAX_BYTES // (1024 * 1024)} MB: split it."]
             return render(request, "portal/inventory_import.html", context, status=400)
         data = upload.read()
         try:

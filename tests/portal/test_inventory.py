@@ -133,3 +133,10 @@ def test_the_command_imports_and_lists_problems(project: Any, tmp_path: Path) ->
     bad.write_text("name,goal\nA,fly\n", encoding="utf-8")
     with pytest.raises(CommandError, match="line 2, goal: unknown value 'fly'"):
         call_command("importinventory", str(bad), "--project", str(project.pk))
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(client: Client, project: Any, alice: User) -> None:
+    client.force_login(alice)
+    big = SimpleUploadedFile("big.csv", b"name\n" + b"x" * (5 * 1024 * 1024 + 1), "text/csv")
+    response = client.post(reverse("projects:inventory", args=[project.pk]), {"file": big})
+    assert response.status_code == 400 and "The file is over 5 MB" in response.content.decode()
