@@ -27,7 +27,17 @@ class OutboundRefused(Exception):
 
 
 class OutboundFailed(Exception):
-    """The receiver didn't take the post; the message says what happened."""
+    """The receiver didn't take the post; the message says what happened, ``status`` what it answered (None when it
+    couldn't be reached)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def worth_retrying(self) -> bool:
+        """Unreachable, busy (429) or failing (5xx): later may work; any other answer won't change by waiting."""
+        return self.status is None or self.status == 429 or self.status >= 500
 
 
 def checked_address(url: str) -> tuple[str, int, str, str, str]:
@@ -92,9 +102,10 @@ def send_json(method: str, url: str, payload: Any = None, *, headers: dict[str, 
     finally:
         connection.close()
     if response.status in {401, 403}:
-        raise OutboundFailed(f"{host} refused the credentials ({response.status}): check the token and its scopes.")
+        raise OutboundFailed(f"{host} refused the credentials ({response.status}): check the token and its scopes.",
+                             response.status)  # fmt: skip
     if not 200 <= response.status < 300:
-        raise OutboundFailed(f"{host} answered {response.status}.")
+        raise OutboundFailed(f"{host} answered {response.status}.", response.status)
     try:
         return json.loads(answer) if answer.strip() else None
     except ValueError:

@@ -107,8 +107,9 @@ def post_event(*, team_id: int, event: str, post: dict[str, Any]) -> int:
 
 @task()
 def post_to_channel(channel_id: int, post: dict[str, Any], attempt: int = 1) -> str:
-    """Post once; a receiver that fails is tried again after 1, 5 and 30 minutes, then 2 and 6 hours. Every failure
-    is kept on the channel (the team page shows it to owners); an address the checks refuse is not retried."""
+    """Post once; a receiver that can't be reached, is busy or fails (5xx) is tried again after 1, 5 and 30 minutes,
+    then 2 and 6 hours. Every failure is kept on the channel (the team page shows it to owners); an address the checks
+    refuse, or a post the receiver refuses (4xx), is not retried: waiting won't change it."""
     channel = TeamChannel.objects.filter(pk=channel_id).first()
     if channel is None:
         return "removed"
@@ -120,7 +121,7 @@ def post_to_channel(channel_id: int, post: dict[str, Any], attempt: int = 1) -> 
     except (OutboundRefused, OutboundFailed) as error:
         TeamChannel.objects.filter(pk=channel.pk).update(last_error=str(error)[:300], last_error_at=timezone.now())
         logger.warning("Post to channel %s (%s) failed, attempt %s: %s", channel.pk, channel.host, attempt, error)
-        if isinstance(error, OutboundFailed) and attempt <= len(RETRY_AFTER):
+        if isinstance(error, OutboundFailed) and error.worth_retrying and attempt <= len(RETRY_AFTER):
             post_to_channel.using(run_after=timezone.now() + RETRY_AFTER[attempt - 1]).enqueue(
                 channel_id, post, attempt=attempt + 1
             )

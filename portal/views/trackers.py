@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from patterns.http import SignedInRequest
 from portal.access import get_project_for_user, get_team_for_user
 from portal.forms import TrackerForm
-from portal.models import Capability, TaskStatus, TeamTracker
+from portal.models import Capability, TaskStatus, TeamTracker, can
 from portal.services.trackers import tracker_remove, tracker_save, work_item_changed, work_items_send
 
 
@@ -69,8 +69,7 @@ def work_items_send_view(request: SignedInRequest, project_id: int, kind: str) -
                          f"created, {updated} updated.")  # fmt: skip
         return redirect("projects:detail", project.pk)
     tasks = project.checklist_entries.filter(status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS])
-    context = {"project": project, "tracker": tracker, "tasks": tasks,
-               "can_write": project.role in {"contributor", "reviewer", "owner"}}  # fmt: skip
+    context = {"project": project, "tracker": tracker, "tasks": tasks, "can_write": can(project.role, Capability.WRITE)}
     return render(request, "portal/work_items_send.html", context)
 
 

@@ -165,7 +165,7 @@ def test_a_failing_receiver_is_retried_later_and_shown_to_owners(
 
     channel = channel_add(team=project.team, actor=alice, kind="teams", address=receiver.url,
                           events=[ChannelEvent.DECISION_ACCEPTED])  # fmt: skip
-    receiver.status = 500
+    receiver.status = 503
     from portal.services.channels import message, post_to_channel
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -174,7 +174,10 @@ def test_a_failing_receiver_is_retried_later_and_shown_to_owners(
     assert retry.args_kwargs["kwargs"] == {"attempt": 2} and retry.run_after is not None
     client.force_login(alice)
     page = client.get(reverse("teams:detail", args=[project.team_id])).content.decode()
-    assert "Failing" in page and "answered 500" in page
+    assert "Failing" in page and "answered 503" in page
+    receiver.status = 400  # a post the receiver refuses: waiting won't change it, so no retry
+    post_to_channel.call(channel.pk, message("A title", [("Team", "x")], "/"))
+    assert DBTaskResult.objects.filter(task_path="portal.services.channels.post_to_channel").count() == 1
 
 
 def test_owners_only_and_the_address_never_shows_again(client: Client, project: Any, alice: User, bob: User,
