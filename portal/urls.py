@@ -56,6 +56,7 @@ project_patterns = (
         path("<int:project_id>/settings/", projects.project_settings, name="settings"),
         path("<int:project_id>/move/", projects.project_move_view, name="move"),
         path("<int:project_id>/rerank/", projects.project_rerank, name="rerank_all"),
+        path("<int:project_id>/send/", trackers.work_items_send_index, name="send_index"),
         path("<int:project_id>/send/<slug:kind>/", trackers.work_items_send_view, name="send"),
         path("<int:project_id>/inventory/", inventory.inventory_import_view, name="inventory"),
         path("<int:project_id>/export/<slug:fmt>", projects.project_export, name="export"),

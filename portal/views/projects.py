@@ -26,7 +26,7 @@ from portal.caching import fragments, not_modified, page_etag, revalidated
 from portal.exports import project_csv, project_json, project_markdown
 from portal.forms import MoveProjectForm, ProjectForm, SettingsForm
 from portal.handoffs import HANDOFFS, ReportUnavailable
-from portal.models import Capability, Project, Team, TeamTracker, can
+from portal.models import Capability, Project, Team, can
 from portal.pictures.markup import landscape_markup
 from portal.selectors.catalog_changes import pick_changes
 from portal.selectors.checklist import (
@@ -119,11 +119,7 @@ def project_detail(request: SignedInRequest, project_id: int) -> HttpResponse:
 
 
 def _head(project: Project) -> str:
-    """The head, with a link to send the open tasks to each tracker of the team (connecting one moves the team's
-    revision, which keys this fragment)."""
-    trackers = TeamTracker.objects.filter(team_id=project.team_id).order_by("kind")
-    context = {"project": project, "trackers": [(t.kind, t.get_kind_display()) for t in trackers]}
-    return render_to_string("portal/_project_head.html", context)
+    return render_to_string("portal/_project_head.html", {"project": project})
 
 
 def _integrations(project: Project) -> str:

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.http import SignedInRequest
 from portal.access import get_project_for_user, get_team_for_user
@@ -47,6 +47,18 @@ def tracker_remove_view(request: SignedInRequest, team_id: int, tracker_id: int)
     tracker_remove(tracker=get_object_or_404(TeamTracker, pk=tracker_id, team=team), actor=request.user)
     messages.success(request, "Tracker removed; the links on tasks stay.")
     return redirect(f"{request.path.split('/trackers/')[0]}/#trackers")
+
+
+@login_required
+@require_GET
+def work_items_send_index(request: SignedInRequest, project_id: int) -> HttpResponse:
+    """The team's trackers to send the project's open tasks to (or how an owner connects one)."""
+    project = get_project_for_user(request, project_id)
+    trackers = list(TeamTracker.objects.filter(team_id=project.team_id).order_by("kind"))
+    if len(trackers) == 1:
+        return redirect("projects:send", project.pk, trackers[0].kind)
+    context = {"project": project, "trackers": trackers, "can_manage": can(project.role, Capability.MANAGE)}
+    return render(request, "portal/work_items_index.html", context)
 
 
 @login_required

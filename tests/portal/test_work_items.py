@@ -166,6 +166,18 @@ def test_a_wrong_token_is_said_in_a_sentence_and_loses_nothing(client: Client, p
     assert "refused the credentials (401)" in page and "Tasks sent before it keep their links" in page
 
 
+def test_without_a_tracker_the_send_page_says_how_to_connect_one(client: Client, project: Any, alice: User,
+                                                                   bob: User) -> None:  # fmt: skip
+    client.force_login(alice)
+    page = client.get(reverse("projects:send_index", args=[project.pk])).content.decode()
+    assert "hasn't connected Azure Boards or Jira yet" in page and "#trackers" in page
+    client.force_login(bob)
+    assert (
+        "An owner of the team connects one"
+        in client.get(reverse("projects:send_index", args=[project.pk])).content.decode()
+    )
+
+
 def test_a_tracker_address_inside_the_network_or_without_a_token_is_refused(project: Any, alice: User) -> None:
     with pytest.raises(ValidationError) as error:
         tracker_save(team=project.team, actor=alice, kind="jira", site="https://10.0.0.5", project_key="",
@@ -188,7 +200,9 @@ def test_work_item_settings_are_for_owners_and_the_token_never_shows(
     page = client.get(reverse("teams:detail", args=[project.team_id])).content.decode()
     assert "Work trackers" in page and "pat-secret-value" not in page and tracker.hook_secret in page
     project_page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
-    assert "Send the open tasks to:" in project_page
+    assert reverse("projects:send_index", args=[project.pk]) in project_page
+    index = client.get(reverse("projects:send_index", args=[project.pk]))
+    assert index["Location"] == reverse("projects:send", args=[project.pk, "azure-boards"])  # the one tracker
     client.force_login(bob)  # a contributor: sends, but doesn't see the settings or the hook secret
     assert tracker.hook_secret not in client.get(reverse("teams:detail", args=[project.team_id])).content.decode()
     assert client.post(reverse("teams:tracker_save", args=[project.team_id]), data).status_code == 403
