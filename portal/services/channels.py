@@ -133,7 +133,7 @@ def post_to_channel(channel_id: int, post: dict[str, Any], attempt: int = 1) -> 
 def channel_test(*, channel: TeamChannel) -> None:
     team = channel.team
     test = message(f"A test from the integration decision portal for {team.name}", [("Team", team.name)],
-                   reverse("teams:detail", args=[team.pk]))  # fmt: skip
+                   reverse("teams:connections", args=[team.pk]))  # fmt: skip
     post_to_channel.enqueue(channel.pk, test)
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from patterns.http import SignedInRequest
@@ -34,7 +35,7 @@ def channel_add_view(request: SignedInRequest, team_id: int) -> HttpResponse:
     else:
         problems = [str(problem) for errors in form.errors.values() for problem in errors]
         messages.error(request, "Channel not added: " + " ".join(problems))
-    return redirect(f"{request.path.split('/channels/')[0]}/#channels")
+    return redirect(f"{reverse('teams:connections', args=[team_id])}#channels")
 
 
 @login_required
@@ -44,7 +45,7 @@ def channel_test_view(request: SignedInRequest, team_id: int, channel_id: int) -
     channel = get_object_or_404(TeamChannel, pk=channel_id, team=team)
     channel_test(channel=channel)
     messages.success(request, f"A test is on its way to {channel.host}; its result shows here.")
-    return redirect(f"{request.path.split('/channels/')[0]}/#channels")
+    return redirect(f"{reverse('teams:connections', args=[team_id])}#channels")
 
 
 @login_required
@@ -54,4 +55,4 @@ def channel_remove_view(request: SignedInRequest, team_id: int, channel_id: int)
     channel = get_object_or_404(TeamChannel, pk=channel_id, team=team)
     channel_remove(channel=channel, actor=request.user)
     messages.success(request, "Channel removed.")
-    return redirect(f"{request.path.split('/channels/')[0]}/#channels")
+    return redirect(f"{reverse('teams:connections', args=[team_id])}#channels")

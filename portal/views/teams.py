@@ -71,13 +71,24 @@ def team_detail(request: SignedInRequest, team_id: int) -> HttpResponse:
         "can_manage": can_manage,
         "invitation_form": InvitationForm(),
         "invitations": list(invitations_pending(team)) if can_manage else [],
-        "channels": list(TeamChannel.objects.filter(team=team)) if can_manage else [],
-        "channel_form": ChannelForm() if can_manage else None,
-        "trackers": [(t, hook_url(t)) for t in TeamTracker.objects.filter(team=team)] if can_manage else [],
-        "tracker_form": TrackerForm() if can_manage else None,
         "roles": Role.choices,
     }
     return revalidated(render(request, "portal/team_detail.html", context), etag)
+
+
+@login_required
+@require_GET
+def team_connections(request: SignedInRequest, team_id: int) -> HttpResponse:
+    """The team's chat channels and work trackers, for its owners (its own page: the dashboard reads neither)."""
+    team = get_team_for_user(request, team_id, capability=Capability.MANAGE)
+    context = {
+        "team": team,
+        "channels": list(TeamChannel.objects.filter(team=team)),
+        "channel_form": ChannelForm(),
+        "trackers": [(tracker, hook_url(tracker)) for tracker in TeamTracker.objects.filter(team=team)],
+        "tracker_form": TrackerForm(),
+    }
+    return render(request, "portal/team_connections.html", context)
 
 
 def _status_bars(team: Team) -> str:

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,7 +38,7 @@ def tracker_save_view(request: SignedInRequest, team_id: int) -> HttpResponse:
     else:
         problems = [str(problem) for errors in form.errors.values() for problem in errors]
         messages.error(request, "Tracker not connected: " + " ".join(problems))
-    return redirect(f"{request.path.split('/trackers/')[0]}/#trackers")
+    return redirect(f"{reverse('teams:connections', args=[team_id])}#trackers")
 
 
 @login_required
@@ -46,7 +47,7 @@ def tracker_remove_view(request: SignedInRequest, team_id: int, tracker_id: int)
     team = get_team_for_user(request, team_id, capability=Capability.MANAGE)
     tracker_remove(tracker=get_object_or_404(TeamTracker, pk=tracker_id, team=team), actor=request.user)
     messages.success(request, "Tracker removed; the links on tasks stay.")
-    return redirect(f"{request.path.split('/trackers/')[0]}/#trackers")
+    return redirect(f"{reverse('teams:connections', args=[team_id])}#trackers")
 
 
 @login_required

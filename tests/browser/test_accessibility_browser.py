@@ -65,7 +65,8 @@ def test_no_page_has_a_serious_accessibility_violation(page: Page, live_server: 
                  f"{base}/integrations/{integration.pk}/", f"{base}/integrations/{integration.pk}/decision/record/",
                  f"{base}/integrations/{integration.pk}/rerank/", f"{base}/history/", f"{base}/milestones/",
                  "/decisions/", "/inbox/", "/inbox/settings/", "/teams/",
-                 f"/teams/{project.team_id}/", "/account/", "/account/password/", invitation_page, f"{base}/rerank/",
+                 f"/teams/{project.team_id}/", f"/teams/{project.team_id}/connections/", "/account/",
+                 "/account/password/", invitation_page, f"{base}/rerank/",
                  f"{base}/move/", f"{base}/send/jira/", f"{base}/send/", f"{base}/inventory/", "/portfolio/",
                  "/portfolio/integrations/?fit=strong",
                  "/curation/", "/curation/heatmap/?question=timing", "/curation/publish/"):  # fmt: skip

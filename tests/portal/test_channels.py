@@ -173,7 +173,7 @@ def test_a_failing_receiver_is_retried_later_and_shown_to_owners(
     retry = DBTaskResult.objects.get(task_path="portal.services.channels.post_to_channel")
     assert retry.args_kwargs["kwargs"] == {"attempt": 2} and retry.run_after is not None
     client.force_login(alice)
-    page = client.get(reverse("teams:detail", args=[project.team_id])).content.decode()
+    page = client.get(reverse("teams:connections", args=[project.team_id])).content.decode()
     assert "Failing" in page and "answered 503" in page
     receiver.status = 400  # a post the receiver refuses: waiting won't change it, so no retry
     post_to_channel.call(channel.pk, message("A title", [("Team", "x")], "/"))
@@ -186,11 +186,15 @@ def test_owners_only_and_the_address_never_shows_again(client: Client, project: 
                           events=[ChannelEvent.DECISION_ACCEPTED])  # fmt: skip
     assert "s3cr3t" not in channel.address_encrypted and unseal(channel.address_encrypted) == receiver.url
     client.force_login(alice)
-    page = client.get(reverse("teams:detail", args=[project.team_id])).content.decode()
+    page = client.get(reverse("teams:connections", args=[project.team_id])).content.decode()
     assert "Chat channels" in page and "127.0.0.1" in page and "s3cr3t" not in page
     assert not any("s3cr3t" in str(e.before) + str(e.after) + e.subject for e in HistoryEntry.objects.all())
     client.force_login(bob)  # a reviewer
-    assert "Chat channels" not in client.get(reverse("teams:detail", args=[project.team_id])).content.decode()
+    assert client.get(reverse("teams:connections", args=[project.team_id])).status_code == 403
+    assert (
+        "Chat channels and work trackers"
+        not in client.get(reverse("teams:detail", args=[project.team_id])).content.decode()
+    )
     add = reverse("teams:channel_add", args=[project.team_id])
     assert (
         client.post(add, {"kind": "teams", "address": receiver.url, "events": ["decision_accepted"]}).status_code == 403

@@ -197,14 +197,18 @@ def test_work_item_settings_are_for_owners_and_the_token_never_shows(
     client.post(reverse("teams:tracker_save", args=[project.team_id]), data)
     tracker = TeamTracker.objects.get()
     assert tracker.kind == TrackerKind.AZURE_BOARDS and "pat-secret-value" not in tracker.token_encrypted
-    page = client.get(reverse("teams:detail", args=[project.team_id])).content.decode()
+    assert (
+        "Chat channels and work trackers"
+        in client.get(reverse("teams:detail", args=[project.team_id])).content.decode()
+    )
+    page = client.get(reverse("teams:connections", args=[project.team_id])).content.decode()
     assert "Work trackers" in page and "pat-secret-value" not in page and tracker.hook_secret in page
     project_page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert reverse("projects:send_index", args=[project.pk]) in project_page
     index = client.get(reverse("projects:send_index", args=[project.pk]))
     assert index["Location"] == reverse("projects:send", args=[project.pk, "azure-boards"])  # the one tracker
     client.force_login(bob)  # a contributor: sends, but doesn't see the settings or the hook secret
-    assert tracker.hook_secret not in client.get(reverse("teams:detail", args=[project.team_id])).content.decode()
+    assert client.get(reverse("teams:connections", args=[project.team_id])).status_code == 403
     assert client.post(reverse("teams:tracker_save", args=[project.team_id]), data).status_code == 403
     assert client.get(reverse("projects:send", args=[project.pk, "azure-boards"])).status_code == 200
     client.force_login(charlie)
