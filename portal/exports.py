@@ -67,7 +67,7 @@ def answer_text(name: str, value: Any) -> str:
     return f"{question_label(name)}: {answer_label(name, value)}"
 
 
-def _relied_on(ranking: RankingRecord, decision: Any) -> Any:
+def relied_on(ranking: RankingRecord, decision: Any) -> Any:
     """The option an integration relies on: the chosen one once decided, else the first (as checklist tasks do)."""
     chosen = decision.chosen_pattern_slug if decision else None
     return ranking.by_pattern().get(chosen) if chosen else ranking.top
@@ -127,7 +127,7 @@ def project_markdown(project: Project) -> str:
         lines += [""] + [f"{o.rank}. {md_line(o.name)} ({o.score:.0f}/100)" for o in ranking.options[:5]]
         if ranking.relaxations:
             lines += ["", "What would change it:", ""] + [f"- {md_escape(r.summary)}" for r in ranking.relaxations]
-        relied = _relied_on(ranking, decision)
+        relied = relied_on(ranking, decision)
         if relied and relied.capacity and relied.capacity.estimates:
             lines += ["", f"Capacity of {md_escape(relied.name)}: {relied.capacity.label}", ""]
             lines += [f"- {md_escape(e.name)}: {md_escape(e.text)} ({e.source})" for e in relied.capacity.estimates]
@@ -185,7 +185,7 @@ def csv_cell(value: Any) -> str:
 
 def _ranking_cells(ranking: RankingRecord, decision: Any) -> tuple[str, str]:
     """The fit level and the capacity verdict of the option relied on (empty without numbers)."""
-    relied = _relied_on(ranking, decision)
+    relied = relied_on(ranking, decision)
     return csv_cell(ranking.verdict.level), csv_cell(relied.capacity.verdict if relied and relied.capacity else "")
 
 

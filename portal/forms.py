@@ -36,6 +36,11 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     focus_first_error(form)
 
 
+def form_problems(form: forms.BaseForm) -> str:
+    """A refused form's errors in one line, for a message on the page it returns to."""
+    return " ".join(str(problem) for errors in form.errors.values() for problem in errors)
+
+
 def focus_first_error(form: forms.BaseForm) -> None:
     """The first field with an error gets focus when the page loads (or htmx swaps it in), so an error below the fold
     is where the reader lands and what a screen reader reads first."""
@@ -64,7 +69,7 @@ def team_field(user: User, label: str = "Team") -> forms.ChoiceField:
     )
 
 
-def chosen_team(user: User, key: str) -> Team | None:
+def chosen_team(key: str) -> Team | None:
     """The team a ``team_field`` answer names (None: the personal team); the choices were the user's own."""
     return Team.objects.filter(pk=int(key)).first() if key else None
 
@@ -79,11 +84,10 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
         self.fields["team"] = team_field(user)
 
     def chosen_team(self) -> Team | None:
-        return chosen_team(self.user, self.cleaned_data.get("team") or "")
+        return chosen_team(self.cleaned_data.get("team") or "")
 
 
 class MoveProjectForm(forms.Form):
@@ -111,7 +115,6 @@ class SaveIntegrationForm(FocusOnErrorForm):
 
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.owner = owner
         self.fields["new_project_team"] = team_field(owner, "New project's team")
         self.projects = {str(p.pk): p for p in writable_projects(owner)}
         cast(forms.ChoiceField, self.fields["project"]).choices = [
@@ -129,7 +132,7 @@ class SaveIntegrationForm(FocusOnErrorForm):
         return self.projects.get(self.cleaned_data["project"])
 
     def chosen_team(self) -> Team | None:
-        return chosen_team(self.owner, self.cleaned_data.get("new_project_team") or "")
+        return chosen_team(self.cleaned_data.get("new_project_team") or "")
 
 
 class ApiTokenForm(forms.Form):

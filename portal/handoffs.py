@@ -23,17 +23,26 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from patterns.ranking.records import RankingRecord
-from portal.exports import answer_text, csv_cell, md_escape, md_line
+from portal.exports import answer_text, csv_cell, md_escape, md_line, relied_on
+from portal.links import public_url
 from portal.models import DecisionStatus, Project, TaskStatus
+from portal.pictures.markup import landscape_markup
 from portal.records import integration_decision
+from portal.selectors.checklist import task_summary
+from portal.selectors.integrations import project_integrations, project_landscape
+from portal.selectors.teams import Progress
 
 AZURE_BOARDS_ROWS = 1000  # work items one CSV import takes
 AZURE_STATES: dict[str, str] = {TaskStatus.OPEN: "New", TaskStatus.IN_PROGRESS: "Active", TaskStatus.DONE: "Closed",
@@ -59,19 +68,13 @@ class Export:
     body: bytes
 
 
-def _url(path: str) -> str:
-    return f"{settings.PORTAL_BASE_URL}{path}"
-
-
 def work_items(project: Project) -> list[WorkItem]:
     """A task per checklist task, then a story per integration still without an accepted decision."""
     items = []
     for entry in project.checklist_entries.all():
         person = entry.assignee
-        link = _url(reverse("projects:checklist_entry", args=[project.pk, entry.pk]))
-        note = f" Not applicable: {entry.not_applicable_reason}." if entry.not_applicable_reason else ""
-        items.append(WorkItem("task", entry.title, f"{' '.join(entry.guidance.split())}{note} In the portal: {link}",
-                              entry.status, (person.email or person.get_username()) if person else "",
+        assignee = (person.email or person.get_username()) if person else ""
+        items.append(WorkItem("task", entry.title, task_summary(entry), entry.status, assignee,
                               (LABEL, entry.section_slug), entry.due_date))  # fmt: skip
     for integration in project.integrations.all():
         decision = integration_decision(integration)
@@ -79,7 +82,7 @@ def work_items(project: Project) -> list[WorkItem]:
             continue
         ranking = RankingRecord.from_json(integration.ranking)
         state = f"A decision is {decision.get_status_display().lower()}." if decision else "No decision yet."
-        link = _url(reverse("projects:integration", args=[project.pk, integration.pk]))
+        link = public_url(reverse("projects:integration", args=[project.pk, integration.pk]))
         items.append(WorkItem("story", f"Decide how to integrate: {integration.name}",
                               f"{state} Top-ranked: {integration.top_pattern_name or 'no option fits'} "
                               f"({ranking.verdict.level} fit). In the portal: {link}",
@@ -157,7 +160,7 @@ def _madr_file(integration: Any, decision: Any, names: dict[int, str]) -> str:
     ]
     ranking = RankingRecord.from_json(integration.ranking)
     considered = [o for o in ranking.options if o.rank <= 5 or o.pattern == decision.chosen_pattern_slug]
-    chosen = ranking.by_pattern().get(decision.chosen_pattern_slug)
+    chosen = relied_on(ranking, decision)
     lines = [
         *front,
         "",
@@ -192,14 +195,9 @@ def _madr_file(integration: Any, decision: Any, names: dict[int, str]) -> str:
         "* None recorded by the team."]  # fmt: skip
     if chosen is not None:
         lines += [f"* Platform caution: {md_line(caution.title)} ({caution.source_url})" for caution in chosen.cautions]
-    lines += [
-        "",
-        f"More in the portal: {_url(reverse('projects:decision_adr', args=[integration.project_id, integration.pk]))}",
-    ]
+    record = reverse("projects:decision_adr", args=[integration.project_id, integration.pk])
+    lines += ["", f"More in the portal: {public_url(record)}"]
     return "\n".join(lines) + "\n"
-
-
-HANDOFFS = {"azure-boards": azure_boards, "jira": jira, "madr": madr}
 
 
 class ReportUnavailable(Exception):
@@ -222,7 +220,7 @@ def _report_rows(project: Project) -> list[ReportRow]:
     for integration in project.integrations.all():
         decision = integration_decision(integration)
         ranking = RankingRecord.from_json(integration.ranking)
-        relied = (ranking.by_pattern().get(decision.chosen_pattern_slug) if decision else None) or ranking.top
+        relied = relied_on(ranking, decision) or ranking.top
         systems = " → ".join(s for s in (integration.source_system, integration.target_system) if s)
         rows.append(ReportRow(
             integration.name, systems, decision.get_status_display() if decision else "No decision yet",
@@ -274,27 +272,14 @@ def _painted(markup: str) -> str:
 def pdf(project: Project) -> Export:
     """The stakeholder report: the landscape, each integration's decision (or top pick and fit) with its cautions,
     the checklist's progress and the open tasks, paginated with page numbers. Rendered by WeasyPrint from HTML."""
-    from django.contrib.staticfiles import finders
-    from django.template.loader import render_to_string
-    from django.utils import timezone
-
     try:
         from weasyprint import CSS, HTML
     except OSError as error:  # Pango isn't installed: only this export is unavailable
         raise ReportUnavailable("The PDF report needs Pango on the server (Debian: libpango-1.0-0 and "
                                 "libpangoft2-1.0-0); the other exports work.") from error  # fmt: skip
 
-    from portal.pictures.markup import landscape_markup
-    from portal.selectors.integrations import project_integrations, project_landscape
-
     picture = project_landscape(project_integrations(project), links=False)
-    entries = list(project.checklist_entries.all())
-    sections: dict[str, list[int]] = {}
-    for entry in entries:
-        counts = sections.setdefault(entry.section_title, [0, 0])
-        counts[0] += entry.is_closed
-        counts[1] += 1
-    closed = sum(done for done, _ in sections.values())
+    entries = list(project.checklist_entries.all())  # in section order
     context = {
         "project": project,
         "exported": timezone.now(),
@@ -304,19 +289,17 @@ def pdf(project: Project) -> Export:
             _painted(landscape_markup(picture, "report", f"Landscape of {project.name}"))
         ),
         "rows": _report_rows(project),
-        "sections": [(title, done, total, round(100 * done / total)) for title, (done, total) in sections.items()],
-        "closed": closed,
-        "total": len(entries),
-        "share": round(100 * closed / len(entries)) if entries else 0,
+        "sections": [(title, Progress.of(list(tasks))) for title, tasks in groupby(entries, lambda e: e.section_title)],
+        "overall": Progress.of(entries),
         "open_tasks": [e for e in entries if not e.is_closed],
     }
     html = render_to_string("portal/report.html", context)
     portal_css = finders.find("css/portal.css")
-    title = project.name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")[:80]
+    title = " ".join(project.name.split()).replace("\\", "\\\\").replace('"', '\\"')[:80]
     sheets = [CSS(filename=portal_css)] if isinstance(portal_css, str) else []
     sheets.append(CSS(string=REPORT_CSS % {"title": title}))
     body = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=sheets)
     return Export("application/pdf", "pdf", body or b"")
 
 
-HANDOFFS["pdf"] = pdf
+HANDOFFS = {"azure-boards": azure_boards, "jira": jira, "madr": madr, "pdf": pdf}

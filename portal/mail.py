@@ -31,17 +31,26 @@ def message(name: str, context: Mapping[str, Any], to: list[str]) -> EmailMultiA
     return mail
 
 
+def retry_later(task: Task[..., Any], attempt: int, *args: Any, **kwargs: Any) -> timedelta | None:
+    """Queue ``task`` again with the next attempt number after the wait for this ``attempt`` (RETRY_AFTER: mails and
+    chat posts back off alike); the wait, or None when the attempts are used up."""
+    if attempt > len(RETRY_AFTER):
+        return None
+    wait = RETRY_AFTER[attempt - 1]
+    task.using(run_after=timezone.now() + wait).enqueue(*args, **kwargs, attempt=attempt + 1)
+    return wait
+
+
 def deliver(mail: EmailMultiAlternatives, *, retry: Task[..., Any], attempt: int, **task_args: Any) -> bool:
     """Send ``mail``; when the server fails, queue ``retry`` (the task itself) with the next attempt number after a
     growing wait, and after the last attempt let the error fail the task (kept in the queue with its traceback)."""
     try:
         mail.send()
     except DELIVERY_ERRORS as error:
-        if attempt > len(RETRY_AFTER):
+        wait = retry_later(retry, attempt, **task_args)
+        if wait is None:
             raise
-        wait = RETRY_AFTER[attempt - 1]
         logger.warning("Mail to %s not delivered (%s, attempt %s): trying again in %s.", len(mail.to),
                        error.__class__.__name__, attempt, wait)  # fmt: skip
-        retry.using(run_after=timezone.now() + wait).enqueue(**task_args, attempt=attempt + 1)
         return False
     return True

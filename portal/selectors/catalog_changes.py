@@ -38,6 +38,7 @@ class PickChange:
     new_name: str
     new_level: str
     version: str  # the catalog version that answers differently
+    requirements: Requirements  # the saved answers, as ranked
 
     @property
     def pick_changes(self) -> bool:
@@ -70,14 +71,15 @@ def _changes(rows: Iterable[tuple[Any, ...]], snapshot: CatalogSnapshot) -> Iter
         if snapshot.version in {version, kept}:
             continue  # ranked with this version, or the team kept its ranking after seeing it
         try:
-            pick = first_pick(Requirements.from_mapping(requirements), snapshot)
+            answers = Requirements.from_mapping(requirements)
         except RequirementsError:
             continue  # answers an older vocabulary allowed: the re-rank page explains those
+        pick = first_pick(answers, snapshot)
         if pick is None:
             continue
         if pick.pattern != top or (level and pick.level != level):
             yield PickChange(pk, project_id, name, project, top, top_name, level or "", pick.pattern, pick.name,
-                             pick.level, snapshot.version)  # fmt: skip
+                             pick.level, snapshot.version, answers)  # fmt: skip
 
 
 def pick_changes(integrations: QuerySet[Integration], snapshot: CatalogSnapshot | None = None) -> list[PickChange]:

@@ -10,7 +10,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import CLOSED_STATUSES, Project
+from portal.links import public_url
+from portal.models import CLOSED_STATUSES, Project, ProjectChecklistEntry
 from portal.pictures.progress import BarRow, Burnup, Change, burnup, burnup_points, share_bars
 from portal.selectors.teams import Progress
 
@@ -116,6 +117,14 @@ def project_checklist(project: Project, *, chosen: str, user: Any, today: date) 
 def checklist_task(checklist: ProjectChecklist, pk: int) -> Task:
     """The task ``pk`` of a checklist read unfiltered."""
     return next(task for section in checklist.sections for task in section.entries if task.pk == pk)
+
+
+def task_summary(entry: ProjectChecklistEntry) -> str:
+    """What a work item made of a task says: its guidance on one line, why it doesn't apply (when it doesn't) and
+    where it is in the portal."""
+    note = f" Not applicable: {entry.not_applicable_reason}." if entry.not_applicable_reason else ""
+    link = public_url(reverse("projects:checklist_entry", args=[entry.project_id, entry.pk]))
+    return f"{' '.join(entry.guidance.split())}{note} In the portal: {link}"
 
 
 def checklist_edit_base(project: Project) -> str:

@@ -10,7 +10,6 @@ from django.tasks import task
 
 from patterns.catalog import first_pick, published_snapshot, version_snapshot
 from patterns.ranking.snapshot import CatalogSnapshot
-from patterns.requirements import Requirements, RequirementsError
 from patterns.signals import catalog_published
 from portal.models import Integration, Membership, NotificationKind, Project, Role
 from portal.selectors.catalog_changes import PickChange, pick_changes
@@ -57,11 +56,7 @@ def notify_catalog_changes(version: str) -> int:
 
 
 def _answer_before(change: PickChange, previous: CatalogSnapshot) -> tuple[str, str] | None:
-    requirements = Integration.objects.values_list("requirements", flat=True).get(pk=change.integration_id)
-    try:
-        pick = first_pick(Requirements.from_mapping(requirements), previous)
-    except RequirementsError:
-        return None
+    pick = first_pick(change.requirements, previous)
     return (pick.pattern, pick.level) if pick else None
 
 

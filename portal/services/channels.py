@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +18,8 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.mail import RETRY_AFTER
+from portal.links import public_url
+from portal.mail import retry_later
 from portal.models import ChannelEvent, ChannelKind, ProjectChecklistEntry, TaskStatus, Team, TeamChannel
 from portal.outbound import OutboundFailed, OutboundRefused, checked_address, post_json
 from portal.secrets_box import seal, unseal
@@ -55,14 +55,10 @@ def channel_remove(*, channel: TeamChannel, actor: User) -> None:
     team_history_record(team, actor, "channel removed", label, None, None)
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.PORTAL_BASE_URL}{path}"
-
-
 def message(title: str, facts: Iterable[tuple[str, str]], path: str) -> dict[str, Any]:
     """What a post says, whatever the channel: a title, facts (name, value) and the portal page to open."""
     return {"title": title[:200], "facts": [[name[:60], value[:300]] for name, value in facts][:10],
-            "url": _absolute(path)}  # fmt: skip
+            "url": public_url(path)}  # fmt: skip
 
 
 def teams_card(post: dict[str, Any]) -> dict[str, Any]:
@@ -121,10 +117,8 @@ def post_to_channel(channel_id: int, post: dict[str, Any], attempt: int = 1) -> 
     except (OutboundRefused, OutboundFailed) as error:
         TeamChannel.objects.filter(pk=channel.pk).update(last_error=str(error)[:300], last_error_at=timezone.now())
         logger.warning("Post to channel %s (%s) failed, attempt %s: %s", channel.pk, channel.host, attempt, error)
-        if isinstance(error, OutboundFailed) and error.worth_retrying and attempt <= len(RETRY_AFTER):
-            post_to_channel.using(run_after=timezone.now() + RETRY_AFTER[attempt - 1]).enqueue(
-                channel_id, post, attempt=attempt + 1
-            )
+        if isinstance(error, OutboundFailed) and error.worth_retrying:
+            retry_later(post_to_channel, attempt, channel_id, post)
         return "failed"
     TeamChannel.objects.filter(pk=channel.pk).update(last_sent_at=timezone.now())
     return "sent"

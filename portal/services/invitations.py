@@ -31,6 +31,7 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.links import public_url
 from portal.mail import deliver, message
 from portal.models import Invitation, Membership, Role, Team
 from portal.services.accounts import email_is_verified
@@ -62,7 +63,7 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def invitation_link(invitation: Invitation) -> str:
-    return f"{settings.PORTAL_BASE_URL}{reverse('invitations:open', args=[invitation_token(invitation)])}"
+    return public_url(reverse("invitations:open", args=[invitation_token(invitation)]))
 
 
 def invitation_from_token(token: str) -> Invitation | None:
@@ -173,7 +174,7 @@ def send_confirmation_email(invitation_id: int, user_id: int, attempt: int = 1) 
     if invitation is None or user is None or invitation_state(invitation) != InvitationState.OPEN:
         return False
     code = confirmation_code(invitation, user)
-    link = settings.PORTAL_BASE_URL + reverse("invitations:confirm", args=[invitation_token(invitation), code])
+    link = public_url(reverse("invitations:confirm", args=[invitation_token(invitation), code]))
     context = {"team": _one_line(invitation.team.name), "username": user.get_username(), "link": link}
     return deliver(message("invitation_confirm", context, [invitation.email]), retry=send_confirmation_email,
                    attempt=attempt, invitation_id=invitation_id, user_id=user_id)  # fmt: skip

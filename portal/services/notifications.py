@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -20,6 +19,7 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.links import public_url
 from portal.mail import deliver, message
 from portal.models import (
     Capability,
@@ -106,10 +106,10 @@ def send_notification_emails(notification_ids: list[int], attempt: int = 1) -> i
         .exclude(recipient__email="")
         .select_related("recipient")
     )
-    preferences = f"{settings.PORTAL_BASE_URL}{reverse('notifications:preferences')}"
+    preferences = public_url(reverse("notifications:preferences"))
     sent = 0
     for notification in pending:
-        context = {"message": notification.message, "link": f"{settings.PORTAL_BASE_URL}{notification.url}",
+        context = {"message": notification.message, "link": public_url(notification.url),
                    "preferences": preferences}  # fmt: skip
         mail = message("notification", context, [notification.recipient.email])
         # On a failure the whole list is queued again: those mailed already are marked and skipped then.

@@ -14,7 +14,6 @@ import secrets
 from typing import Any
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,9 +21,11 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.links import public_url
 from portal.models import Project, ProjectChecklistEntry, TaskStatus, Team, TeamTracker, TrackerKind
 from portal.outbound import OutboundFailed, OutboundRefused, checked_address, send_json
 from portal.secrets_box import seal, unseal
+from portal.selectors.checklist import task_summary
 from portal.services.history import history_record, team_history_record
 
 OPEN = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
@@ -75,22 +76,17 @@ def tracker_remove(*, tracker: TeamTracker, actor: User) -> None:
 
 
 def hook_url(tracker: TeamTracker) -> str:
-    return settings.PORTAL_BASE_URL + reverse("work_item_hook", args=[tracker.pk, tracker.hook_secret])
+    return public_url(reverse("work_item_hook", args=[tracker.pk, tracker.hook_secret]))
 
 
 def _basic(user: str, token: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()}
 
 
-def _description(entry: ProjectChecklistEntry) -> str:
-    link = settings.PORTAL_BASE_URL + reverse("projects:checklist_entry", args=[entry.project_id, entry.pk])
-    return f"{' '.join(entry.guidance.split())} In the portal: {link}"
-
-
 def _azure(tracker: TeamTracker, token: str, entry: ProjectChecklistEntry) -> tuple[str, str]:
     ops: list[dict[str, Any]] = [
         {"op": "add", "path": "/fields/System.Title", "value": entry.title[:255]},
-        {"op": "add", "path": "/fields/System.Description", "value": _description(entry)},
+        {"op": "add", "path": "/fields/System.Description", "value": task_summary(entry)},
         {"op": "add", "path": "/fields/System.Tags", "value": f"d365-integration-portal; {entry.section_slug}"},
     ]
     if entry.due_date:
@@ -108,7 +104,7 @@ def _azure(tracker: TeamTracker, token: str, entry: ProjectChecklistEntry) -> tu
 
 def _jira(tracker: TeamTracker, token: str, entry: ProjectChecklistEntry) -> tuple[str, str]:
     text = {"type": "doc", "version": 1, "content": [
-        {"type": "paragraph", "content": [{"type": "text", "text": _description(entry)}]}]}  # fmt: skip
+        {"type": "paragraph", "content": [{"type": "text", "text": task_summary(entry)}]}]}  # fmt: skip
     fields: dict[str, Any] = {"summary": entry.title[:255], "description": text,
                               "labels": ["d365-integration-portal", entry.section_slug]}  # fmt: skip
     if entry.due_date:

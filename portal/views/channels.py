@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from patterns.http import SignedInRequest
 from portal.access import get_team_for_user
-from portal.forms import ChannelForm
+from portal.forms import ChannelForm, form_problems
 from portal.models import Capability, TeamChannel
 from portal.services.channels import channel_add, channel_remove, channel_test
 
@@ -33,8 +33,7 @@ def channel_add_view(request: SignedInRequest, team_id: int) -> HttpResponse:
             messages.success(request, f"Added the {channel.get_kind_display()} channel at {channel.host}. "
                              "Send it a test to check it receives.")  # fmt: skip
     else:
-        problems = [str(problem) for errors in form.errors.values() for problem in errors]
-        messages.error(request, "Channel not added: " + " ".join(problems))
+        messages.error(request, f"Channel not added: {form_problems(form)}")
     return redirect(f"{reverse('teams:connections', args=[team_id])}#channels")
 
 

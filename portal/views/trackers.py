@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from patterns.http import SignedInRequest
 from portal.access import get_project_for_user, get_team_for_user
-from portal.forms import TrackerForm
+from portal.forms import TrackerForm, form_problems
 from portal.models import Capability, TaskStatus, TeamTracker, can
 from portal.services.trackers import tracker_remove, tracker_save, work_item_changed, work_items_send
 
@@ -36,8 +36,7 @@ def tracker_save_view(request: SignedInRequest, team_id: int) -> HttpResponse:
             messages.success(request, f"Connected {tracker.get_kind_display()} ({tracker.project_key}). Add its hook "
                              "address (below) to the tracker so changes come back.")  # fmt: skip
     else:
-        problems = [str(problem) for errors in form.errors.values() for problem in errors]
-        messages.error(request, "Tracker not connected: " + " ".join(problems))
+        messages.error(request, f"Tracker not connected: {form_problems(form)}")
     return redirect(f"{reverse('teams:connections', args=[team_id])}#trackers")
 
 
