@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from patterns.ranking.capacity import KINDS as CAPACITY_KINDS
+from patterns.ranking.capacity import SHARED, SUMMABLE_KINDS
 from patterns.ranking.capacity import VERDICTS as CAPACITY_VERDICTS
 from patterns.ranking.confidence import LEVELS as CONFIDENCE_LEVELS
 from patterns.ranking.snapshot import RULE_EFFECTS
@@ -141,6 +142,11 @@ class Checker:
                 self.error(f"{where}.{key}", "must be text")
             elif key != "note" and len(limit.get(key, "")) > 200:
                 self.error(f"{where}.{key}", f"must be at most 200 characters (has {len(limit[key])})")
+        shared = limit.get("shared", "")
+        if shared and shared not in SHARED:
+            self.error(f"{where}.shared", f"must be one of {', '.join(SHARED)} (or left out: not shared)")
+        elif shared and limit.get("kind") not in SUMMABLE_KINDS:
+            self.error(f"{where}.shared", f"only a limit that adds up can be shared ({', '.join(SUMMABLE_KINDS)})")
         if "guidance" in limit and not isinstance(limit["guidance"], bool):
             self.error(f"{where}.guidance", "must be true or false")
         if not is_learn_source(limit.get("source_url")):

@@ -22,6 +22,7 @@ from patterns.models.validators import (
     validate_scopes,
 )
 from patterns.ranking.capacity import KINDS as CAPACITY_KINDS
+from patterns.ranking.capacity import SHARED, SUMMABLE_KINDS
 from patterns.ranking.confidence import LEVELS
 from patterns.ranking.snapshot import RULE_EFFECTS
 from patterns.requirements import QUESTIONS, QUESTIONS_BY_NAME, Requirements
@@ -187,6 +188,9 @@ class Scenario(models.Model):
         return Requirements.from_mapping(self.answers)
 
 
+SHARED_CHOICES = [(shared, text) for shared, text in SHARED.items()]
+
+
 class Limit(models.Model):
     """A platform limit with its value and source, attached to the patterns that run into it; the capacity check
     (patterns.ranking.capacity) compares an integration's numbers with it."""
@@ -231,6 +235,12 @@ class Limit(models.Model):
     )
     scopes = models.JSONField(default=list, blank=True, validators=[validate_scopes], help_text="Empty: every scope.")
     goals = models.JSONField(default=list, blank=True, validators=[validate_goals], help_text="Empty: every goal.")
+    shared = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=SHARED_CHOICES,
+        help_text="What shares it, if anything: an environment's integrations are checked against it together.",
+    )
     note = models.TextField(blank=True)
     source_url = models.URLField(max_length=500, validators=[https_only, learn_only])
     checked = models.DateField(help_text="When the value was last checked against the source.")
@@ -254,6 +264,8 @@ class Limit(models.Model):
             errors["batch_rows"] = "At least 1 record per batched request."
         if self.batch_rows is not None and not self.batch_label.strip():
             errors["batch_label"] = "Say how batching is done."
+        if self.shared and self.kind not in SUMMABLE_KINDS:
+            errors["shared"] = f"Only a limit that adds up can be shared ({', '.join(SUMMABLE_KINDS)})."
         if errors:
             raise ValidationError(errors)
 

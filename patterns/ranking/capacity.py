@@ -37,6 +37,13 @@ KINDS = (
     "legal_entities",  # the legal entities the data spans
 )
 
+# What can share a limit: the environment its integrations run in, the account (identity) several run as, or the
+# whole tenant. The shared check sums the integrations' amounts, which only adds up for these kinds.
+SHARED = {"environment": "Shared by an environment's integrations",
+          "identity": "Shared by the integrations that run as one account",
+          "tenant": "Shared by every integration in the tenant"}  # fmt: skip
+SUMMABLE_KINDS = ("requests_per_window", "requests_per_day", "concurrent", "tables")
+
 
 class Estimate(NamedTuple):
     limit: str

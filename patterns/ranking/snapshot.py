@@ -57,6 +57,7 @@ class LimitEntry:
     guidance: bool = False  # Microsoft's guidance figure rather than a limit the platform enforces
     instead: str = ""  # far past a guidance figure: what to use instead
     goals: frozenset[str] = frozenset()  # the goals it applies to; empty: every goal
+    shared: str = ""  # what shares it (capacity.SHARED), if anything: summed over those integrations
 
 
 RULE_EFFECTS = ("exclude", "cap", "points")
@@ -160,6 +161,7 @@ def limit_entry(limit: Mapping[str, Any]) -> LimitEntry:
         guidance=limit.get("guidance", False),
         instead=limit.get("instead", ""),
         goals=frozenset(limit.get("goals", ())),
+        shared=limit.get("shared", ""),
     )
 
 

@@ -8,6 +8,8 @@ from portal.models.decisions import Approval, Comment, Decision, DecisionStatus
 from portal.models.notifications import Notification, NotificationKind, NotificationPreference
 from portal.models.projects import (
     CLOSED_STATUSES,
+    Environment,
+    EnvironmentKind,
     HistoryEntry,
     Integration,
     Milestone,
@@ -30,6 +32,8 @@ __all__ = [
     "Comment",
     "Decision",
     "DecisionStatus",
+    "Environment",
+    "EnvironmentKind",
     "HistoryEntry",
     "Integration",
     "Invitation",

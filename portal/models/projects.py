@@ -138,6 +138,29 @@ class WizardDraft(models.Model):
         return f"Draft {self.pk} of {self.owner}"
 
 
+class EnvironmentKind(models.TextChoices):
+    FINANCE_AND_OPERATIONS = "fno", "Finance and operations"
+    DATAVERSE = "dataverse", "Dataverse"
+
+
+class Environment(models.Model):
+    """A finance and operations or Dataverse environment the project's integrations run in: the limits it shares
+    (data events, Synapse Link tables, an identity's service protection budget) are checked against their sum."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="environments")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=EnvironmentKind.choices)
+    production = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="environment_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Integration(models.Model):
     """One integration need with the ranking the team saw, frozen as a snapshot."""
 
@@ -148,6 +171,14 @@ class Integration(models.Model):
     # The systems at each end, named by the team (optional): the project's landscape draws them as nodes.
     source_system = models.CharField(max_length=100, blank=True, help_text="Where the data or call starts.")
     target_system = models.CharField(max_length=100, blank=True, help_text="Where it arrives.")
+    environment = models.ForeignKey(
+        Environment, null=True, blank=True, on_delete=models.SET_NULL, related_name="integrations",
+        help_text="The environment it runs in: its numbers count against the limits the environment shares.",
+    )  # fmt: skip
+    identity = models.CharField(
+        max_length=100, blank=True,
+        help_text="The account it runs as (an application user): integrations that share one share its budget.",
+    )  # fmt: skip
     requirements = models.JSONField()
     ranking = models.JSONField(help_text="The ranking as saved: options, reasons, cautions, exclusions.")
     catalog_version = models.CharField(max_length=80)
