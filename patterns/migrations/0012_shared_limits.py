@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patterns', '0011_caution_checked_optional_in_the_admin'),
+        ("patterns", "0011_caution_checked_optional_in_the_admin"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='limit',
-            name='shared',
-            field=models.CharField(blank=True, choices=[('environment', "Shared by an environment's integrations"), ('identity', 'Shared by the integrations that run as one account'), ('tenant', 'Shared by every integration in the tenant')], help_text="What shares it, if anything: an environment's integrations are checked against it together.", max_length=20),
+            model_name="limit",
+            name="shared",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("environment", "Shared by an environment's integrations"),
+                    ("identity", "Shared by the integrations that run as one account"),
+                    ("tenant", "Shared by every integration in the tenant"),
+                ],
+                help_text="What shares it, if anything: an environment's integrations are checked against it together.",
+                max_length=20,
+            ),
         ),
     ]

@@ -4,10 +4,8 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patterns', '0012_shared_limits'),
+        ("patterns", "0012_shared_limits"),
     ]
 
-    operations = [
-    ]
+    operations = []

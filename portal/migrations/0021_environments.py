@@ -5,38 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0020_work_trackers'),
+        ("portal", "0020_work_trackers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='integration',
-            name='identity',
-            field=models.CharField(blank=True, help_text='The account it runs as (an application user): integrations that share one share its budget.', max_length=100),
+            model_name="integration",
+            name="identity",
+            field=models.CharField(
+                blank=True,
+                help_text="The account it runs as (an application user): integrations that share one share its budget.",
+                max_length=100,
+            ),
         ),
         migrations.CreateModel(
-            name='Environment',
+            name="Environment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('fno', 'Finance and operations'), ('dataverse', 'Dataverse')], max_length=20)),
-                ('production', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='environments', to='portal.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("fno", "Finance and operations"), ("dataverse", "Dataverse")], max_length=20
+                    ),
+                ),
+                ("production", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="environments", to="portal.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='integration',
-            name='environment',
-            field=models.ForeignKey(blank=True, help_text='The environment it runs in: its numbers count against the limits the environment shares.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='integrations', to='portal.environment'),
+            model_name="integration",
+            name="environment",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The environment it runs in: its numbers count against the limits the environment shares.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="integrations",
+                to="portal.environment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='environment',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='environment_unique_name'),
+            model_name="environment",
+            constraint=models.UniqueConstraint(fields=("project", "name"), name="environment_unique_name"),
         ),
     ]

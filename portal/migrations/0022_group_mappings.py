@@ -4,10 +4,8 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0021_environments'),
+        ("portal", "0021_environments"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,10 +4,8 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0022_group_mappings'),
+        ("portal", "0022_group_mappings"),
     ]
 
-    operations = [
-    ]
+    operations = []
