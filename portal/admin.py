@@ -1,8 +1,10 @@
-"""Read-only admin views of the architects' records for support staff.
+"""Read-only admin views of the architects' records for support staff, and the directory's group mappings.
 
 Teams, memberships, projects, decisions, approvals, comments and history change only through the product's pages
 and services, which check roles and versions and write history; the admin can look, never add, change or delete.
 A user is never deleted here either (their name stays on decisions and history): deactivating them is the action.
+Group mappings (an Entra ID group or app role → a team and a role) are the one thing staff edit here: they take
+effect at each person's next sign-in, through portal.services.directory, which writes the team's history.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from portal.models import Approval, Comment, Decision, HistoryEntry, Membership, Project, Team
+from portal.models import Approval, Comment, Decision, GroupMapping, HistoryEntry, Membership, Project, Team
 from portal.services.accounts import account_names_changed
 
 
@@ -36,7 +38,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    fields = ("user", "role", "created_at")
+    fields = ("user", "role", "source", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
@@ -59,10 +61,39 @@ class TeamAdmin(ReadOnlyAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ReadOnlyAdmin):
-    list_display = ("team", "user", "role", "created_at")
-    list_filter = ("role",)
+    list_display = ("team", "user", "role", "source", "created_at")
+    list_filter = ("role", "source")
     search_fields = ("team__name", "user__username")
     list_select_related = ("team", "user")
+
+
+@admin.register(GroupMapping)
+class GroupMappingAdmin(admin.ModelAdmin):
+    """Staff map a directory group or app role to a team and a role. The model's clean() and its unique constraint
+    refuse what can't work (a personal team, a tenant that can't sign in, a tenant-chosen name without its tenant)."""
+
+    list_display = ("team", "role", "claim", "value", "label", "tenant", "created_at")
+    list_filter = ("claim", "role")
+    search_fields = ("value", "label", "team__name")
+    list_select_related = ("team",)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": ("claim", "value", "label", "tenant", "team", "role"),
+                "description": "Everyone whose Microsoft Entra ID sign-in carries this group (or app role) becomes a "
+                "member of the team with this role at their next sign-in, and leaves it when the group goes. A "
+                "person in several groups mapped to a team gets the highest role. Members the team added by hand "
+                "stay as they are unless one of their groups is mapped to the team; the team's last owner is never "
+                "removed. Every change is in the team's history.",
+            },
+        ),
+    )
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "team":
+            kwargs["queryset"] = Team.objects.filter(personal_for__isnull=True)  # shared teams only
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Project)

@@ -1,11 +1,18 @@
-"""The tables of signing in: who an account is at an OpenID Connect provider, the browser sessions a user has, and
-the throttled attempts every worker counts. They belong to the portal app (``portal.models`` imports them), so their
-tables and migrations are the portal's."""
+"""The tables of signing in: who an account is at an OpenID Connect provider, the browser sessions a user has, the
+throttled attempts every worker counts, and which directory groups give which team roles. They belong to the portal
+app (``portal.models`` imports them), so their tables and migrations are the portal's."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from portal.models.teams import Role
+
+OBJECT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 class OidcIdentity(models.Model):
@@ -83,3 +90,72 @@ class VerifiedEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} of {self.user}"
+
+
+class GroupMapping(models.Model):
+    """A directory group (its object id in the ID token's ``groups`` claim) or an app role (its value in the
+    ``roles`` claim) that makes its members members of a team with a role, applied at each OpenID Connect sign-in
+    (``portal.services.directory``). Staff keep these in the admin."""
+
+    class Claim(models.TextChoices):
+        GROUPS = "groups", "Group (the groups claim)"
+        ROLES = "roles", "App role (the roles claim)"
+
+    claim = models.CharField(max_length=10, choices=Claim.choices, default=Claim.GROUPS)
+    value = models.CharField(
+        max_length=255,
+        help_text="For a group, its Object ID (Entra admin center > Groups > the group > Overview); for an app role, "
+        "its Value (App registrations > the app > App roles).",
+    )
+    label = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The group's or role's name, for people: the team's history names it (the token carries the id).",
+    )
+    tenant = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Only sign-ins from this Directory (tenant) ID. Required for an app role or a group named other than "
+        "by its object id when more than one tenant can sign in: another tenant's administrator assigns those.",
+    )
+    team = models.ForeignKey("portal.Team", on_delete=models.CASCADE, related_name="group_mappings")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team__name", "claim", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "value", "tenant", "team"],
+                name="group_mapping_unique",
+                violation_error_message="This team already has a mapping for this group or app role.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label or self.value} → {self.team} ({self.role})"
+
+    @property
+    def name(self) -> str:
+        """How the team's history names it."""
+        kind = "Entra ID group" if self.claim == self.Claim.GROUPS else "app role"
+        return f"{kind} {self.label or self.value}"
+
+    def clean(self) -> None:
+        self.value, self.tenant, self.label = self.value.strip(), self.tenant.strip().lower(), self.label.strip()
+        if self.claim == self.Claim.GROUPS:
+            self.value = self.value.lower()  # object ids (and on-premises names) compare without case
+        errors: dict[str, str] = {}
+        if self.team_id is not None and self.team.personal_for_id is not None:
+            errors["team"] = "This is someone's personal team: map groups to a shared team."
+        tenants = settings.OIDC_ALLOWED_TENANTS
+        if self.tenant and tenants and self.tenant not in tenants:
+            errors["tenant"] = "This tenant can't sign in here: it isn't in OIDC_ALLOWED_TENANTS."
+        assigned_by_any_tenant = self.claim == self.Claim.ROLES or not OBJECT_ID.match(self.value)
+        if assigned_by_any_tenant and not self.tenant and len(tenants) != 1:
+            errors["tenant"] = (
+                "More than one tenant can sign in to this portal, and each tenant's administrators choose who has "
+                "an app role or a group of that name: give the tenant (Directory ID) this mapping trusts."
+            )
+        if errors:
+            raise ValidationError(errors)

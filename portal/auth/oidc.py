@@ -10,7 +10,10 @@ What this module adds:
   with the token's own tid), expiry and issue time; the library leaves the audience unchecked;
 - who may sign in: the tenant (``tid``) must be in ``OIDC_ALLOWED_TENANTS`` and/or the address's domain in
   ``OIDC_ALLOWED_EMAIL_DOMAINS``; a refusal carries a message for the person, shown by the callback page;
-- the account: matched by the issuer and subject (never by e-mail), created on first sign-in.
+- the account: matched by the issuer and subject (never by e-mail), created on first sign-in;
+- its memberships of teams that staff mapped to directory groups or app roles, brought in line with the token's
+  ``groups`` and ``roles`` claims (``portal.services.directory``); when Entra ID couldn't put the groups in the token
+  (overage), those teams stay as they were and the person is told why.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 import jwt
 import requests
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import SuspiciousOperation
@@ -30,6 +34,7 @@ from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from portal.services.accounts import account_sign_in_oidc
+from portal.services.directory import DirectoryClaims, memberships_follow_directory
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +42,12 @@ DISCOVERY_LIFETIME = 3600.0  # seconds a discovery document is trusted before it
 CLOCK_SKEW = 60  # seconds of leeway on exp/iat between the provider's clock and ours
 
 FAILED = "Signing in with your organisation's account didn't complete. Please try again."
+GROUPS_UNREAD = (
+    "You're signed in, but your Microsoft Entra ID groups couldn't be read: you belong to more groups than a sign-in "
+    "token carries. Your memberships of teams that follow directory groups stay as they were. Ask your portal's "
+    "administrator to emit the groups as app roles, or to limit the groups claim to groups assigned to the "
+    "application (App registrations > Token configuration)."
+)
 
 
 def oidc_enabled() -> bool:
@@ -220,4 +231,12 @@ class OidcBackend(OIDCAuthenticationBackend):
         if not user.is_active:
             refuse(self.request, "Your account on this portal is switched off. Ask the portal's administrator.")
             return None
+        if memberships_follow_directory(user=user, claims=DirectoryClaims.from_id_token(claims)).groups_unread:
+            logger.warning(
+                "The ID token of %s names a groups source (_claim_names) instead of the groups (overage): memberships "
+                "of teams mapped by group left as they were. Emit groups as app roles, or only groups assigned to the "
+                "application.",
+                user.get_username(),
+            )
+            messages.warning(self.request, GROUPS_UNREAD)
         return user

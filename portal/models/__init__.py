@@ -1,8 +1,10 @@
 """The architects' records, by noun: teams (members, roles, invitations), projects (checklists, drafts,
 integrations, history, milestones), decisions, notifications and API tokens; signing in has its tables in
-portal.auth.models. Everything is importable from here, as Django expects of an app's models."""
+portal.auth.models (group mappings among them). Everything is importable from here, as Django expects of an
+app's models."""
 
-from portal.auth.models import OidcIdentity, RateLimitHit, UserSession, VerifiedEmail
+from portal.auth.models import GroupMapping, OidcIdentity, RateLimitHit, UserSession, VerifiedEmail
+from portal.models.accounts import AccountPreference
 from portal.models.channels import ChannelEvent, ChannelKind, TeamChannel, TeamTracker, TrackerKind
 from portal.models.decisions import Approval, Comment, Decision, DecisionStatus
 from portal.models.notifications import Notification, NotificationKind, NotificationPreference
@@ -18,12 +20,24 @@ from portal.models.projects import (
     TaskStatus,
     WizardDraft,
 )
-from portal.models.teams import CAPABILITIES, Capability, Invitation, Membership, Role, Team, can, roles_that_can
+from portal.models.team_templates import TeamTemplate
+from portal.models.teams import (
+    CAPABILITIES,
+    Capability,
+    Invitation,
+    Membership,
+    MembershipSource,
+    Role,
+    Team,
+    can,
+    roles_that_can,
+)
 from portal.models.tokens import ApiToken
 
 __all__ = [
     "CAPABILITIES",
     "CLOSED_STATUSES",
+    "AccountPreference",
     "ApiToken",
     "Approval",
     "Capability",
@@ -34,10 +48,12 @@ __all__ = [
     "DecisionStatus",
     "Environment",
     "EnvironmentKind",
+    "GroupMapping",
     "HistoryEntry",
     "Integration",
     "Invitation",
     "Membership",
+    "MembershipSource",
     "Milestone",
     "Notification",
     "NotificationKind",
@@ -50,6 +66,7 @@ __all__ = [
     "TaskStatus",
     "Team",
     "TeamChannel",
+    "TeamTemplate",
     "TeamTracker",
     "TrackerKind",
     "UserSession",

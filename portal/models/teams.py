@@ -66,10 +66,26 @@ def roles_that_can(capability: str) -> list[str]:
     return [role for role, capabilities in CAPABILITIES.items() if capability in capabilities]
 
 
+class MembershipSource(models.TextChoices):
+    """Who keeps a membership: an owner by hand (the team page, an invitation) or the organisation's directory
+    (Microsoft Entra ID groups or app roles mapped to the team, read at each sign-in: portal.services.directory)."""
+
+    HAND = "hand", "By hand (the team page or an invitation)"
+    DIRECTORY = "directory", "Entra ID: follows the person's groups at each sign-in"
+    KEPT = "kept", "Entra ID no longer grants it, kept as the team's last owner"
+
+
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+    source = models.CharField(
+        max_length=10,
+        choices=MembershipSource.choices,
+        default=MembershipSource.HAND,
+        help_text="Whether the directory manages it: a membership a group mapping made changes and goes with the "
+        "person's groups; one made by hand stays until a mapping of its team covers the person.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -43,7 +43,7 @@ def membership_add(*, team: Team, user: User, role: str, actor: User) -> Members
     return membership
 
 
-def _owners_left(team: Team, excluding: Membership) -> int:
+def owners_left(team: Team, excluding: Membership) -> int:
     """Owners other than ``excluding``; the team row is locked first, so two owners demoting each other at the same
     moment can't both succeed."""
     Team.objects.select_for_update().filter(pk=team.pk).first()
@@ -54,7 +54,7 @@ def _owners_left(team: Team, excluding: Membership) -> int:
 def membership_change_role(*, membership: Membership, role: str, actor: User) -> Membership:
     membership = Membership.objects.select_for_update(of=("self",)).select_related("team", "user").get(pk=membership.pk)
     before = membership.role
-    if before == Role.OWNER and role != Role.OWNER and _owners_left(membership.team, membership) == 0:
+    if before == Role.OWNER and role != Role.OWNER and owners_left(membership.team, membership) == 0:
         raise ValidationError({"role": "A team always keeps at least one owner: make someone else owner first."})
     membership.role = role
     membership.full_clean()
@@ -73,7 +73,7 @@ def membership_change_role(*, membership: Membership, role: str, actor: User) ->
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: User) -> None:
     membership = Membership.objects.select_for_update(of=("self",)).select_related("team", "user").get(pk=membership.pk)
-    if membership.role == Role.OWNER and _owners_left(membership.team, membership) == 0:
+    if membership.role == Role.OWNER and owners_left(membership.team, membership) == 0:
         raise ValidationError({"role": "A team always keeps at least one owner: the last owner can't be removed."})
     username = membership.user.get_username()
     membership.delete()
