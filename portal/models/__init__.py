@@ -4,7 +4,6 @@ portal.auth.models (group mappings among them). Everything is importable from he
 app's models."""
 
 from portal.auth.models import GroupMapping, OidcIdentity, RateLimitHit, UserSession, VerifiedEmail
-from portal.models.accounts import AccountPreference
 from portal.models.channels import ChannelEvent, ChannelKind, TeamChannel, TeamTracker, TrackerKind
 from portal.models.decisions import Approval, Comment, Decision, DecisionStatus
 from portal.models.notifications import Notification, NotificationKind, NotificationPreference
@@ -20,7 +19,6 @@ from portal.models.projects import (
     TaskStatus,
     WizardDraft,
 )
-from portal.models.team_templates import TeamTemplate
 from portal.models.teams import (
     CAPABILITIES,
     Capability,
@@ -37,7 +35,6 @@ from portal.models.tokens import ApiToken
 __all__ = [
     "CAPABILITIES",
     "CLOSED_STATUSES",
-    "AccountPreference",
     "ApiToken",
     "Approval",
     "Capability",
@@ -66,7 +63,6 @@ __all__ = [
     "TaskStatus",
     "Team",
     "TeamChannel",
-    "TeamTemplate",
     "TeamTracker",
     "TrackerKind",
     "UserSession",
