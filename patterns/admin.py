@@ -18,6 +18,8 @@ from patterns.models import (
     Limit,
     Pattern,
     PatternLink,
+    Policy,
+    PolicyEffect,
     QuestionWeight,
     Rule,
     Scenario,
@@ -248,6 +250,50 @@ class RuleAdmin(AuditedAdmin):
         ("What it does", {"fields": ("effect", "points", "cap")}),
         ("Why", {"fields": ("text", "source_url", "checked")}),
     )
+
+
+class PolicyEffectFormSet(forms.BaseInlineFormSet):
+    """A policy does something to at least one pattern, and to each pattern once (as the content file says it)."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data.get("pattern") and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise forms.ValidationError("Add at least one pattern the policy prefers, avoids or forbids.")
+
+
+class PolicyEffectInline(admin.TabularInline):
+    model = PolicyEffect
+    formset = PolicyEffectFormSet
+    extra = 1
+    fields = ("pattern", "effect")
+    verbose_name = "pattern it applies to"
+    verbose_name_plural = "what it does to each pattern"
+
+
+@admin.register(Policy)
+class PolicyAdmin(AuditedAdmin):
+    list_display = ("title", "slug", "applies_when", "effects_text")
+    search_fields = ("title", "slug", "text")
+    list_filter = ("effects__effect", "effects__pattern")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = (PolicyEffectInline,)
+    fieldsets = (
+        (None, {"fields": ("title", "slug")}),
+        ("When", {"fields": ("conditions",)}),
+        ("Why", {"fields": ("text", "source_url")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("effects__pattern")
+
+    @admin.display(description="when")
+    def applies_when(self, policy: Policy) -> str:
+        return "; ".join(f"{q}: {', '.join(v)}" for q, v in policy.conditions.items()) or "every ranking"
+
+    @admin.display(description="what it does")
+    def effects_text(self, policy: Policy) -> str:
+        return "; ".join(f"{row.effect} {row.pattern.name}" for row in policy.effects.all())
 
 
 @admin.register(CurationEvent)

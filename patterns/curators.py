@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 CURATORS_GROUP = "Curators"
 CURATED_MODELS = (
     "pattern", "patternlink", "fit", "questionweight", "caution", "scenario", "checklistsection", "checklistitem",
-    "limit", "rule",
+    "limit", "rule", "policy", "policyeffect",
 )  # fmt: skip
 READ_ONLY_MODELS = ("catalogversion", "curationevent", "contentload")
 

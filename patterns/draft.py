@@ -21,6 +21,7 @@ from patterns.models import (
     Rule,
     Scenario,
 )
+from patterns.policy_rows import policy_rows
 from patterns.requirements import QUESTIONS
 
 PATTERN_FIELDS = (
@@ -210,5 +211,6 @@ def catalog_export() -> dict[str, Any]:
         "scenarios": scenarios,
         "limits": [limit_row_content(limit) for limit in Limit.objects.prefetch_related("patterns").order_by("slug")],
         "rules": [rule_row_content(rule) for rule in Rule.objects.prefetch_related("patterns").order_by("slug")],
+        "policies": policy_rows(),
         "checklist": checklist,
     }

@@ -38,10 +38,12 @@ from patterns.models import (
     Limit,
     Pattern,
     PatternLink,
+    Policy,
     QuestionWeight,
     Rule,
     Scenario,
 )
+from patterns.policy_rows import policy_content, policy_row_content, policy_write
 
 
 @dataclass
@@ -176,6 +178,7 @@ def _prune(*, data: Mapping[str, Any], actor: Any, report: LoadReport) -> None:
     item_slugs = {i["slug"] for section in data["checklist"] for i in section["items"]}
     limit_slugs = {limit["slug"] for limit in data.get("limits", [])}
     rule_slugs = {rule["slug"] for rule in data.get("rules", [])}
+    policy_slugs = {policy["slug"] for policy in data.get("policies", [])}
     section_slugs = {section["slug"] for section in data["checklist"]}
     pattern_slugs = {p["slug"] for p in data["patterns"]}
     doomed: list[Any] = [
@@ -184,6 +187,7 @@ def _prune(*, data: Mapping[str, Any], actor: Any, report: LoadReport) -> None:
         *ChecklistItem.objects.exclude(slug__in=item_slugs),
         *Limit.objects.exclude(slug__in=limit_slugs),
         *Rule.objects.exclude(slug__in=rule_slugs),
+        *Policy.objects.exclude(slug__in=policy_slugs),
         *ChecklistSection.objects.exclude(slug__in=section_slugs),
         *Pattern.objects.exclude(slug__in=pattern_slugs),
     ]
@@ -364,6 +368,11 @@ def catalog_load(
     for entry in data.get("rules", []):
         reconcile(f"rule {entry['slug']}", rules.get(entry["slug"]), rule_row_content, rule_content(entry),
                   partial(_write_rule, entry, patterns))  # fmt: skip
+
+    policies = {row.slug: row for row in Policy.objects.prefetch_related("effects__pattern")}
+    for entry in data.get("policies", []):
+        reconcile(f"policy {entry['slug']}", policies.get(entry["slug"]), policy_row_content, policy_content(entry),
+                  partial(policy_write, entry, patterns))  # fmt: skip
 
     sections = {s.slug: s for s in ChecklistSection.objects.all()}
     items = {i.slug: i for i in ChecklistItem.objects.select_related("section")}

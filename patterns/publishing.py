@@ -27,8 +27,10 @@ from patterns.signals import catalog_published
 
 
 def content_fingerprint(content: dict[str, Any]) -> str:
-    """A hash of what a version says, ignoring its version label."""
-    return state_hash({key: value for key, value in content.items() if key != "version"})
+    """A hash of what a version says, ignoring its version label (no policies reads as an empty list of them, so a
+    version published before policies existed matches a draft without any)."""
+    said = {key: value for key, value in content.items() if key != "version" and (key != "policies" or value)}
+    return state_hash(said)
 
 
 def latest_version_number() -> int | None:
@@ -39,7 +41,9 @@ def latest_version_number() -> int | None:
 
 
 def scenario_regression(draft: dict[str, Any], published: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Every scenario of the draft ranked with the draft and with the published version."""
+    """Every scenario of the draft ranked with the draft and with the published version (as architects see them,
+    the organisation's policies applied). A scenario states the catalog's own advice, so whether it still holds
+    ("broken") is judged without the policies; a policy that changes its first pick is named ("policy_first")."""
     draft_snapshot = snapshot_from_content(draft)
     published_snapshot = snapshot_from_content(published) if published else draft_snapshot
     names = {p["slug"]: p["name"] for p in (published or draft)["patterns"]} | {
@@ -52,6 +56,8 @@ def scenario_regression(draft: dict[str, Any], published: dict[str, Any] | None)
         new = [o.pattern for o in ranking.options[:3]]
         old = [o.pattern for o in recommend(requirements, published_snapshot).options[:3]]
         expected_fit = scenario.get("fit", "")
+        advice = recommend(requirements, draft_snapshot, policies=False) if draft_snapshot.policies else ranking
+        advised = [o.pattern for o in advice.options[:1]]
         rows.append(
             {
                 "scenario": scenario["slug"],
@@ -66,9 +72,10 @@ def scenario_regression(draft: dict[str, Any], published: dict[str, Any] | None)
                 "top_three_changed": old != new,
                 "expected_fit": expected_fit,
                 "draft_fit": ranking.verdict.level,
-                "broken": not new
-                or new[0] != scenario["expected"]
-                or bool(expected_fit and expected_fit != ranking.verdict.level),
+                "broken": not advised
+                or advised[0] != scenario["expected"]
+                or bool(expected_fit and expected_fit != advice.verdict.level),
+                "policy_first": ranking.without_policies.summary if ranking.without_policies else "",
             }
         )
     return rows
@@ -153,8 +160,8 @@ def draft_differs_from_published() -> bool:
 
 
 def catalog_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """Per pattern: text, fits, cautions and scenarios that differ; plus weights, platform limits, rules and the
-    checklist."""
+    """Per pattern: text, fits, cautions and scenarios that differ; plus weights, platform limits, rules, the
+    organisation's policies and the checklist."""
     old_patterns = {p["slug"]: p for p in old["patterns"]}
     new_patterns = {p["slug"]: p for p in new["patterns"]}
     patterns = []
@@ -197,7 +204,15 @@ def catalog_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         {x["slug"]: x for x in old.get("limits", [])}, {x["slug"]: x for x in new.get("limits", [])}
     )
     rules = _keyed_changes({x["slug"]: x for x in old.get("rules", [])}, {x["slug"]: x for x in new.get("rules", [])})
-    return {"patterns": patterns, "weights": weights, "limits": limits, "rules": rules, "checklist": checklist}
+    policies = _keyed_changes(
+        {x["slug"]: x for x in old.get("policies", [])}, {x["slug"]: x for x in new.get("policies", [])}
+    )
+    names = {p["slug"]: p["name"] for content in (old, new) for p in content["patterns"]}
+    for change in policies:  # what it does, in pattern names, as it stands after the change (or stood, if removed)
+        effects = (change["after"] or change["before"])["effects"]
+        change["effects"] = ", ".join(f"{effect} {names.get(slug, slug)}" for slug, effect in effects.items())
+    return {"patterns": patterns, "weights": weights, "limits": limits, "rules": rules, "policies": policies,
+            "checklist": checklist}  # fmt: skip
 
 
 def _cautions_of(content: dict[str, Any], slug: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""The content checker's rules, one method per kind of entry (fits, limits, rules, conditions, dates, sources): each
-problem is recorded with the entry and field it names, so ``validate_content`` can list them all at once."""
+"""The content checker's rules, one method per kind of entry (fits, limits, rules, policies, conditions, dates,
+sources): each problem is recorded with the entry and field it names, so ``validate_content`` can list them all at
+once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from patterns.ranking.capacity import KINDS as CAPACITY_KINDS
 from patterns.ranking.capacity import SHARED, SUMMABLE_KINDS
 from patterns.ranking.capacity import VERDICTS as CAPACITY_VERDICTS
 from patterns.ranking.confidence import LEVELS as CONFIDENCE_LEVELS
+from patterns.ranking.policies import POLICY_EFFECTS
 from patterns.ranking.snapshot import RULE_EFFECTS
 from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS_BY_NAME
 from patterns.taxonomy import Category, Family, FitLevel, Interaction
@@ -231,6 +233,24 @@ class Checker:
             self.numbers(rule["numbers"], f"{where}.numbers")
         if not rule.get("when") and not rule.get("numbers"):
             self.error(f"{where}.when", "a rule needs at least one condition (“when” or “numbers”)")
+
+    def policy(self, policy: Mapping[str, Any], where: str, pattern_slugs: set[str]) -> None:
+        """The organisation's own policy: its source, when given, is its own page (any https address)."""
+        self.text(policy, "title", where, max_length=200)
+        self.text(policy, "text", where, max_length=1000)
+        if "source_url" in policy and not is_learn_url(policy["source_url"]):
+            self.error(f"{where}.source_url", "must be an https URL (or left out)")
+        if "when" in policy:
+            self.conditions(policy["when"], f"{where}.when")
+        effects = policy.get("effects")
+        if not isinstance(effects, Mapping) or not effects:
+            self.error(f"{where}.effects", f"must be an object of pattern slug: {' | '.join(POLICY_EFFECTS)}")
+            return
+        for slug, effect in effects.items():
+            if slug not in pattern_slugs:
+                self.error(f"{where}.effects.{slug}", "unknown pattern")
+            elif effect not in POLICY_EFFECTS:
+                self.error(f"{where}.effects.{slug}", f"must be one of {', '.join(POLICY_EFFECTS)}")
 
     def checked(self, entry: Mapping[str, Any], where: str) -> None:
         value = entry.get("checked")

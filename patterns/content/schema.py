@@ -188,6 +188,9 @@ def validate_content(data: Any, *, legacy: bool = False) -> None:
     for where, rule in check.entries(data.get("rules", []), "rules", "rule", set()):
         check.rule(rule, where, pattern_slugs)
 
+    for where, policy in check.entries(data.get("policies", []), "policies", "policy", set()):
+        check.policy(policy, where, pattern_slugs)
+
     item_slugs: set[str] = set()
     for where, section in check.entries(data.get("checklist"), "checklist", "checklist section", set(), required=True):
         check.text(section, "title", where, max_length=200)

@@ -1,4 +1,5 @@
-"""The curated catalog: patterns, their fits per answer, cautions, scenarios, question weights and the checklist.
+"""The curated catalog: patterns, their fits per answer, cautions, scenarios, question weights, limits, rules, the
+organisation's policies and the checklist.
 
 Curators edit these rows in the admin; ``manage.py loadcatalog`` fills them from patterns/content/catalog.json.
 Each curated row keeps ``content_hash``, the hash of what the loader last wrote, so a later load can tell an admin
@@ -21,6 +22,7 @@ from patterns.models.curated import (
     Rule,
     Scenario,
 )
+from patterns.models.policies import POLICY_EFFECT_CHOICES, Policy, PolicyEffect
 from patterns.models.validators import (
     LEARN,
     https_only,
@@ -36,6 +38,7 @@ from patterns.models.versions import CatalogVersion, ContentLoad, CurationEvent
 
 __all__ = [
     "LEARN",
+    "POLICY_EFFECT_CHOICES",
     "QUESTION_CHOICES",
     "RULE_CAP_CHOICES",
     "RULE_EFFECT_CHOICES",
@@ -51,6 +54,8 @@ __all__ = [
     "Limit",
     "Pattern",
     "PatternLink",
+    "Policy",
+    "PolicyEffect",
     "QuestionWeight",
     "Rule",
     "Scenario",

@@ -7,9 +7,10 @@ question, and each pattern's tie-break.
 Score: for the answered questions, the weighted share of the best possible fit, from 0 to 100. A fit marked
 "excluded" is a hard constraint: the pattern leaves the ranking and the rationale says why. Curated rules then say
 what per-answer fits can't: a combination of answers (and numbers) that rules a pattern out, caps the fit it can
-reach, or moves its score. The ranking then says how far to trust its first option (``confidence``), whether the
-first options are a close call and which unanswered question would decide it, and, when the fit isn't strong, which
-answers to change (``relaxations``).
+reach, or moves its score; the organisation's own policies (``patterns.ranking.policies``) then forbid patterns or
+move their scores, and a ranking they changed says what would be first without them. The ranking then says how far
+to trust its first option (``confidence``), whether the first options are a close call and which unanswered question
+would decide it, and, when the fit isn't strong, which answers to change (``relaxations``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ from typing import NamedTuple
 from patterns.ranking.alternatives import CloseCall, CloseCallAnswer
 from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, OVER_LIMIT_PENALTY, CapacityRecord, assess
 from patterns.ranking.confidence import STRONG, fit_level
+from patterns.ranking.policies import (
+    EFFECT_POINTS,
+    FORBID,
+    POLICY_EFFECTS,
+    FirstWithoutPolicies,
+    PolicyEntry,
+    PolicyHit,
+)
 from patterns.ranking.records import (
     ExclusionRecord,
     FitVerdict,
@@ -95,6 +104,8 @@ class _Core(NamedTuple):
     rule_hits: dict[int, list[RuleEntry]]  # rules that moved points or capped an option
     rule_outs: dict[int, list[RuleEntry]]  # rules that ruled a pattern out
     checks: dict[int, CapacityRecord]
+    policy_hits: dict[int, list[PolicyHit]]  # policies that preferred or avoided an option
+    policy_outs: dict[int, list[PolicyHit]]  # policies that forbid a pattern
 
 
 def _rule_targets(snapshot: CatalogSnapshot) -> list[tuple[RuleEntry, tuple[int, ...]]]:
@@ -107,12 +118,42 @@ def _rule_targets(snapshot: CatalogSnapshot) -> list[tuple[RuleEntry, tuple[int,
     return targets
 
 
+def _policy_targets(snapshot: CatalogSnapshot) -> list[tuple[PolicyEntry, tuple[tuple[int, PolicyHit], ...]]]:
+    """Each policy with the indexes of the patterns it names and what it does to each, once per snapshot."""
+    targets: list[tuple[PolicyEntry, tuple[tuple[int, PolicyHit], ...]]] | None = snapshot.memo.get("policy_targets")
+    if targets is None:
+        index = {pattern.slug: position for position, pattern in enumerate(snapshot.patterns)}
+        targets = [
+            (policy, tuple(sorted((index[slug], PolicyHit.of(policy, effect))
+                                  for slug, effect in policy.effects.items() if slug in index)))
+            for policy in snapshot.policies
+        ]  # fmt: skip
+        snapshot.memo["policy_targets"] = targets
+    return targets
+
+
+def _policy_rules(snapshot: CatalogSnapshot) -> tuple[RuleEntry, ...]:
+    """The policies as rules (forbid: exclude; prefer and avoid: points), so the relaxations respect them too."""
+    rules: tuple[RuleEntry, ...] | None = snapshot.memo.get("policy_rules")
+    if rules is None:
+        rules = tuple(
+            RuleEntry(f"policy-{policy.slug}-{effect}", policy.title, policy.text, policy.source_url, slugs,
+                      "exclude" if effect == FORBID else "points", policy.conditions, points=EFFECT_POINTS[effect])
+            for policy in snapshot.policies
+            for effect in POLICY_EFFECTS
+            if (slugs := frozenset(slug for slug, said in policy.effects.items() if said == effect))
+        )  # fmt: skip
+        snapshot.memo["policy_rules"] = rules
+    return rules
+
+
 def _core(
     snapshot: CatalogSnapshot, requirements: Requirements, answers: dict[str, str], weights: dict[str, int],
-    assessed: dict[tuple[int, str | None, str | None], CapacityRecord],
+    assessed: dict[tuple[int, str | None, str | None], CapacityRecord], policies: bool = True,
 ) -> _Core:  # fmt: skip
     """Score and order every pattern for these answers: the weighted share of the best possible fit, then the
-    curated rules (points, exclusions), then the over-limit penalty in the order."""
+    curated rules (points, exclusions), the organisation's policies unless ``policies`` is false, then the over-limit
+    penalty in the order."""
     scope, capacity = requirements.scope, requirements.capacity
     possible = sum(weights[question] for question in answers)
     vectors = _answer_vectors(snapshot, scope, weights)
@@ -134,6 +175,19 @@ def _core(
                     rule_hits.setdefault(index, []).append(rule)
                     delta[index] = delta.get(index, 0.0) + rule.points
         ruled_out |= set(rule_outs)
+    policy_hits: dict[int, list[PolicyHit]] = {}
+    policy_outs: dict[int, list[PolicyHit]] = {}
+    if policies and snapshot.policies:
+        for policy, hits in _policy_targets(snapshot):
+            if not policy.holds(answers):
+                continue
+            for index, hit in hits:
+                if hit.effect == FORBID:
+                    policy_outs.setdefault(index, []).append(hit)
+                else:
+                    policy_hits.setdefault(index, []).append(hit)
+                    delta[index] = delta.get(index, 0.0) + hit.points
+        ruled_out |= set(policy_outs)
     patterns = snapshot.patterns
     timing = answers.get("timing")
     direction = answers.get("direction")
@@ -158,18 +212,20 @@ def _core(
                 effective = score - OVER_LIMIT_PENALTY
         ranked.append(((-effective, pattern.tie_break, pattern.name), score, index))
     ranked.sort(key=itemgetter(0))
-    return _Core(ranked, ruled_out, rule_hits, rule_outs, checks)
+    return _Core(ranked, ruled_out, rule_hits, rule_outs, checks, policy_hits, policy_outs)
 
 
-def recommend(requirements: Requirements, snapshot: CatalogSnapshot, *, limit: int | None = None) -> RankingRecord:
+def recommend(
+    requirements: Requirements, snapshot: CatalogSnapshot, *, limit: int | None = None, policies: bool = True
+) -> RankingRecord:
     """Every pattern ranked; ``limit``: explain only the first ``limit`` options (the order and the verdict are the
-    same whatever the limit)."""
+    same whatever the limit); ``policies``: false ranks as if the organisation had none (the catalog's own advice)."""
     answers = requirements.answers()
     weights = {name: max(0, snapshot.weights.get(name, 0)) for name in QUESTIONS_BY_NAME}
     items = list(answers.items())
     tables = _reason_tables(snapshot, requirements.scope, weights)
     assessed: dict[tuple[int, str | None, str | None], CapacityRecord] = {}
-    core = _core(snapshot, requirements, answers, weights, assessed)
+    core = _core(snapshot, requirements, answers, weights, assessed, policies)
     patterns = snapshot.patterns
     shown = core.ranked if limit is None else core.ranked[: max(0, limit)]
     options = tuple(
@@ -186,6 +242,7 @@ def recommend(requirements: Requirements, snapshot: CatalogSnapshot, *, limit: i
             ),
             capacity=core.checks.get(index),
             rules=tuple(RuleHit.of(rule) for rule in core.rule_hits.get(index, ())),
+            policies=tuple(core.policy_hits.get(index, ())),
         )
         for position, (_, score, index) in enumerate(shown, start=1)
     )
@@ -195,22 +252,26 @@ def recommend(requirements: Requirements, snapshot: CatalogSnapshot, *, limit: i
             blockers[index].append(tables[index][item])
     excluded = [
         ExclusionRecord(patterns[i].slug, patterns[i].name, tuple(reasons),
-                        tuple(RuleHit.of(rule) for rule in core.rule_outs.get(i, ())))
+                        tuple(RuleHit.of(rule) for rule in core.rule_outs.get(i, ())),
+                        tuple(core.policy_outs.get(i, ())))
         for i, reasons in blockers.items()
     ]  # fmt: skip
     excluded.sort(key=lambda exclusion: exclusion.name)
-    close = _close_call(snapshot, requirements, answers, weights, core, assessed)
+    close = _close_call(snapshot, requirements, answers, weights, core, assessed, policies)
+    without = _first_without_policies(snapshot, requirements, answers, weights, core, assessed)
     top = options[0] if options else None
     verdict = FitVerdict.of(top)
     if verdict.level == STRONG or (top and fit_level(top.score, top.contributions) == STRONG and top.cap is None):
         # Strong, or short only of the numbers: changing answers can't help with a platform limit.
-        return RankingRecord(snapshot.version, options, tuple(excluded), verdict, close_call=close)
+        return RankingRecord(snapshot.version, options, tuple(excluded), verdict, close_call=close,
+                             without_policies=without)  # fmt: skip
     field = list(zip(snapshot.patterns, tables, strict=True))
     # Numbers that say how much data there is aren't relaxed by calling the volume something else.
     capacity = requirements.capacity
     keep = frozenset({"volume"}) if capacity is not None and capacity.records_per_day is not None else frozenset()
     numbers = capacity.as_dict() if capacity is not None else {}
-    found = relaxations(answers, field, verdict.level, keep=keep, rules=snapshot.rules, numbers=numbers)
+    rules = (*snapshot.rules, *_policy_rules(snapshot)) if policies else snapshot.rules
+    found = relaxations(answers, field, verdict.level, keep=keep, rules=rules, numbers=numbers)
     if capacity is not None:  # a change of answers can't get a pattern past a limit the numbers already exceed
         by_slug = {pattern.slug: pattern for pattern in snapshot.patterns}
         found = tuple(
@@ -220,12 +281,28 @@ def recommend(requirements: Requirements, snapshot: CatalogSnapshot, *, limit: i
                       dict(r.changes).get("direction", requirements.direction) or None,
                       requirements.goal).verdict != OVER_LIMIT
         )  # fmt: skip
-    return RankingRecord(snapshot.version, options, tuple(excluded), verdict, found, close)
+    return RankingRecord(snapshot.version, options, tuple(excluded), verdict, found, close, without)
+
+
+def _first_without_policies(
+    snapshot: CatalogSnapshot, requirements: Requirements, answers: dict[str, str], weights: dict[str, int],
+    core: _Core, assessed: dict[tuple[int, str | None, str | None], CapacityRecord],
+) -> FirstWithoutPolicies | None:  # fmt: skip
+    """When a policy applied and changed the first option, the one that would be first without the policies (one
+    more pass of the cheap ordering, without explaining anything)."""
+    if not core.policy_hits and not core.policy_outs:
+        return None
+    plain = _core(snapshot, requirements, answers, weights, assessed, policies=False).ranked
+    first = core.ranked[0][2] if core.ranked else None
+    if not plain or plain[0][2] == first:
+        return None
+    pattern = snapshot.patterns[plain[0][2]]
+    return FirstWithoutPolicies(pattern.slug, pattern.name)
 
 
 def _close_call(
     snapshot: CatalogSnapshot, requirements: Requirements, answers: dict[str, str], weights: dict[str, int],
-    core: _Core, assessed: dict[tuple[int, str | None, str | None], CapacityRecord],
+    core: _Core, assessed: dict[tuple[int, str | None, str | None], CapacityRecord], policies: bool = True,
 ) -> CloseCall | None:  # fmt: skip
     """When the first options are within CLOSE_POINTS in the order, the unanswered question whose answer separates
     them best (each answer ranked in turn), or None for the question when none does."""
@@ -243,7 +320,8 @@ def _close_call(
             continue
         firsts: list[tuple[str, int]] = []
         for value in question.values:
-            ranked_with = _core(snapshot, requirements, {**answers, question.name: value}, weights, assessed).ranked
+            changed = {**answers, question.name: value}
+            ranked_with = _core(snapshot, requirements, changed, weights, assessed, policies).ranked
             if ranked_with:
                 firsts.append((value, ranked_with[0][2]))
         separated = {index for _, index in firsts} & set(close)

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from patterns.ranking.alternatives import CloseCall, Relaxation
 from patterns.ranking.capacity import OVER_LIMIT, UNCHECKED, CapacityRecord
 from patterns.ranking.confidence import LEVEL_ORDER, PARTIAL, STRONG, fit_level, fit_summary
+from patterns.ranking.policies import FirstWithoutPolicies, PolicyHit
 from patterns.ranking.snapshot import CautionEntry, RuleEntry
 from patterns.requirements import answer_label, question_label
 from patterns.taxonomy import LEVEL_LABELS, FitLevel
@@ -123,6 +124,7 @@ class OptionRecord:
     cautions: tuple[CautionEntry, ...]
     capacity: CapacityRecord | None = None  # None: no numbers were given
     rules: tuple[RuleHit, ...] = ()  # curated rules that moved its points or cap its fit
+    policies: tuple[PolicyHit, ...] = ()  # the organisation's policies that preferred or avoided it
 
     @property
     def cap(self) -> RuleHit | None:
@@ -149,10 +151,11 @@ class ExclusionRecord:
     name: str
     contributions: tuple[Reason, ...]
     rules: tuple[RuleHit, ...] = ()  # curated rules that rule it out
+    policies: tuple[PolicyHit, ...] = ()  # the organisation's policies that forbid it
 
     @property
     def reasons(self) -> list[str]:
-        return [r.text for r in self.contributions] + [rule.reason for rule in self.rules]
+        return [r.text for r in self.contributions] + [h.reason for h in self.rules] + [h.reason for h in self.policies]
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,7 @@ class RankingRecord:
     fit: FitVerdict | None = None  # None only while the recommender builds it; read it through ``verdict``
     relaxations: tuple[Relaxation, ...] = ()
     close_call: CloseCall | None = None
+    without_policies: FirstWithoutPolicies | None = None  # set when the organisation's policies changed the first
 
     @property
     def verdict(self) -> FitVerdict:
@@ -241,6 +245,7 @@ class RankingRecord:
                     ),
                     capacity=CapacityRecord.from_json(o.get("capacity")),
                     rules=tuple(RuleHit.from_json(r) for r in o.get("rules", [])),
+                    policies=tuple(PolicyHit.from_json(p) for p in o.get("policies", [])),
                 )
                 for o in data.get("options", [])
             ),
@@ -250,11 +255,13 @@ class RankingRecord:
                     e["name"],
                     tuple(Reason.from_json(c) for c in e.get("contributions", [])),
                     tuple(RuleHit.from_json(r) for r in e.get("rules", [])),
+                    tuple(PolicyHit.from_json(p) for p in e.get("policies", [])),
                 )
                 for e in data.get("excluded", [])
             ),
             relaxations=tuple(Relaxation.from_json(r) for r in data.get("relaxations", [])),
             close_call=CloseCall.from_json(data.get("close_call")),
+            without_policies=FirstWithoutPolicies.from_json(data.get("without_policies")),
         )
         saved = data.get("fit")
         verdict = FitVerdict(saved["level"], saved["summary"]) if saved else FitVerdict.of(record.top)
@@ -274,6 +281,7 @@ class RankingRecord:
                     ],
                     **({"capacity": o.capacity.to_json()} if o.capacity else {}),
                     **({"rules": [r.to_json() for r in o.rules]} if o.rules else {}),
+                    **({"policies": [p.to_json() for p in o.policies]} if o.policies else {}),
                 }
                 for o in self.options
             ],
@@ -283,12 +291,14 @@ class RankingRecord:
                     "name": e.name,
                     "contributions": [r.to_json() for r in e.contributions],
                     **({"rules": [r.to_json() for r in e.rules]} if e.rules else {}),
+                    **({"policies": [p.to_json() for p in e.policies]} if e.policies else {}),
                 }
                 for e in self.excluded
             ],
             "fit": self.verdict.to_json(),
             "relaxations": [r.to_json() for r in self.relaxations],
             "close_call": self.close_call.to_json() if self.close_call else None,
+            **({"without_policies": self.without_policies.to_json()} if self.without_policies else {}),
         }
 
     def to_api(self) -> dict[str, Any]:
@@ -298,10 +308,13 @@ class RankingRecord:
             "options": [
                 {
                     **o.head(),
-                    "reasons": [r.text for r in o.contributions] + [rule.reason for rule in o.rules],
+                    "reasons": [r.text for r in o.contributions]
+                    + [h.reason for h in o.rules]
+                    + [h.reason for h in o.policies],
                     "cautions": [caution_text(c) for c in o.cautions],
                     "capacity": o.capacity_json(),
                     "rules": [rule.to_json() for rule in o.rules],
+                    "policies": [policy.to_json() for policy in o.policies],
                 }
                 for o in self.options
             ],
@@ -311,12 +324,14 @@ class RankingRecord:
                     "name": e.name,
                     "reasons": e.reasons,
                     "rules": [rule.to_json() for rule in e.rules],
+                    "policies": [policy.to_json() for policy in e.policies],
                 }
                 for e in self.excluded
             ],
             "fit": self.verdict.to_json(),
             "relaxations": [r.to_json() for r in self.relaxations],
             "close_call": self.close_call.to_json() if self.close_call else None,
+            "without_policies": self.without_policies.to_json() if self.without_policies else None,
         }
 
 

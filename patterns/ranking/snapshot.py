@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from patterns.ranking.policies import PolicyEntry, policy_entry
+
 
 @dataclass(frozen=True)
 class FitEntry:
@@ -136,6 +138,7 @@ class CatalogSnapshot:
     weights: Mapping[str, int]
     patterns: tuple[PatternEntry, ...]
     rules: tuple[RuleEntry, ...] = ()
+    policies: tuple[PolicyEntry, ...] = ()  # the organisation's own (patterns.ranking.policies)
     # Tables the recommender derives once per snapshot and scope (each answer's ready-made reason per pattern);
     # a snapshot never changes, so they never go stale.
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -215,5 +218,6 @@ def snapshot_from_content(data: Mapping[str, Any], *, version: str | None = None
     )
     active = {pattern.slug for pattern in patterns}
     rules = tuple(entry for entry in (rule_entry(rule) for rule in data.get("rules", [])) if entry.patterns & active)
+    policies = tuple(entry for entry in map(policy_entry, data.get("policies", [])) if set(entry.effects) & active)
     return CatalogSnapshot(version=version or data["version"], weights=dict(data["weights"]), patterns=patterns,
-                           rules=rules)  # fmt: skip
+                           rules=rules, policies=policies)  # fmt: skip

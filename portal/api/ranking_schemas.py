@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from patterns.ranking.confidence import KEY_WEIGHT, NONE_BELOW, STRONG_FROM
+from patterns.ranking.policies import POLICY_POINTS
 from patterns.requirements import CAPACITY_FIELDS, QUESTIONS, CapacityField, Question
 
 
@@ -91,6 +92,24 @@ class RuleOut(BaseModel):
     source: str = Field(description="The Microsoft Learn page that states it.")
 
 
+class PolicyOut(BaseModel):
+    slug: str = Field(description="The organisation's policy's slug.")
+    title: str
+    effect: Literal["prefer", "avoid", "forbid"] = Field(
+        description=f"What it did: prefer adds {POLICY_POINTS:g} points to the score, avoid takes {POLICY_POINTS:g} "
+        "off, forbid rules the pattern out."
+    )
+    points: float = Field(description="Points it added to the score (negative: taken off); 0 for forbid.")
+    text: str = Field(description="Why, in the organisation's words.")
+    source_url: str | None = Field(description="The organisation's own page for the policy, if it has one.")
+
+
+class WithoutPolicies(BaseModel):
+    pattern: str = Field(description="The pattern that would be first without the organisation's policies.")
+    name: str
+    summary: str = Field(description="“Without your organisation's policies, … would be first.”")
+
+
 class RankedOption(BaseModel):
     pattern: str = Field(description="Stable pattern slug.")
     name: str
@@ -104,13 +123,17 @@ class RankedOption(BaseModel):
     rules: list[RuleOut] = Field(
         description="Curated rules on a combination of answers (and numbers) that moved its score or cap its fit."
     )
+    policies: list[PolicyOut] = Field(
+        description="The organisation's policies that applied to it (preferred or avoided it); also in its reasons."
+    )
 
 
 class ExcludedPattern(BaseModel):
     pattern: str
     name: str
-    reasons: list[str] = Field(description="The answers (and rules) that rule the pattern out, and why.")
+    reasons: list[str] = Field(description="The answers, rules and policies that rule the pattern out, and why.")
     rules: list[RuleOut] = Field(description="Curated rules that rule it out.")
+    policies: list[PolicyOut] = Field(description="The organisation's policies that forbid it.")
 
 
 FitLevelName = Literal["strong", "partial", "none"]  # patterns.ranking.confidence.LEVELS, checked by a test
@@ -172,6 +195,10 @@ class Ranking(BaseModel):
     close_call: CloseCall | None = Field(
         description="When the first two options are within 3 points: which options, and the question that decides "
         "between them; null otherwise."
+    )
+    without_policies: WithoutPolicies | None = Field(
+        description="When the organisation's policies changed the first option: the one that would be first without "
+        "them; null otherwise."
     )
 
 

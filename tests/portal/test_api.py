@@ -29,15 +29,16 @@ def test_recommendations_rank_the_catalog_by_the_documented_shape(client: Client
     response = post_json(client, RECOMMEND, WEB_SHOP)
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"catalog_version", "options", "excluded", "fit", "relaxations", "close_call"}
+    assert set(data) == {"catalog_version", "options", "excluded", "fit", "relaxations", "close_call",
+                         "without_policies"}  # fmt: skip
     assert data["fit"]["level"] == "strong" and data["relaxations"] == []
     first = data["options"][0]
-    assert set(first) == {"pattern", "name", "rank", "score", "reasons", "cautions", "capacity", "rules"}
+    assert set(first) == {"pattern", "name", "rank", "score", "reasons", "cautions", "capacity", "rules", "policies"}
     assert first["pattern"] == "odata" and first["rank"] == 1
     assert [o["rank"] for o in data["options"]] == list(range(1, len(data["options"]) + 1))
     assert all(isinstance(reason, str) and reason for o in data["options"] for reason in o["reasons"])
     assert any("throttl" in caution.lower() for caution in first["cautions"])
-    assert all(set(e) == {"pattern", "name", "reasons", "rules"} and e["reasons"] for e in data["excluded"])
+    assert all(set(e) == {"pattern", "name", "reasons", "rules", "policies"} and e["reasons"] for e in data["excluded"])
     assert len(data["options"]) + len(data["excluded"]) == 30
 
 

@@ -1,0 +1,78 @@
+"""The organisation's published policies on the architects' pages: the results say where a policy applied and what
+would be first without the policies, and a saved ranking keeps saying so after the policy changes."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from patterns.models import Pattern, Policy, PolicyEffect
+from tests.factories import make_draft, make_integration, make_project, publish_draft
+
+pytestmark = pytest.mark.django_db
+
+CE_BATCH = {"scope": "ce_external", "goal": "data_sync", "timing": "scheduled_batch"}
+SYNAPSE = "Azure Synapse Link for Dataverse and Link to Microsoft Fabric"
+WITHOUT = f"Without your organisation's policies, {SYNAPSE} would be first."
+
+
+def publish_policy(*effects: tuple[str, str], when: dict[str, list[str]] | None = None) -> Policy:
+    policy = Policy.objects.create(slug="data-platform", title="Our data platform team runs the pipelines",
+                                   text="Copies of Dataverse data go through the data platform team.",
+                                   conditions=when if when is not None else {"scope": ["ce_external"]})  # fmt: skip
+    for slug, effect in effects:
+        PolicyEffect.objects.create(policy=policy, pattern=Pattern.objects.get(slug=slug), effect=effect)
+    publish_draft()
+    return policy
+
+
+@pytest.fixture
+def signed_in(client: Client, alice: User) -> Client:
+    client.force_login(alice)
+    return client
+
+
+def page_text(client: Client, url: str) -> str:
+    return unescape(client.get(url).content.decode())
+
+
+def test_results_a_policy_changed_say_what_would_be_first_without_the_policies(signed_in: Client, alice: User) -> None:
+    publish_policy(("synapse-link", "forbid"), ("logic-apps", "prefer"))
+    body = page_text(signed_in, reverse("wizard:results", args=[make_draft(alice, CE_BATCH).pk]))
+    assert WITHOUT in body
+    assert "Your organisation's policy: Our data platform team runs the pipelines" in body  # Logic Apps' reasons
+    assert "Preferred: +10 points" in body and "Preferred by policy" in body
+    assert "Forbidden by your organisation's policy “Our data platform team runs the pipelines”" in body
+
+
+def test_results_for_a_scope_the_policy_doesnt_name_say_nothing_of_it(signed_in: Client, alice: User) -> None:
+    publish_policy(("synapse-link", "forbid"))
+    answers = CE_BATCH | {"scope": "fno_external"}
+    body = page_text(signed_in, reverse("wizard:results", args=[make_draft(alice, answers).pk]))
+    assert "Without your organisation's policies" not in body and "Our data platform team" not in body
+
+
+def test_a_saved_ranking_keeps_what_the_policies_did_after_they_change(signed_in: Client, alice: User) -> None:
+    policy = publish_policy(("synapse-link", "forbid"))
+    project = make_project(alice)
+    integration = make_integration(project, answers=CE_BATCH)
+    assert integration.ranking["without_policies"]["pattern"] == "synapse-link"
+    policy.delete()
+    publish_draft()
+    body = page_text(signed_in, reverse("projects:integration", args=[project.pk, integration.pk]))
+    assert WITHOUT in body and "Forbidden by your organisation's policy" in body
+
+
+def test_the_recommendations_api_names_the_policies_per_option(client: Client) -> None:
+    publish_policy(("logic-apps", "prefer"), when={})
+    answer = client.post(reverse("api:recommendations"), CE_BATCH, content_type="application/json").json()
+    logic = next(option for option in answer["options"] if option["pattern"] == "logic-apps")
+    assert logic["policies"] == [{"slug": "data-platform", "title": "Our data platform team runs the pipelines",
+                                  "effect": "prefer", "points": 10.0,
+                                  "text": "Copies of Dataverse data go through the data platform team.",
+                                  "source_url": None}]  # fmt: skip
+    assert all(option["policies"] == [] for option in answer["options"] if option["pattern"] != "logic-apps")
