@@ -72,7 +72,7 @@ class GroupMappingAdmin(admin.ModelAdmin):
     """Staff map a directory group or app role to a team and a role. The model's clean() and its unique constraint
     refuse what can't work (a personal team, a tenant that can't sign in, a tenant-chosen name without its tenant)."""
 
-    list_display = ("team", "role", "claim", "value", "label", "tenant", "created_at")
+    list_display = ("team", "role_name", "kind", "value", "label", "tenant", "created_at")
     list_filter = ("claim", "role")
     search_fields = ("value", "label", "team__name")
     list_select_related = ("team",)
@@ -89,6 +89,14 @@ class GroupMappingAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    @admin.display(description="role", ordering="role")
+    def role_name(self, mapping: GroupMapping) -> str:
+        return mapping.role  # the short name: the list stays readable
+
+    @admin.display(description="claim", ordering="claim")
+    def kind(self, mapping: GroupMapping) -> str:
+        return "group" if mapping.claim == GroupMapping.Claim.GROUPS else "app role"
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "team":

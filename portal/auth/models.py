@@ -108,6 +108,7 @@ class GroupMapping(models.Model):
         "its Value (App registrations > the app > App roles).",
     )
     label = models.CharField(
+        "name",
         max_length=100,
         blank=True,
         help_text="The group's or role's name, for people: the team's history names it (the token carries the id).",

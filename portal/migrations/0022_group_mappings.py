@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="The group's or role's name, for people: the team's history names it (the token carries the id).",
                         max_length=100,
+                        verbose_name="name",
                     ),
                 ),
                 (

@@ -37,7 +37,7 @@ from portal.services.teams import owners_left
 
 logger = logging.getLogger(__name__)
 
-ROLE_ORDER = [Role.VIEWER, Role.CONTRIBUTOR, Role.REVIEWER, Role.OWNER]  # a person in two mapped groups gets the higher
+ROLE_ORDER: list[str] = [Role.VIEWER, Role.CONTRIBUTOR, Role.REVIEWER, Role.OWNER]  # of two mapped groups, the higher
 
 
 def _strings(value: Any) -> frozenset[str]:
@@ -105,11 +105,11 @@ def _follow(team: Team, user: User, membership: Membership | None, granting: lis
     if not granting:
         if membership is None or membership.source == MembershipSource.HAND:
             return ""  # never the directory's, or given by hand: not covered
-        why = "their sign-in no longer carries a group or app role mapped to the team"
+        why = "no group or app role of theirs is mapped to the team any more"
         if _last_owner(team, membership):
-            return _keep(team, user, membership, f"{why}, and nobody else owns it")
+            return _keep(team, user, membership, f"{why}, and nobody else owns the team")
         membership.delete()
-        return _record(team, user, "member removed by the directory", f"{username} left the team: {why}",
+        return _record(team, user, "member removed by the directory", f"{username} left the team at sign-in: {why}",
                        {"user": username, "role": membership.role}, None)  # fmt: skip
     role = max((mapping.role for mapping in granting), key=ROLE_ORDER.index)
     via = _names(mapping for mapping in granting if mapping.role == role)
@@ -120,15 +120,16 @@ def _follow(team: Team, user: User, membership: Membership | None, granting: lis
             return ""
         membership.source = MembershipSource.DIRECTORY
         membership.save(update_fields=["source"])
-        return _record(team, user, "membership follows the directory", f"{username} as {role} now follows {via}",
-                       None, {"user": username, "role": role, "via": via})  # fmt: skip
+        subject = f"{username} as {role} follows {via} from this sign-in on"
+        return _record(team, user, "membership follows the directory", subject, None,
+                       {"user": username, "role": role, "via": via})  # fmt: skip
     if membership.role == Role.OWNER and _last_owner(team, membership):
         return _keep(team, user, membership, f"{via} makes them {role}, and nobody else owns the team")
     before = membership.role
     membership.role, membership.source = role, MembershipSource.DIRECTORY
     membership.full_clean()
     membership.save(update_fields=["role", "source"])
-    return _record(team, user, "role changed by the directory", f"{username}: {before} → {role} ({via})",
+    return _record(team, user, "role changed by the directory", f"{username}: {before} → {role} at sign-in ({via})",
                    {"role": before}, {"role": role, "via": via})  # fmt: skip
 
 
@@ -141,7 +142,7 @@ def _add(team: Team, user: User, role: str, via: str) -> str:
             membership.save()
     except IntegrityError:  # an owner added them by hand this very moment: theirs stands until the next sign-in
         return ""
-    return _record(team, user, "member added by the directory", f"{username} joined as {role} ({via})",
+    return _record(team, user, "member added by the directory", f"{username} joined as {role} at sign-in ({via})",
                    None, {"user": username, "role": role, "via": via})  # fmt: skip
 
 
