@@ -4,6 +4,7 @@ portal.auth.models (group mappings among them). Everything is importable from he
 app's models."""
 
 from portal.auth.models import GroupMapping, OidcIdentity, RateLimitHit, UserSession, VerifiedEmail
+from portal.models.accounts import AccountPreference
 from portal.models.channels import ChannelEvent, ChannelKind, TeamChannel, TeamTracker, TrackerKind
 from portal.models.decisions import Approval, Comment, Decision, DecisionStatus
 from portal.models.notifications import Notification, NotificationKind, NotificationPreference
@@ -19,6 +20,7 @@ from portal.models.projects import (
     TaskStatus,
     WizardDraft,
 )
+from portal.models.team_templates import TeamTemplate
 from portal.models.teams import (
     CAPABILITIES,
     Capability,
@@ -35,6 +37,7 @@ from portal.models.tokens import ApiToken
 __all__ = [
     "CAPABILITIES",
     "CLOSED_STATUSES",
+    "AccountPreference",
     "ApiToken",
     "Approval",
     "Capability",
@@ -63,6 +66,7 @@ __all__ = [
     "TaskStatus",
     "Team",
     "TeamChannel",
+    "TeamTemplate",
     "TeamTracker",
     "TrackerKind",
     "UserSession",
