@@ -12,9 +12,10 @@ ENV DEBUG=false \
     PORT=8000
 
 WORKDIR /app
-# Pango and a font for WeasyPrint (the PDF report); nothing else from apt.
+# Pango and a font for WeasyPrint (the PDF report), and the time zone database (each account's zone, checked and
+# shown with Python's zoneinfo); nothing else from apt.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core tzdata \
  && rm -rf /var/lib/apt/lists/*
 RUN python -m pip install --upgrade "pip>=25.1"
 # Exact versions with their hashes (make lock); nothing else is resolved at build time.

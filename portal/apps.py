@@ -10,10 +10,11 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from portal.auth.sessions import remember_session
+        from portal.auth.sessions import remember_session, remember_time_zone
         from portal.services import catalog_changes
 
         user_logged_in.connect(remember_session, dispatch_uid="portal.remember_session")
+        user_logged_in.connect(remember_time_zone, dispatch_uid="portal.remember_time_zone")
         catalog_changes.connect()  # a publish that changes saved picks tells their owners
 
 

@@ -11,7 +11,8 @@ Two rules make a key right by construction:
 - **Nothing reader-specific.** Only what every member of the team sees alike is cached: a project's head, its
   integrations with the landscape, its progress pictures and checklist, a saved ranking, a dashboard's rows. Forms
   and CSRF tokens stay outside, rendered afresh; anything else a fragment shows is in its key (the reader's role and
-  right to edit, the catalog version, the day, whose "mine" is). People's names count where they show when they
+  right to edit, the catalog version, the day, whose "mine" is, and the time zone its times are shown in, which
+  every key carries). People's names count where they show when they
   change (``portal.services.accounts.account_names_changed``: their teams, and the projects where they own a task).
 
 The backend is Django's cache, chosen by ``CACHE_URL`` (one process's memory, Redis shared by replicas, or none).
@@ -27,6 +28,7 @@ from pathlib import Path
 from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 
@@ -34,6 +36,7 @@ from patterns.curators import is_curator
 from patterns.http import SignedInRequest
 from portal.models import Project, Team
 from portal.selectors.notifications import unread_count
+from portal.time_zones import OFFER_SESSION_KEY
 
 FRAGMENT_SECONDS = 24 * 60 * 60  # a key never goes stale; this only lets memory go
 
@@ -67,7 +70,8 @@ def fragment(name: str, parts: Iterable[object], render: Callable[[], str]) -> S
 def fragments(wanted: dict[str, tuple[Iterable[object], Callable[[], str]]]) -> dict[str, SafeString]:
     """Several fragments (name -> its parts and how to render it) in one round trip to the cache (and one more to
     keep those it had to render): with Redis, a page's fragments cost one network wait, not one each."""
-    keys = {name: f"fragment:{CODE_VERSION}:{name}:{_digest(parts)}" for name, (parts, _) in wanted.items()}
+    zone = timezone.get_current_timezone_name()  # every time shown is in the reader's zone
+    keys = {name: f"fragment:{CODE_VERSION}:{name}:{_digest([zone, *parts])}" for name, (parts, _) in wanted.items()}
     found = cache.get_many(list(keys.values()))
     rendered = {key: str(wanted[name][1]()) for name, key in keys.items() if key not in found}
     if rendered:
@@ -99,7 +103,7 @@ def team_state(team: Team) -> TeamState:
 def page_etag(request: SignedInRequest, *parts: object) -> str:
     """An ETag for a page: what it shows (``parts``: the counters, the catalog version, the day, the filters) and
     who reads it (the account and its name, the CSRF secret its forms carry, the unread count and the curation link
-    in the navigation)."""
+    in the navigation, the time zone and whether the page offers the browser's)."""
     user = request.user
     # The navigation reads both from here too, so each is one query.
     if not hasattr(request, "unread_notifications"):
@@ -113,6 +117,8 @@ def page_etag(request: SignedInRequest, *parts: object) -> str:
         request.COOKIES.get("csrftoken", ""),
         request.unread_notifications,  # type: ignore[attr-defined]
         request.is_curator,  # type: ignore[attr-defined]
+        timezone.get_current_timezone_name(),
+        bool(request.session.get(OFFER_SESSION_KEY)) if hasattr(request, "session") else False,
     )
     return f'W/"{_digest([*parts, *reader])}"'
 

@@ -1,5 +1,6 @@
 """Project exports: JSON (the whole project, schema below), Markdown (a decision record per integration and the
-checklist) and CSV (the integration inventory).
+checklist) and CSV (the integration inventory). The Markdown's times are the reader's (the zone active for the
+request), and its header names that zone; JSON's carry their offset (UTC); the CSV has no times.
 
 JSON schema "d365-integration-portal/project/v1":
   {schema, exported_at, id, name, description, team, owner, created_at, updated_at, required_approvals,
@@ -21,6 +22,7 @@ import csv
 import io
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -73,11 +75,17 @@ def relied_on(ranking: RankingRecord, decision: Any) -> Any:
     return ranking.by_pattern().get(chosen) if chosen else ranking.top
 
 
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
 def project_markdown(project: Project) -> str:
     lines = [f"# {md_line(project.name)}", ""]
     if project.description:
         lines += [md_escape(project.description), ""]
-    lines += [f"Team: {md_line(project.team.name)} · exported {timezone.now():%Y-%m-%d %H:%M} UTC", ""]
+    zone = timezone.get_current_timezone_name()
+    lines += [f"Team: {md_line(project.team.name)} · exported {_local(timezone.now()):%Y-%m-%d %H:%M} {zone} "
+              f"(every date and time here is {zone}'s)", ""]  # fmt: skip
     lines += _landscape_markdown(project_landscape(project_integrations(project), links=False))
     history = list(project.history.all())  # prefetched oldest first by project_for_export
     for number, integration in enumerate(project.integrations.all(), start=1):
@@ -88,11 +96,13 @@ def project_markdown(project: Project) -> str:
         if decision:
             lines += [f"- Chosen pattern: {md_line(decision.chosen_pattern_name)}"]
             proposer = md_line(decision.proposed_by.get_username()) if decision.proposed_by else "someone"
-            lines += [f"- Proposed by {proposer} on {decision.created_at:%Y-%m-%d} · version {decision.version}"]
+            lines += [
+                f"- Proposed by {proposer} on {_local(decision.created_at):%Y-%m-%d} · version {decision.version}"
+            ]
             if decision.decided_by:
                 decider = md_line(decision.decided_by.get_username())
                 verb = "Rejected" if decision.status == DecisionStatus.REJECTED else "Accepted"
-                lines += [f"- {verb} by {decider} on {decision.decided_at:%Y-%m-%d}"]
+                lines += [f"- {verb} by {decider} on {_local(decision.decided_at or decision.updated_at):%Y-%m-%d}"]
             if decision.status == DecisionStatus.REJECTED and decision.status_reason:
                 lines += [f"- Why it was rejected: {md_line(decision.status_reason)}"]
             if decision.superseded_by_id and decision.superseded_by:
@@ -102,11 +112,11 @@ def project_markdown(project: Project) -> str:
             approvals = list(decision.approvals.all())
             if approvals:
                 lines += ["- Approvals: " + ", ".join(
-                    f"{md_line(a.reviewer.get_username())} (version {a.decision_version}, {a.created_at:%Y-%m-%d})"
-                    for a in approvals)]  # fmt: skip
+                    f"{md_line(a.reviewer.get_username())} (version {a.decision_version}, "
+                    f"{_local(a.created_at):%Y-%m-%d})" for a in approvals)]  # fmt: skip
         lines += ["", "### Context", ""]
         lines += [f"- {md_line(answer_text(k, v))}" for k, v in integration.requirements.items()]
-        lines += [f"- Ranked {integration.ranked_at:%Y-%m-%d} with catalog {integration.catalog_version}", ""]
+        lines += [f"- Ranked {_local(integration.ranked_at):%Y-%m-%d} with catalog {integration.catalog_version}", ""]
         if decision:
             lines += ["### Decision", "", md_escape(decision.rationale), ""]
             if decision.justification:
@@ -115,7 +125,7 @@ def project_markdown(project: Project) -> str:
             events = decision_events(e for e in history if e.integration_id == integration.pk)
             if events:
                 lines += ["### Status history", ""]
-                lines += [f"- {e.when:%Y-%m-%d %H:%M} · {md_line(e.what)} by {md_line(e.who)}"
+                lines += [f"- {_local(e.when):%Y-%m-%d %H:%M} · {md_line(e.what)} by {md_line(e.who)}"
                           + (f": {md_line(e.note)}" if e.note else "") for e in events]  # fmt: skip
                 lines += [""]
         ranking = RankingRecord.from_json(integration.ranking)

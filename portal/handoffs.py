@@ -9,6 +9,8 @@
   decision-makers) and the sections "Context and Problem Statement", "Considered Options", "Decision Outcome" and
   "Consequences", ready for a repository's ``docs/decisions/``.
 
+Dates are the reader's (the zone active for the request): MADR's date is the day of the decision there.
+
 Read the project through ``selectors.project_for_export``. Every cell that a spreadsheet would run as a formula is
 neutralised, and every text users typed is escaped in the Markdown.
 """
@@ -154,7 +156,7 @@ def _madr_file(integration: Any, decision: Any, names: dict[int, str]) -> str:
     front = [
         "---",
         f"status: {json.dumps(status)}",
-        f"date: {(decision.decided_at or decision.updated_at):%Y-%m-%d}",
+        f"date: {timezone.localtime(decision.decided_at or decision.updated_at):%Y-%m-%d}",  # the reader's date
         f"decision-makers: {json.dumps(', '.join(dict.fromkeys(deciders)))}",
         "---",
     ]
@@ -172,7 +174,7 @@ def _madr_file(integration: Any, decision: Any, names: dict[int, str]) -> str:
         "",
         *(f"* {md_line(answer_text(name, value))}" for name, value in integration.requirements.items()),
         "",
-        f"Ranked with catalog {integration.catalog_version} on {integration.ranked_at:%Y-%m-%d}: "
+        f"Ranked with catalog {integration.catalog_version} on {timezone.localtime(integration.ranked_at):%Y-%m-%d}: "
         f"{md_line(ranking.verdict.summary)}",
         "",
         "## Considered Options",
@@ -282,7 +284,8 @@ def pdf(project: Project) -> Export:
     entries = list(project.checklist_entries.all())  # in section order
     context = {
         "project": project,
-        "exported": timezone.now(),
+        "exported": timezone.now(),  # shown in the reader's zone, which the report names
+        "time_zone": timezone.get_current_timezone_name(),
         "landscape": ""
         if picture.empty
         else mark_safe(  # noqa: S308 - landscape_markup escaped every text

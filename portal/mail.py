@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
@@ -24,10 +24,12 @@ DELIVERY_ERRORS = (smtplib.SMTPException, OSError)  # refused, unreachable, time
 
 
 def message(name: str, context: Mapping[str, Any], to: list[str]) -> EmailMultiAlternatives:
-    """The e-mail ``name`` for ``context``: its subject on one line, the text, and the HTML alternative."""
-    subject = " ".join(render_to_string(f"mail/{name}.subject.txt", context).split())[:200]
-    mail = EmailMultiAlternatives(subject=subject, body=render_to_string(f"mail/{name}.txt", context), to=to)
-    mail.attach_alternative(render_to_string(f"mail/{name}.html", context), "text/html")
+    """The e-mail ``name`` for ``context``: its subject on one line, the text, and the HTML alternative. Times in
+    UTC, as the mails say, wherever it is written (a task run in a reader's request must not lend it their zone)."""
+    with timezone.override(UTC):
+        subject = " ".join(render_to_string(f"mail/{name}.subject.txt", context).split())[:200]
+        mail = EmailMultiAlternatives(subject=subject, body=render_to_string(f"mail/{name}.txt", context), to=to)
+        mail.attach_alternative(render_to_string(f"mail/{name}.html", context), "text/html")
     return mail
 
 

@@ -1,18 +1,25 @@
 """The portal's own middleware: probes that answer before the Host check, headers on every response, input the
-database can't store refused at the door, and a database outage answered as 503 rather than 500."""
+database can't store refused at the door, the reader's time zone, and a database outage answered as 503 rather
+than 500."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY as USER_SESSION_KEY
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from portal.probes import PROBES
+from portal.selectors.accounts import time_zone_setting
 from portal.storable import text_problem
+from portal.time_zones import SESSION_KEY, is_time_zone
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -98,6 +105,35 @@ class UnstorableTextMiddleware:
         if _is_api(request):
             return JsonResponse({"errors": {"body": [problem]}}, status=400)
         return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
+
+
+def reader_time_zone(request: HttpRequest) -> str | None:
+    """The zone the session carries (put there at sign-in); a session from before time zones reads the account's
+    once and keeps it. No session cookie, no session read: a signed-out page stays cacheable (no ``Vary: Cookie``)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
+    session = request.session
+    name = session.get(SESSION_KEY)
+    if name is None and (user_id := session.get(USER_SESSION_KEY)):
+        name = session[SESSION_KEY] = time_zone_setting(user_id).name
+    return name if is_time_zone(name) else None
+
+
+class LocalTimeMiddleware:
+    """Every date and time a page shows is in the reader's time zone, and the reader's date says what is overdue or
+    due (``timezone.localdate()``); signed out, or through the API with a token, UTC."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = reader_time_zone(request)
+        if name:
+            timezone.activate(ZoneInfo(name))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:

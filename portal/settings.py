@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "portal.middleware.UnstorableTextMiddleware",  # NUL or lone surrogates in parameters: 400 before any form
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.LocalTimeMiddleware",  # the reader's time zone, carried in the session
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "patterns.context_processors.curation",
                 "portal.context_processors.inbox",
+                "portal.context_processors.local_time",
             ],
             "builtins": ["django_htmx.templatetags.django_htmx"],
         },

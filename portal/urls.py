@@ -71,6 +71,7 @@ account_patterns = (
         path("password/", account.password_change, name="password_change"),
         path("sessions/<str:session_key>/end/", account.session_end, name="session_end"),
         path("sessions/end-others/", account.sessions_end_others, name="sessions_end_others"),
+        path("time-zone/", account.time_zone_view, name="time_zone"),
     ],
     "account",
 )

@@ -147,19 +147,22 @@ class ProjectProgress:
 
 def project_progress(project: Project, checklist: ProjectChecklist) -> ProjectProgress:
     """Completion per section (from the checklist already loaded) and over time, with the milestones marked: one
-    query, whatever the size (the history holds both the checklist's changes and each milestone as it was saved)."""
+    query, whatever the size (the history holds both the checklist's changes and each milestone as it was saved).
+    Its times are the reader's, so its days are too."""
     changes, milestones = [], []
     for at, action, subject, before, after in (
         project.history.filter(action__in=(*CHECKLIST_ACTIONS, MILESTONE_SAVED))
         .order_by("-created_at", "-id")
         .values_list("created_at", "action", "subject", "before", "after")[:BURNUP_HISTORY]
     ):
+        at = timezone.localtime(at)
         if action == MILESTONE_SAVED:
             milestones.append((at, subject))
         else:
             changes.append(Change(at, action, before, after))
-    points = burnup_points(start=project.created_at, now=timezone.now(), closed=checklist.progress.closed,
-                           total=checklist.progress.total, changes=changes)  # fmt: skip
+    progress = checklist.progress
+    points = burnup_points(start=timezone.localtime(project.created_at), now=timezone.localtime(),
+                           closed=progress.closed, total=progress.total, changes=changes)  # fmt: skip
     return ProjectProgress(
         sections=share_bars((s.title, s.progress.closed, s.progress.total, "") for s in checklist.sections),
         burnup=burnup(points, milestones),

@@ -1,5 +1,5 @@
-"""Accounts: made on first sign-in with an identity provider, made from an invitation, and the signed-in sessions
-each person can see and end."""
+"""Accounts: made on first sign-in with an identity provider, made from an invitation, the signed-in sessions
+each person can see and end, and the time zone each reads in."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from portal.models import (
+    AccountPreference,
     Membership,
     OidcIdentity,
     Project,
@@ -22,6 +23,7 @@ from portal.models import (
     UserSession,
     VerifiedEmail,
 )
+from portal.time_zones import OFFER_SESSION_KEY, SESSION_KEY
 
 USERNAME_UNSAFE = re.compile(r"[^\w.+-]")
 PASSWORD_METHOD = "password"  # noqa: S105 - the name of a sign-in method, not a secret
@@ -161,3 +163,22 @@ def account_names_changed(*, user: User) -> None:
     Team.objects.filter(pk__in=teams).update(revision=F("revision") + 1)
     owned = ProjectChecklistEntry.objects.filter(assignee=user).values("project_id")
     Project.objects.filter(pk__in=owned).update(revision=F("revision") + 1)
+
+
+@transaction.atomic
+def account_time_zone_set(*, user: User, time_zone: str) -> AccountPreference:
+    """The zone ``user`` reads dates and times in, and gets reminders at 06:00 in: saved as chosen (so sign-in stops
+    offering the browser's), and carried into each of their signed-in sessions at once (the pages read it there)."""
+    preference = AccountPreference.objects.filter(user=user).first() or AccountPreference(user=user)
+    preference.time_zone, preference.time_zone_chosen_at = time_zone, timezone.now()
+    preference.full_clean()
+    preference.save()
+    engine = import_module(settings.SESSION_ENGINE)
+    for key in UserSession.objects.filter(user=user).values_list("session_id", flat=True):
+        session = engine.SessionStore(session_key=key)
+        if session.get("_auth_user_id") != str(user.pk):  # gone meanwhile: never make a new one
+            continue
+        session[SESSION_KEY] = preference.time_zone
+        session.pop(OFFER_SESSION_KEY, None)
+        session.save()
+    return preference

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import datetime, time, timedelta
+from itertools import batched
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -34,6 +36,7 @@ from portal.models import (
     TaskStatus,
     roles_that_can,
 )
+from portal.selectors.accounts import time_zones_of
 from portal.services.channels import post_decision
 
 MENTION = re.compile(r"(?<![\w@.])@([\w.+-]{1,150})")
@@ -203,19 +206,56 @@ def notify_task_assigned(*, entry: ProjectChecklistEntry, actor: User) -> None:
 
 
 OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+REMINDER_TIME = time(6, 0)  # in each owner's own time zone
+AHEAD_OF_UTC = timedelta(hours=14)  # no zone's date is further ahead (Pacific/Kiritimati)
+
+
+def _overdue_key(entry: ProjectChecklistEntry) -> str:
+    assert entry.due_date is not None
+    return f"overdue:{entry.pk}:{entry.due_date.isoformat()}"
+
+
+def reminders_due(
+    entries: Iterable[ProjectChecklistEntry], zones: dict[int, str], now: datetime
+) -> list[ProjectChecklistEntry]:
+    """The tasks to remind their owners of at ``now``: due before the owner's date, once it is 06:00 or later there
+    (a run that missed 06:00 catches up, and the reminder never comes before the owner's morning)."""
+    due = []
+    for entry in entries:
+        assert entry.assignee_id is not None and entry.due_date is not None
+        local = now.astimezone(ZoneInfo(zones[entry.assignee_id]))
+        if entry.due_date < local.date() and local.time() >= REMINDER_TIME:
+            due.append(entry)
+    return due
 
 
 @transaction.atomic
-def notify_overdue_tasks(*, today: date | None = None) -> int:
-    """Remind each owner of an open task whose due date has passed, once per task and due date."""
-    today = today or timezone.localdate()
-    count = 0
+def notify_overdue_tasks(*, now: datetime | None = None) -> int:
+    """Remind each owner of an open task whose due date has passed in their time zone, from 06:00 their time, once
+    per task and due date: run every hour, each run sends what has come due since (and repeats nothing)."""
+    now = now or timezone.now()
     overdue = (
-        ProjectChecklistEntry.objects.filter(due_date__lt=today, status__in=OPEN_STATUSES, assignee__isnull=False)
+        ProjectChecklistEntry.objects.filter(
+            due_date__lt=(now + AHEAD_OF_UTC).date(), status__in=OPEN_STATUSES, assignee__isnull=False
+        )
         .select_related("project")
         .order_by("pk")
     )
-    for entry in overdue.iterator(chunk_size=500):
+    count = 0
+    for chunk in batched(overdue.iterator(chunk_size=500), 500):
+        count += _remind(list(chunk), now)
+    return count
+
+
+def _remind(overdue: list[ProjectChecklistEntry], now: datetime) -> int:
+    """Those of ``overdue`` not reminded yet whose owner's morning has come: two queries, then one notify each."""
+    keys = [_overdue_key(entry) for entry in overdue]
+    had = set(Notification.objects.filter(kind=NotificationKind.TASK_OVERDUE, key__in=keys)
+              .values_list("recipient_id", "key"))  # fmt: skip
+    waiting = [entry for entry, key in zip(overdue, keys, strict=True) if (entry.assignee_id, key) not in had]
+    zones = time_zones_of(entry.assignee_id for entry in waiting if entry.assignee_id is not None)
+    count = 0
+    for entry in reminders_due(waiting, zones, now):
         assert entry.assignee_id is not None and entry.due_date is not None
         count += len(
             notify(
@@ -223,7 +263,7 @@ def notify_overdue_tasks(*, today: date | None = None) -> int:
                 project=entry.project,
                 recipient_ids=[entry.assignee_id],
                 actor=None,
-                key=f"overdue:{entry.pk}:{entry.due_date.isoformat()}",
+                key=_overdue_key(entry),
                 url=reverse("projects:detail", args=[entry.project_id]) + f"#task-{entry.pk}",
                 message=f"Overdue since {entry.due_date:%d %b %Y}: “{entry.title}” in {entry.project.name}",
             )

@@ -1,5 +1,5 @@
-"""Signing in, and the account page: who I am and how I sign in, my password (local accounts), where I'm signed
-in (each session can be ended), and personal API tokens with their expiry and last use."""
+"""Signing in, and the account page: who I am and how I sign in, my password (local accounts), my time zone, where
+I'm signed in (each session can be ended), and personal API tokens with their expiry and last use."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.http import SignedInRequest
@@ -23,8 +24,10 @@ from portal.auth.ratelimit import PASSWORD_CHECK_PER_USER, rate_limit_count, rat
 from portal.auth.sessions import remember_session
 from portal.forms import ApiTokenForm
 from portal.models import UserSession
-from portal.services.accounts import session_revoke, sessions_revoke_others
+from portal.selectors.accounts import time_zone_setting
+from portal.services.accounts import account_time_zone_set, session_revoke, sessions_revoke_others
 from portal.services.tokens import DEFAULT_LIFETIME_DAYS, api_token_create, api_token_revoke
+from portal.time_zones import OFFER_SESSION_KEY, SESSION_KEY, TimeZoneForm, time_zone_menu
 
 PASSWORDS_OFF = "Signing in with a password is turned off here: use your organisation's account."
 
@@ -71,9 +74,19 @@ def _sessions(request: SignedInRequest) -> list[UserSession]:
     return sessions
 
 
-def _profile(request: SignedInRequest, form: ApiTokenForm, new_secret: str = "", status: int = 200) -> HttpResponse:
+def _profile(
+    request: SignedInRequest,
+    form: ApiTokenForm,
+    new_secret: str = "",
+    status: int = 200,
+    time_zone_form: TimeZoneForm | None = None,
+) -> HttpResponse:
     user = request.user
+    zone = time_zone_setting(user.pk)
     context = {
+        "time_zone": zone,
+        "time_zone_form": time_zone_form or TimeZoneForm(initial={"time_zone": zone.name}),
+        "time_zone_menu": time_zone_menu(timezone.now(), zone.name),
         "form": form,
         "tokens": user.api_tokens.all(),
         "new_secret": new_secret,
@@ -107,6 +120,24 @@ def token_create(request: SignedInRequest) -> HttpResponse:
     )
     # Rendered, not redirected: the secret is shown this once and never stored in the session.
     return _profile(request, ApiTokenForm(), new_secret=secret)
+
+
+@login_required
+@require_POST
+def time_zone_view(request: SignedInRequest) -> HttpResponse:
+    """The zone from the account page's menu, or the browser's as offered after sign-in (then back to that page)."""
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        return _profile(request, ApiTokenForm(), status=400, time_zone_form=form)
+    preference = account_time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])
+    request.session[SESSION_KEY] = preference.time_zone  # this request's copy is the one saved last
+    request.session.pop(OFFER_SESSION_KEY, None)
+    messages.success(request, f"Dates and times show in {preference.time_zone} now, and reminders come at 06:00 "
+                     "there.")  # fmt: skip
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("account:profile")
 
 
 @login_required

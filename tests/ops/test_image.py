@@ -30,6 +30,12 @@ def test_the_healthcheck_asks_the_liveness_probe_over_plain_http() -> None:
     compile(command[2], "<healthcheck>", "exec")  # the one-liner is valid Python
 
 
+def test_time_zone_database_is_in_the_image() -> None:
+    """zoneinfo reads the system's zone database; slim images may leave it out."""
+    installs = [line for line in DOCKERFILE.replace("\\\n", " ").splitlines() if "apt-get install" in line]
+    assert any(" tzdata" in line for line in installs)
+
+
 def test_the_image_runs_as_a_numbered_user() -> None:
     assert instruction("USER") == "10001"
 

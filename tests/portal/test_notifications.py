@@ -4,7 +4,7 @@ through the database task queue and its worker."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -98,11 +98,11 @@ def test_giving_a_task_to_someone_tells_them_but_taking_it_yourself_does_not(
 
 def test_an_overdue_task_is_reminded_once_per_due_date(integration: Integration, alice: User, bob: User) -> None:
     entry = integration.project.checklist_entries.all()[0]
-    yesterday = timezone.localdate() - timedelta(days=1)
+    morning = datetime(2026, 12, 6, 6, tzinfo=UTC)  # 06:00 in bob's zone (UTC: he chose none)
     checklist_entry_update(entry=entry, actor=bob, expected_version=entry.version, status="in_progress",
-                           assignee=bob, due_date=yesterday)  # fmt: skip
-    assert notify_overdue_tasks() == 1
-    assert notify_overdue_tasks() == 0  # the next day's run doesn't repeat it
+                           assignee=bob, due_date=date(2026, 12, 5))  # fmt: skip
+    assert notify_overdue_tasks(now=morning) == 1
+    assert notify_overdue_tasks(now=morning + timedelta(days=1)) == 0  # the next day's run doesn't repeat it
     assert kinds_for(bob) == [NotificationKind.TASK_OVERDUE]
 
 
@@ -186,14 +186,15 @@ def test_e_mail_goes_through_the_database_queue_and_its_worker(settings: Any) ->
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
-def test_the_daily_reminder_is_queued_once(settings: Any, db: None) -> None:
+def test_the_hourly_reminder_run_is_queued_once(settings: Any, db: None) -> None:
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     call_command("schedulereminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("schedulereminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     queued = DBTaskResult.objects.get()
-    assert queued.task_path == "portal.tasks.remind_overdue_tasks" and queued.run_after > timezone.now()
+    assert queued.task_path == "portal.tasks.remind_overdue_tasks"
+    assert timezone.now() < queued.run_after <= timezone.now() + timedelta(hours=1)
 
 
 def test_a_task_owner_must_be_a_member_who_can_edit(

@@ -6,13 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.tasks import default_task_backend
 from django.utils import timezone
 
-from portal.tasks import next_reminder_time, remind_overdue_tasks
+from portal.tasks import RUN_EVERY, next_reminder_time, remind_overdue_tasks
 
 
 class Command(BaseCommand):
     help = (
-        "Queue the daily reminder of overdue checklist tasks unless one is queued already (each run queues the "
-        "next). Safe to run on every release. --now runs one today as well, without starting another chain."
+        "Queue the hourly reminder run (overdue checklist tasks, at 06:00 in each owner's time zone) unless one is "
+        "queued already (each run queues the next). Safe to run on every release. --now runs one right away as "
+        "well, without starting another chain."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -29,10 +30,15 @@ class Command(BaseCommand):
         if options["now"]:
             remind_overdue_tasks.enqueue(reschedule=False)
             self.stdout.write("A reminder run is queued for right away.")
+        now = timezone.now()
+        when = next_reminder_time(now)
         queued = DBTaskResult.objects.filter(status="READY", task_path=remind_overdue_tasks.module_path)
-        if any(not row.args_kwargs.get("kwargs") for row in queued.only("args_kwargs")):  # a chain, not a --now
-            self.stdout.write("The daily reminder is queued already.")
+        chain = [row.pk for row in queued.only("args_kwargs") if not row.args_kwargs.get("kwargs")]  # not a --now
+        if chain:
+            # A chain queued by a release that ran once a day waits up to a day: it runs on the next hour instead.
+            moved = DBTaskResult.objects.filter(pk__in=chain, run_after__gt=now + RUN_EVERY).update(run_after=when)
+            self.stdout.write("The hourly reminder run is queued already" + (", now for the next hour." if moved
+                                                                               else "."))  # fmt: skip
             return
-        when = next_reminder_time(timezone.now())
         remind_overdue_tasks.using(run_after=when).enqueue()
-        self.stdout.write(f"The daily reminder of overdue tasks is queued for {when:%Y-%m-%d %H:%M %Z}.")
+        self.stdout.write(f"The hourly reminder run is queued, first for {when:%Y-%m-%d %H:%M %Z}.")
