@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from patterns.http import SignedInRequest
 from portal.models import ApiToken, Capability, Integration, Membership, Project, Team, WizardDraft, can
+from portal.models.team_templates import TeamTemplate
 
 
 def _one[M: Model](queryset: QuerySet[M, Any]) -> M | None:
@@ -73,6 +74,21 @@ def get_team_for_user(request: SignedInRequest, team_id: int, *, capability: str
     team = membership.team
     team.role = membership.role
     return team
+
+
+def get_team_template_for_user(
+    request: SignedInRequest, template_id: int, *, capability: str = Capability.READ
+) -> TeamTemplate:
+    """The template with ``team.role`` set to the user's role in its team, in one query."""
+    template = _one(
+        TeamTemplate.objects.filter(pk=template_id, team__memberships__user=request.user)
+        .annotate(member_role=F("team__memberships__role"))
+        .select_related("team")
+    )
+    if template is None:
+        raise Http404("No such template.")
+    template.team.role = _check(template.member_role, capability)
+    return template
 
 
 def get_draft_for_user(request: SignedInRequest, draft_id: int) -> WizardDraft:

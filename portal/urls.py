@@ -32,6 +32,7 @@ wizard_patterns = (
         path("<int:draft_id>/what-if/", wizard.keep_what_if, name="keep_what_if"),
         path("<int:draft_id>/save/", wizard.save, name="save"),
         path("<int:draft_id>/discard/", wizard.discard, name="discard"),
+        path("<int:draft_id>/template/", wizard.save_template, name="save_template"),
         path("<int:draft_id>/<slug:key>/", wizard.step, name="step"),
     ],
     "wizard",
@@ -102,6 +103,7 @@ team_patterns = (
         path("<int:team_id>/channels/<int:channel_id>/test/", channels.channel_test_view, name="channel_test"),
         path("<int:team_id>/channels/<int:channel_id>/remove/", channels.channel_remove_view, name="channel_remove"),
         path("<int:team_id>/members/<int:membership_id>/remove/", teams.member_remove, name="member_remove"),
+        path("<int:team_id>/templates/<int:template_id>/remove/", teams.template_remove, name="template_remove"),
     ],
     "teams",
 )

@@ -9,19 +9,20 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.http import SignedInRequest
-from portal.access import get_team_for_user
+from portal.access import get_team_for_user, get_team_template_for_user
 from portal.caching import fragments, not_modified, page_etag, revalidated, team_state
 from portal.forms import ChannelForm, InvitationForm, RoleForm, TeamForm, TrackerForm
 from portal.models import Capability, Membership, Role, Team, TeamChannel, TeamTracker, can
 from portal.pictures.markup import bars_markup
 from portal.selectors.paging import page_number
+from portal.selectors.team_templates import team_templates
 from portal.selectors.teams import (
     awaiting_my_review,
     completion_bars,
@@ -31,6 +32,7 @@ from portal.selectors.teams import (
     team_projects_page,
 )
 from portal.services.invitations import invitations_pending
+from portal.services.team_templates import team_template_remove
 from portal.services.teams import membership_change_role, membership_remove, team_create
 from portal.services.trackers import hook_url
 
@@ -69,6 +71,8 @@ def team_detail(request: SignedInRequest, team_id: int) -> HttpResponse:
         "awaiting": awaiting_my_review(team, request.user),
         "members": team_memberships_by_name(team),
         "can_manage": can_manage,
+        "can_write": can(team.role, Capability.WRITE),
+        "templates": team_templates(team),
         "invitation_form": InvitationForm(),
         "invitations": list(invitations_pending(team)) if can_manage else [],
         "roles": Role.choices,
@@ -136,3 +140,15 @@ def member_remove(request: SignedInRequest, team_id: int, membership_id: int) ->
         return "Member removed."
 
     return _membership_action(request, team_id, membership_id, remove)
+
+
+@login_required
+@require_POST
+def template_remove(request: SignedInRequest, team_id: int, template_id: int) -> HttpResponse:
+    """Members who edit remove a template (drafts started from it keep their answers)."""
+    template = get_team_template_for_user(request, template_id, capability=Capability.WRITE)
+    if template.team_id != team_id:
+        raise Http404("No such template.")
+    team_template_remove(template=template)
+    messages.success(request, f"Template “{template.name}” removed.")
+    return redirect("teams:detail", team_id)

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,11 +19,14 @@ from patterns.http import SignedInRequest
 from patterns.parsing import whole_number
 from patterns.ranking.records import movement
 from patterns.requirements import Requirements, RequirementsError
-from portal.access import get_draft_for_user, get_project_for_user
-from portal.forms import NEW_PROJECT, SaveIntegrationForm
+from portal.access import get_draft_for_user, get_project_for_user, get_team_for_user, get_team_template_for_user
+from portal.forms import NEW_PROJECT, SaveIntegrationForm, add_service_errors
 from portal.models import Capability, Integration, WizardDraft
 from portal.selectors.drafts import open_drafts
+from portal.selectors.team_templates import templates_of_my_teams
+from portal.selectors.teams import teams_where_user_can
 from portal.services.drafts import draft_create, draft_save_answers, draft_save_as_integration
+from portal.services.team_templates import team_template_create
 from portal.wizard.steps import (
     STEP_INDEX,
     SUMMARY,
@@ -35,6 +39,7 @@ from portal.wizard.steps import (
     step_by_key,
     summary_sections,
 )
+from portal.wizard.team_templates import TeamTemplateForm
 from portal.wizard.what_if import WhatIf, parse_what_if, what_if_choices, what_if_key
 
 
@@ -52,15 +57,24 @@ def _requirements(draft: WizardDraft) -> tuple[Requirements | None, dict[str, li
 @login_required
 @require_GET
 def start(request: SignedInRequest) -> HttpResponse:
-    context = {"drafts": open_drafts(request.user), "scenarios": published_catalog().scenarios}
+    context = {
+        "drafts": open_drafts(request.user),
+        "scenarios": published_catalog().scenarios,
+        "templates": templates_of_my_teams(request.user),
+    }
     return render(request, "portal/wizard_start.html", context)
 
 
 @login_required
 @require_POST
 def new(request: SignedInRequest) -> HttpResponse:
-    """Start a draft: blank, from a curated scenario's answers, or for an existing project."""
+    """Start a draft: blank, from a curated scenario's answers or a team template's, or for an existing project."""
     links: dict[str, Any] = {}
+    if template_id := request.POST.get("template"):
+        template = get_team_template_for_user(request, whole_number(template_id, default=0))
+        links["answers"] = dict(template.answers)  # a copy: the draft's answers are its own to change
+        messages.info(request, f"Started from {template.team.name}'s template “{template.name}”: every answer is "
+                      "filled in, and each is yours to change.")  # fmt: skip
     if scenario_slug := request.POST.get("scenario"):
         catalog = published_catalog()
         scenario = catalog.scenario(scenario_slug)
@@ -167,7 +181,13 @@ def _results_context(
                 "name": scenario.title if scenario else "",
             },
         ),
+        "template_form": _template_form(request),
     }
+
+
+def _template_form(request: SignedInRequest, data: Any = None) -> TeamTemplateForm:
+    teams = teams_where_user_can(request.user, Capability.WRITE)
+    return TeamTemplateForm(data, teams=teams, user_id=request.user.pk)
 
 
 @login_required
@@ -229,6 +249,30 @@ def save(request: SignedInRequest, draft_id: int) -> HttpResponse:
     )
     messages.success(request, f"Saved “{integration.name}” in {integration.project.name}.")
     return redirect("projects:integration", integration.project_id, integration.pk)
+
+
+@login_required
+@require_POST
+def save_template(request: SignedInRequest, draft_id: int) -> HttpResponse:
+    """The draft's answers as a template of a team where I edit (403 where I only read, 404 outside it)."""
+    draft = get_draft_for_user(request, draft_id)
+    requirements, _ = _requirements(draft)
+    if requirements is None:
+        return redirect(_step_url(draft, "need"))
+    form = _template_form(request, request.POST)
+    if form.is_valid():
+        team = get_team_for_user(request, int(form.cleaned_data["team"]), capability=Capability.WRITE)
+        try:
+            template = team_template_create(team=team, name=form.cleaned_data["name"], answers=draft.answers,
+                                            actor=request.user)  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved as the template “{template.name}” of {team.name}: its members can start "
+                             "a wizard from it.")  # fmt: skip
+            return redirect("wizard:results", draft.pk)
+    context = {**_results_context(request, draft, requirements), "template_form": form}
+    return render(request, "portal/wizard_results.html", context, status=400)
 
 
 @login_required

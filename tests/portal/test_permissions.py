@@ -12,9 +12,10 @@ from django.urls import reverse
 
 from portal.models import Membership, Role
 from portal.services.decisions import decision_save
+from portal.services.team_templates import team_template_create
 from portal.services.tokens import api_token_create
 from tests.conftest import make_user
-from tests.factories import make_integration, make_team_project
+from tests.factories import WEB_SHOP, make_integration, make_team_project
 
 pytestmark = pytest.mark.django_db
 ROLES = [Role.VIEWER, Role.CONTRIBUTOR, Role.REVIEWER, Role.OWNER]
@@ -26,7 +27,8 @@ def world(alice: User) -> dict[str, Any]:
     integration = make_integration(project)
     decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="Fits.")
     entry = project.checklist_entries.first()
-    return {"project": project, "integration": integration, "entry": entry, "team": project.team}
+    template = team_template_create(team=project.team, name="Our standard", answers=WEB_SHOP, actor=alice)
+    return {"project": project, "integration": integration, "entry": entry, "team": project.team, "template": template}
 
 
 def client_for(world: dict[str, Any], who: str) -> Client:
@@ -41,7 +43,7 @@ def client_for(world: dict[str, Any], who: str) -> Client:
 
 
 def urls(world: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, str]]]:
-    p, i, e = world["project"].pk, world["integration"].pk, world["entry"]
+    p, i, e, t = world["project"].pk, world["integration"].pk, world["entry"], world["template"]
     return {
         "project": ("get", reverse("projects:detail", args=[p]), {}),
         "integration": ("get", reverse("projects:integration", args=[p, i]), {}),
@@ -66,6 +68,8 @@ def urls(world: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, str]]]:
         "milestone-new": ("post", reverse("projects:milestones", args=[p]), {"name": "Design review"}),
         "approve": ("post", reverse("projects:decision_approve", args=[p, i]), {"version": "1"}),
         "settings": ("post", reverse("projects:settings", args=[p]), {"required_approvals": "2"}),
+        "template-start": ("post", reverse("wizard:new"), {"template": str(t.pk)}),
+        "template-remove": ("post", reverse("teams:template_remove", args=[t.team_id, t.pk]), {}),
         "invite": (
             "post",
             reverse("teams:invitation_create", args=[world["team"].pk]),
@@ -74,8 +78,9 @@ def urls(world: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, str]]]:
     }
 
 
-READS = {"project", "integration", "history", "milestones", "compare", "export-md", "export-csv", "export-json", "team"}
-WRITES = {"comment", "decision", "checklist", "milestone-new"}
+READS = {"project", "integration", "history", "milestones", "compare", "export-md", "export-csv", "export-json", "team",
+         "template-start"}  # fmt: skip
+WRITES = {"comment", "decision", "checklist", "milestone-new", "template-remove"}
 REVIEWS = {"approve"}
 MANAGES = {"settings", "invite"}
 ALLOWED: dict[str, set[str]] = {
