@@ -252,6 +252,15 @@ class RuleAdmin(AuditedAdmin):
     )
 
 
+class PolicyForm(PlainTextForm):
+    class Meta:
+        widgets = {
+            "title": forms.TextInput(attrs={"size": 80}),
+            "text": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "conditions": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
+
+
 class PolicyEffectFormSet(forms.BaseInlineFormSet):
     """A policy does something to at least one pattern, and to each pattern once (as the content file says it)."""
 
@@ -273,9 +282,10 @@ class PolicyEffectInline(admin.TabularInline):
 
 @admin.register(Policy)
 class PolicyAdmin(AuditedAdmin):
+    form = PolicyForm
     list_display = ("title", "slug", "applies_when", "effects_text")
     search_fields = ("title", "slug", "text")
-    list_filter = ("effects__effect", "effects__pattern")
+    list_filter = ("effects__effect",)
     prepopulated_fields = {"slug": ("title",)}
     inlines = (PolicyEffectInline,)
     fieldsets = (

@@ -72,6 +72,7 @@ def scenario_regression(draft: dict[str, Any], published: dict[str, Any] | None)
                 "top_three_changed": old != new,
                 "expected_fit": expected_fit,
                 "draft_fit": ranking.verdict.level,
+                "advice_fit": advice.verdict.level,  # without the policies: what the expectation is checked against
                 "broken": not advised
                 or advised[0] != scenario["expected"]
                 or bool(expected_fit and expected_fit != advice.verdict.level),
@@ -209,8 +210,15 @@ def catalog_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     )
     names = {p["slug"]: p["name"] for content in (old, new) for p in content["patterns"]}
     for change in policies:  # what it does, in pattern names, as it stands after the change (or stood, if removed)
-        effects = (change["after"] or change["before"])["effects"]
-        change["effects"] = ", ".join(f"{effect} {names.get(slug, slug)}" for slug, effect in effects.items())
+        policy = change["after"] or change["before"]
+        change["effects"] = ", ".join(f"{effect} {names.get(slug, slug)}" for slug, effect in policy["effects"].items())
+        change["when"] = (
+            "; ".join(
+                f"{question_label(q)}: {' or '.join(answer_label(q, v) for v in values)}"
+                for q, values in policy.get("when", {}).items()
+            )
+            or "every ranking"
+        )
     return {"patterns": patterns, "weights": weights, "limits": limits, "rules": rules, "policies": policies,
             "checklist": checklist}  # fmt: skip
 

@@ -192,9 +192,10 @@ def test_the_diff_and_the_publish_page_show_a_policy_with_the_patterns_it_names(
     catalog_load(data=with_policy())
     change = catalog_diff(before, catalog_export())["policies"]
     effects = f"forbid {Pattern.objects.get(slug='synapse-link').name}"  # names, not slugs
-    assert [(c["title"], c["status"], c["effects"]) for c in change] == [
-        ("No Synapse Link for customer engagement", "added", effects)
-    ]
+    assert [(c["title"], c["status"], c["effects"], c["when"]) for c in change] == [
+        ("No Synapse Link for customer engagement", "added", effects,
+         "Systems involved: Customer engagement apps (Dataverse) with another system")
+    ]  # fmt: skip
     page = curating.get(reverse("curation:publish")).content.decode()
     assert "<h3>Your organisation's policies</h3>" in page and effects in page
 
