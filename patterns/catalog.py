@@ -156,6 +156,9 @@ def condition_text(condition: dict[str, Any], names: dict[str, str]) -> str:
     if condition.get("capacity"):
         verdicts = " or ".join(VERDICT_LABELS.get(v, v) for v in condition["capacity"])
         parts.append(f"its numbers are {verdicts} of the pattern it relies on")
+    if condition.get("shared_capacity"):
+        verdicts = " or ".join(VERDICT_LABELS.get(v, v) for v in condition["shared_capacity"])
+        parts.append(f"the integrations of an environment (or one account, or the tenant) together are {verdicts}")
     return "Only when " + " and ".join(parts) if parts else ""
 
 

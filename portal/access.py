@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from patterns.http import SignedInRequest
-from portal.models import ApiToken, Capability, Integration, Membership, Project, Team, WizardDraft, can
+from portal.models import ApiToken, Capability, Environment, Integration, Membership, Project, Team, WizardDraft, can
 from portal.models.team_templates import TeamTemplate
 
 
@@ -58,12 +58,24 @@ def get_integration_for_user(
         Integration.objects.defer(*defer)
         .filter(pk=integration_id, project_id=project_id, project__team__memberships__user=request.user)
         .annotate(member_role=F("project__team__memberships__role"))
-        .select_related("project", "project__team", "created_by", "ranked_by")
+        .select_related("project", "project__team", "created_by", "ranked_by", "environment")
     )
     if integration is None:
         raise Http404("No such project.")
     integration.role = integration.project.role = _check(integration.member_role, capability)
     return integration
+
+
+def get_environment_for_user(
+    request: SignedInRequest, project_id: int, environment_id: int, *, capability: str = Capability.READ
+) -> Environment:
+    """The environment with its project (``project.role`` set): 404 unless the project is the user's."""
+    project = get_project_for_user(request, project_id, capability=capability)
+    environment = _one(Environment.objects.filter(pk=environment_id, project=project))
+    if environment is None:
+        raise Http404("No such environment.")
+    environment.project = project
+    return environment
 
 
 def get_team_for_user(request: SignedInRequest, team_id: int, *, capability: str = Capability.READ) -> Team:

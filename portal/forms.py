@@ -15,6 +15,8 @@ from portal.models import (
     ChannelEvent,
     ChannelKind,
     DecisionStatus,
+    Environment,
+    EnvironmentKind,
     NotificationKind,
     Project,
     Role,
@@ -98,6 +100,46 @@ class MoveProjectForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["team"]).choices = choices
+
+
+class EnvironmentForm(FocusOnErrorForm):
+    """An environment of the project: its name (unique in the project), kind and whether it is production."""
+
+    name = forms.CharField(max_length=100, label="Name", help_text="As the team calls it, such as “FO production”.")
+    kind = forms.ChoiceField(choices=EnvironmentKind.choices, label="Kind")
+    production = forms.BooleanField(required=False, label="Production")
+
+    def __init__(self, *args: Any, project: Project, current: Environment | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project, self.current = project, current
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError("Give the environment a name.")
+        taken = self.project.environments.filter(name__iexact=name)
+        if self.current is not None:
+            taken = taken.exclude(pk=self.current.pk)
+        if taken.exists():
+            raise ValidationError(f"The project already has an environment called {name}.")
+        return name
+
+
+class PlacementForm(forms.Form):
+    """Where an integration runs: one of its project's environments (or none), and the account it runs as."""
+
+    environment = forms.ModelChoiceField(
+        queryset=Environment.objects.none(), required=False, empty_label="No environment", label="Runs in"
+    )
+    identity = forms.CharField(
+        max_length=100, required=False, label="Runs as",
+        help_text="The account it signs in with, such as an application user: integrations that share one share "
+        "its service protection budget.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["environment"]).queryset = project.environments.all()
 
 
 class SaveIntegrationForm(FocusOnErrorForm):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from patterns.ranking.records import RankingRecord
 from portal.models import Decision, HistoryEntry, Integration, Milestone, Project, ProjectChecklistEntry
+from portal.selectors.environments import environment_checks
 
 SCHEMA = "d365-integration-portal/project/v1"
 
@@ -87,6 +88,8 @@ def integration_record(integration: Integration, *, full: bool) -> dict[str, Any
         "ranked_at": integration.ranked_at.isoformat(),
         "top_pattern": integration.top_pattern_slug or None,
         "top_pattern_name": integration.top_pattern_name or None,
+        "environment": integration.environment.name if integration.environment else None,
+        "identity": integration.identity or None,
     }
     if full:  # read through the one ranking shape, so rankings saved before a field existed come out complete
         record["ranking"] = RankingRecord.from_json(ranking).to_json()
@@ -113,7 +116,7 @@ def integration_record(integration: Integration, *, full: bool) -> dict[str, Any
 def project_state(project: Project) -> dict[str, Any]:
     """Rankings in brief, decisions and checklist of a project: what a milestone keeps and comparisons read."""
     integrations = project.integrations.select_related(
-        "decision__proposed_by", "decision__decided_by", "decision__superseded_by__integration"
+        "environment", "decision__proposed_by", "decision__decided_by", "decision__superseded_by__integration"
     ).order_by("created_at", "id")
     return {
         "integrations": [integration_record(i, full=False) for i in integrations],
@@ -142,6 +145,20 @@ def history_entry_record(entry: HistoryEntry) -> dict[str, Any]:
     }
 
 
+def _environments_record(project: Project) -> dict[str, Any]:
+    """The project's environments, each with its shared-limit check, and the tenant's check."""
+    checks, tenant = environment_checks(project.environments.all(), list(project.integrations.all()))
+    return {
+        "environments": [
+            {"name": c.environment.name, "kind": c.environment.kind, "production": c.environment.production,
+             "integrations": len(c.integrations), "capacity": c.to_json()}
+            for c in checks
+            if c.environment is not None
+        ],
+        "tenant_capacity": tenant.to_json(),
+    }  # fmt: skip
+
+
 def project_record(project: Project) -> dict[str, Any]:
     """The whole project, schema ``d365-integration-portal/project/v1`` (the JSON export and the API).
     Read it from ``selectors.project_for_export`` so the queries stay fixed."""
@@ -157,6 +174,7 @@ def project_record(project: Project) -> dict[str, Any]:
         "updated_at": project.updated_at.isoformat(),
         "required_approvals": project.required_approvals,
         "integrations": [integration_record(i, full=True) for i in project.integrations.all()],
+        **_environments_record(project),
         "checklist": [checklist_record(e) for e in project.checklist_entries.all()],
         "milestones": [milestone_record(m) for m in project.milestones.all()],
         "history": [history_entry_record(e) for e in project.history.all()],  # oldest first (project_for_export)

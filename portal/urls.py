@@ -11,6 +11,7 @@ from portal.views import (
     channels,
     checklist,
     decisions,
+    environments,
     home,
     integrations,
     inventory,
@@ -50,6 +51,7 @@ project_patterns = (
         path(f"{integration}decision/status/", integrations.decision_status_view, name="decision_status"),
         path(f"{integration}comments/", integrations.comment_add_view, name="comment_add"),
         path(f"{integration}rerank/", integrations.rerank, name="rerank"),
+        path(f"{integration}placement/", environments.integration_placement, name="placement"),
         path("<int:project_id>/checklist/<int:entry_id>/", checklist.checklist_entry_edit, name="checklist_entry"),
         path("<int:project_id>/history/", projects.history, name="history"),
         path("<int:project_id>/milestones/", milestones.milestones, name="milestones"),
@@ -60,6 +62,15 @@ project_patterns = (
         path("<int:project_id>/send/", trackers.work_items_send_index, name="send_index"),
         path("<int:project_id>/send/<slug:kind>/", trackers.work_items_send_view, name="send"),
         path("<int:project_id>/inventory/", inventory.inventory_import_view, name="inventory"),
+        path("<int:project_id>/environments/", environments.environment_list, name="environments"),
+        path(
+            "<int:project_id>/environments/<int:environment_id>/", environments.environment_detail, name="environment"
+        ),
+        path(
+            "<int:project_id>/environments/<int:environment_id>/remove/",
+            environments.environment_remove,
+            name="environment_remove",
+        ),
         path("<int:project_id>/export/<slug:fmt>", projects.project_export, name="export"),
     ],
     "projects",

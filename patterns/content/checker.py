@@ -260,14 +260,18 @@ class Checker:
             self.error(f"{where}.checked", "must be the date it was checked against its source, YYYY-MM-DD")
 
     def item_condition(self, value: Any, where: str, pattern_slugs: set[str]) -> None:
-        if not isinstance(value, Mapping) or not value or set(value) - {"answers", "patterns", "capacity"}:
-            self.error(where, "must be an object with “answers”, “patterns” and/or “capacity”")
+        keys = {"answers", "patterns", "capacity", "shared_capacity"}
+        if not isinstance(value, Mapping) or not value or set(value) - keys:
+            self.error(where, "must be an object with “answers”, “patterns”, “capacity” and/or “shared_capacity”")
             return
-        verdicts = value.get("capacity", [])
-        if not isinstance(verdicts, list) or any(
-            not isinstance(v, str) or v not in CAPACITY_VERDICTS for v in verdicts
-        ):
-            self.error(f"{where}.capacity", f"must be a list of {', '.join(CAPACITY_VERDICTS)}")
+        for key in ("capacity", "shared_capacity"):
+            verdicts = value.get(key, [])
+            if not isinstance(verdicts, list) or any(
+                not isinstance(v, str) or v not in CAPACITY_VERDICTS for v in verdicts
+            ):
+                self.error(f"{where}.{key}", f"must be a list of {', '.join(CAPACITY_VERDICTS)}")
+        if value.get("shared_capacity") and set(value) != {"shared_capacity"}:
+            self.error(f"{where}.shared_capacity", "is about an environment, not one integration: use it alone")
         if "answers" in value:
             self.conditions(value["answers"], f"{where}.answers")
         patterns = value.get("patterns", [])

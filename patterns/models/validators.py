@@ -34,12 +34,17 @@ def validate_conditions(conditions: object) -> None:
 def validate_item_condition(condition: object) -> None:
     if not isinstance(condition, dict):
         raise ValidationError("Use an object with “answers” and/or “patterns”.")
-    unknown = set(condition) - {"answers", "patterns", "capacity"}
+    unknown = set(condition) - {"answers", "patterns", "capacity", "shared_capacity"}
     if unknown:
-        raise ValidationError(f"Unknown keys: {', '.join(sorted(unknown))}. Use “answers”, “patterns” or “capacity”.")
-    capacity = condition.get("capacity", [])
-    if not isinstance(capacity, list) or any(verdict not in CAPACITY_VERDICTS for verdict in capacity):
-        raise ValidationError(f"“capacity” must be a list of {', '.join(CAPACITY_VERDICTS)}.")
+        raise ValidationError(
+            f"Unknown keys: {', '.join(sorted(unknown))}. Use “answers”, “patterns”, “capacity” or “shared_capacity”."
+        )
+    for key in ("capacity", "shared_capacity"):
+        verdicts = condition.get(key, [])
+        if not isinstance(verdicts, list) or any(verdict not in CAPACITY_VERDICTS for verdict in verdicts):
+            raise ValidationError(f"“{key}” must be a list of {', '.join(CAPACITY_VERDICTS)}.")
+    if condition.get("shared_capacity") and set(condition) != {"shared_capacity"}:
+        raise ValidationError("“shared_capacity” is about an environment, not one integration: use it alone.")
     if "answers" in condition:
         validate_conditions(condition["answers"])
     patterns = condition.get("patterns", [])

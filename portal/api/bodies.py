@@ -8,9 +8,11 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 
 from patterns.requirements import Requirements, RequirementsError
 from portal.api.errors import ApiError
+from portal.services.inventory import MAX_BYTES as INVENTORY_MAX_BYTES
 from portal.storable import json_problem
 
 MAX_BODY_BYTES = 64 * 1024
@@ -120,3 +122,30 @@ def parse_project(data: Any) -> tuple[str, str, list[IntegrationBody]]:
     if errors:
         raise ApiError(errors)
     return str(name), str(description), parsed
+
+
+def read_inventory(request: HttpRequest) -> tuple[str, bytes]:
+    """An inventory file's name and bytes: the body as CSV, or the ``file`` field of a form (.csv or .xlsx)."""
+    content_type = request.content_type or ""
+    too_big = {"body": [f"The file may be at most {INVENTORY_MAX_BYTES // (1024 * 1024)} MB."]}
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > INVENTORY_MAX_BYTES + 64 * 1024:  # the file, and a form's boundaries around it
+        raise ApiError(too_big, 413)
+    try:
+        if content_type == "text/csv":
+            return "inventory.csv", request.body
+        if content_type == "multipart/form-data":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ApiError({"file": ["Send the inventory in the form field “file”."]})
+            if upload.size and upload.size > INVENTORY_MAX_BYTES:
+                raise ApiError(too_big, 413)
+            return upload.name or "inventory.csv", upload.read()
+    except RequestDataTooBig:
+        raise ApiError(too_big, 413) from None
+    except MultiPartParserError as error:
+        raise ApiError({"body": [f"Not a form that can be read: {error}"]}) from None
+    raise ApiError({"content_type": [f"Expected text/csv or multipart/form-data, got {content_type or 'nothing'}."]})

@@ -3,12 +3,20 @@ rankings, decisions, comments, approvals, checklist, milestones and history."""
 
 from __future__ import annotations
 
-from typing import Any, get_type_hints
+from typing import Any, Literal, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from patterns.ranking.records import Reason
-from portal.api.ranking_schemas import CapacityOut, CloseCall, FitOut, RelaxationOut, RequirementsIn, RuleOut
+from portal.api.ranking_schemas import (
+    CapacityOut,
+    CloseCall,
+    EstimateOut,
+    FitOut,
+    RelaxationOut,
+    RequirementsIn,
+    RuleOut,
+)
 
 
 class ProjectListItem(BaseModel):
@@ -139,6 +147,8 @@ class IntegrationOut(BaseModel):
     ranked_at: str
     top_pattern: str | None
     top_pattern_name: str | None
+    environment: str | None = None
+    identity: str | None = None
     ranking: SavedRanking
     decision: DecisionOut | None
     comments: list[CommentOut]
@@ -167,6 +177,44 @@ class MilestoneOut(BaseModel):
     state: dict[str, Any]
 
 
+class SharedEstimateOut(EstimateOut):
+    """An estimate summed over the integrations that share the limit."""
+
+    shared_by: str = Field(description="environment, identity (one account) or tenant")
+    identity: str = Field(description="The account, when shared by the integrations that run as it.")
+
+
+class SharedCapacityOut(BaseModel):
+    verdict: Literal["within", "near_limit", "over_limit", "unknown"] = Field(
+        description="The worst shared estimate's verdict; within when nothing shared applies."
+    )
+    estimates: list[SharedEstimateOut]
+
+
+class EnvironmentOut(BaseModel):
+    name: str
+    kind: str = Field(description="fno (finance and operations) or dataverse")
+    production: bool
+    integrations: int
+    capacity: SharedCapacityOut
+
+
+class InventoryRowOut(BaseModel):
+    line: int = Field(description="The row's line in the file (the header is line 1).")
+    name: str
+    action: Literal["add", "update"]
+    top: str = Field(description="The first option's name, or “No option fits”.")
+    fit: str
+    capacity: str = Field(description="The first option's capacity verdict in words; empty without numbers.")
+
+
+class InventoryOut(BaseModel):
+    dry_run: bool
+    created: int
+    updated: int
+    rows: list[InventoryRowOut]
+
+
 class ProjectOut(BaseModel):
     """A project in full: schema d365-integration-portal/project/v1 (also the JSON export)."""
 
@@ -181,6 +229,8 @@ class ProjectOut(BaseModel):
     updated_at: str
     required_approvals: int
     integrations: list[IntegrationOut]
+    environments: list[EnvironmentOut]
+    tenant_capacity: SharedCapacityOut
     checklist: list[ChecklistEntryOut]
     milestones: list[MilestoneOut]
     history: list[HistoryOut]

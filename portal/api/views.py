@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Router
@@ -15,12 +16,14 @@ from ninja import Router
 from patterns.catalog import PatternView, published_catalog, ranking_json
 from portal.api import schemas
 from portal.api.auth import PROJECT_AUTH
-from portal.api.bodies import parse_project, parse_requirements, read_json
+from portal.api.bodies import parse_project, parse_requirements, read_inventory, read_json
 from portal.api.errors import ApiError, error_response
+from portal.models import Capability, can
 from portal.records import project_record
 from portal.selectors.paging import MAX_PAGE, window
 from portal.selectors.projects import project_for_export, projects_for, with_integration_counts
 from portal.services.integrations import integration_create
+from portal.services.inventory import InventoryError, inventory_import, parse_inventory, read_table
 from portal.services.projects import project_create
 
 MAX_LIMIT = 1000
@@ -220,3 +223,64 @@ def project_detail(request: HttpRequest, id: int) -> HttpResponse:
     if project is None:
         return error_response({"project": ["Not found."]}, 404)
     return JsonResponse(project_record(project_for_export(project)))
+
+
+def _inventory_body() -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "description": "The inventory: a CSV file (UTF-8) as the body, or a form with the file (.csv or .xlsx) "
+            "in the field `file`. Columns as the project page's import says: `name` (required), `source_system`, "
+            "`target_system`, `environment` (one of the project's), `identity`, every question by its API name and "
+            "every capacity number.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
+        },
+        "parameters": [
+            {
+                "name": "dry_run",
+                "in": "query",
+                "required": False,
+                "description": "true: check and rank every row, write nothing.",
+                "schema": {"type": "boolean", "default": False},
+            }
+        ],
+    }
+
+
+@router.post(
+    "/projects/{int:id}/inventory",
+    url_name="inventory",
+    tags=["Projects"],
+    summary="Import an integration inventory into a project: all rows or none, each ranked and saved like a wizard "
+    "save; a name the project has updates that integration.",
+    auth=PROJECT_AUTH,
+    response={200: schemas.InventoryOut, 400: ERRORS, 401: ERRORS, 403: ERRORS, 404: ERRORS, 413: ERRORS},
+    openapi_extra=_inventory_body(),
+)
+def inventory_import_api(request: HttpRequest, id: int) -> HttpResponse:
+    user = request.auth  # type: ignore[attr-defined]
+    project = projects_for(user).filter(pk=id).annotate(member_role=F("team__memberships__role")).first()
+    if project is None:
+        return error_response({"project": ["Not found."]}, 404)
+    if not can(project.member_role, Capability.WRITE):
+        return error_response({"project": ["Your role in the project's team can't import into it."]}, 403)
+    dry_run = (request.GET.get("dry_run") or "false").lower()
+    if dry_run not in {"true", "false", "1", "0"}:
+        return error_response({"dry_run": ["Expected true or false."]}, 400)
+    name, data = read_inventory(request)
+    try:
+        rows = parse_inventory(read_table(name, data), project.environments.all())
+    except InventoryError as error:
+        return error_response({"file": error.problems}, 400)
+    report = inventory_import(project=project, actor=user, rows=rows, dry_run=dry_run in {"true", "1"})
+    return JsonResponse({"dry_run": report.dry_run, "created": report.created, "updated": report.updated,
+                         "rows": report.rows})  # fmt: skip

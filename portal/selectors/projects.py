@@ -59,7 +59,11 @@ def project_for_export(project: Project) -> Project:
             Prefetch(
                 "integrations",
                 queryset=Integration.objects.select_related(
-                    "decision", "decision__proposed_by", "decision__decided_by", "decision__superseded_by__integration"
+                    "environment",
+                    "decision",
+                    "decision__proposed_by",
+                    "decision__decided_by",
+                    "decision__superseded_by__integration",
                 ).order_by("created_at", "id"),
             ),
             Prefetch("integrations__comments", queryset=Comment.objects.select_related("author")),
@@ -69,6 +73,7 @@ def project_for_export(project: Project) -> Project:
             ),
             "checklist_entries__assignee",
             "milestones__created_by",
+            "environments",
             Prefetch(
                 "history",
                 queryset=HistoryEntry.objects.select_related("actor", "integration").order_by("created_at", "id"),

@@ -15,6 +15,7 @@ from patterns.requirements import Requirements
 from portal.exceptions import ConflictError
 from portal.models import Capability, Integration, Project, ProjectChecklistEntry, TaskStatus, roles_that_can
 from portal.records import checklist_tracking, integration_decision
+from portal.selectors.environments import shared_verdicts
 from portal.services.history import history_record
 from portal.services.notifications import notify_task_assigned
 
@@ -72,8 +73,17 @@ def project_checklist_sync(*, project: Project, actor: User | None) -> None:
     Tasks that stay keep their status, owner, dates and notes."""
     integrations = list(Integration.objects.filter(project=project).select_related("decision"))
     existing = {entry.slug: entry for entry in project.checklist_entries.select_related("assignee")}
+    shared: list[set[str]] = []  # the shared checks' verdicts, worked out once and only when a condition asks
+
+    def matches(condition: dict[str, Any]) -> bool:
+        if "shared_capacity" in condition:
+            if not shared:
+                shared.append(shared_verdicts(project))
+            return bool(shared[0] & set(condition["shared_capacity"]))
+        return any(integration_matches(i, condition) for i in integrations)
+
     for entry in existing.values():
-        if entry.condition and not any(integration_matches(i, entry.condition) for i in integrations):
+        if entry.condition and not matches(entry.condition):
             state = checklist_tracking(entry)
             entry.delete()
             # The work done on it stays readable in the history.
@@ -84,7 +94,7 @@ def project_checklist_sync(*, project: Project, actor: User | None) -> None:
             condition = item.get("when")
             if not condition or item["slug"] in existing:
                 continue
-            if any(integration_matches(i, condition) for i in integrations):
+            if matches(condition):
                 entry = checklist_entry_from_content(project, section_position, section, position, item)
                 entry.save()
                 history_record(project=project, actor=actor, action="checklist task added", subject=entry.title,

@@ -1,6 +1,7 @@
 """An integration inventory imported into a project (issue 26): a CSV or XLSX file, one integration a row.
 
-Columns: ``name`` (required), ``source_system``, ``target_system``, every question of the vocabulary by its API name
+Columns: ``name`` (required), ``source_system``, ``target_system``, ``environment`` (one the project has, by name),
+``identity`` (the account it runs as), every question of the vocabulary by its API name
 (its values as the API writes them, or the labels people read, in any case), and every capacity number. Anything
 else is refused. All or nothing: one bad cell refuses the whole file, with every problem listed by line (the header
 is line 1) and column. A dry run checks and ranks without writing. A name already in the project updates that
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -20,12 +22,12 @@ from django.db import transaction
 
 from patterns.catalog import rank
 from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS_BY_NAME, Requirements, RequirementsError
-from portal.models import Integration, Project
+from portal.models import Environment, Integration, Project
 from portal.services.checklist import project_checklist_sync
 from portal.services.history import history_record
 from portal.services.integrations import apply_ranking
 
-SYSTEM_COLUMNS = ("name", "source_system", "target_system")
+SYSTEM_COLUMNS = ("name", "source_system", "target_system", "environment", "identity")
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
@@ -46,6 +48,8 @@ class InventoryRow:
     source_system: str
     target_system: str
     requirements: Requirements
+    environment: Environment | None = None
+    identity: str = ""
 
 
 @dataclass
@@ -106,8 +110,10 @@ def _number(name: str, cell: str) -> float | None:
     return int(number) if CAPACITY_BY_NAME[name].whole and number.is_integer() else number
 
 
-def parse_inventory(table: list[list[str]]) -> list[InventoryRow]:
-    """Every row checked; InventoryError with every problem when any is wrong."""
+def parse_inventory(table: list[list[str]], environments: Iterable[Environment] = ()) -> list[InventoryRow]:
+    """Every row checked (``environments``: the project's, which the environment column may name); InventoryError
+    with every problem when any is wrong."""
+    by_name = {environment.name.casefold(): environment for environment in environments}
     if not table or not any(cell.strip() for cell in table[0]):
         raise InventoryError(["line 1: the header row is missing."])
     header = [cell.strip().lower() for cell in table[0]]
@@ -139,6 +145,13 @@ def parse_inventory(table: list[list[str]]) -> list[InventoryRow]:
             except ValueError as error:
                 problems.append(f"line {line}, {column}: {error}")
         name = texts["name"]
+        environment = by_name.get(texts["environment"].casefold()) if texts["environment"] else None
+        if texts["environment"] and environment is None:
+            known_names = ", ".join(sorted(e.name for e in by_name.values())) or "none yet"
+            problems.append(f"line {line}, environment: the project has no environment {texts['environment']!r} "
+                            f"(it has: {known_names})")  # fmt: skip
+        if len(texts["identity"]) > 100:
+            problems.append(f"line {line}, identity: at most 100 characters")
         if not name:
             problems.append(f"line {line}, name: required")
         elif len(name) > 200:
@@ -153,16 +166,26 @@ def parse_inventory(table: list[list[str]]) -> list[InventoryRow]:
         except RequirementsError as error:
             problems += [f"line {line}, {column}: {' '.join(messages)}" for column, messages in error.errors.items()]
             continue
-        rows.append(InventoryRow(line, name, texts["source_system"][:100], texts["target_system"][:100], requirements))
+        rows.append(InventoryRow(line, name, texts["source_system"][:100], texts["target_system"][:100], requirements,
+                                 environment, texts["identity"]))  # fmt: skip
     if problems:
         raise InventoryError(problems)
     return rows
 
 
+def _name(environment: Environment | None) -> str | None:
+    return environment.name if environment else None
+
+
 def inventory_import(*, project: Project, actor: User, rows: list[InventoryRow], dry_run: bool) -> InventoryReport:
     """Rank every row with the published catalog; unless ``dry_run``, save them all in one transaction (a name the
     project has updates that integration) and sync the checklist once."""
-    existing = {i.name: i for i in Integration.objects.filter(project=project, name__in=[r.name for r in rows])}
+    existing = {
+        i.name: i
+        for i in Integration.objects.filter(project=project, name__in=[r.name for r in rows]).select_related(
+            "environment"
+        )
+    }
     report = InventoryReport(dry_run=dry_run)
     with transaction.atomic():
         for row in rows:
@@ -176,16 +199,20 @@ def inventory_import(*, project: Project, actor: User, rows: list[InventoryRow],
                 continue
             integration = existing.get(row.name) or Integration(project=project, name=row.name, created_by=actor)
             before = None if integration.pk is None else {"top_pattern": integration.top_pattern_slug,
-                                                          "requirements": integration.requirements}  # fmt: skip
+                                                          "requirements": integration.requirements,
+                                                          "environment": _name(integration.environment),
+                                                          "identity": integration.identity}  # fmt: skip
             integration.requirements = row.requirements.as_dict()
             integration.source_system, integration.target_system = row.source_system, row.target_system
+            integration.environment, integration.identity = row.environment, row.identity
             apply_ranking(integration, ranking, actor)
             integration.save()
             history_record(project=project, actor=actor, integration=integration,
                            action="integration imported" if before is None else "integration updated by import",
                            subject=integration.name, before=before,
                            after={"top_pattern": integration.top_pattern_slug,
-                                  "requirements": integration.requirements})  # fmt: skip
+                                  "requirements": integration.requirements,
+                                  "environment": _name(row.environment), "identity": row.identity})  # fmt: skip
             report.created, report.updated = report.created + (before is None), report.updated + (before is not None)
         if not dry_run and rows:
             project_checklist_sync(project=project, actor=actor)

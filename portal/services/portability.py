@@ -22,6 +22,8 @@ from portal.models import (
     Approval,
     Comment,
     Decision,
+    Environment,
+    EnvironmentKind,
     HistoryEntry,
     Integration,
     Milestone,
@@ -85,6 +87,12 @@ def project_import(*, data: Any, team: Team) -> Project:
     owner = found[data["owner"]]
     project = Project.objects.create(team=team, name=data["name"], description=data.get("description", ""),
                                      owner=owner, required_approvals=data.get("required_approvals", 1))  # fmt: skip
+    environments = {
+        entry["name"]: Environment.objects.create(project=project, name=entry["name"][:100], kind=entry["kind"],
+                                                  production=bool(entry.get("production")))
+        for entry in data.get("environments") or []
+        if isinstance(entry, dict) and entry.get("name") and entry.get("kind") in EnvironmentKind.values
+    }  # fmt: skip
     by_name: dict[str, Integration] = {}
     superseded: list[tuple[Decision, str]] = []
     for item in data["integrations"]:
@@ -93,6 +101,8 @@ def project_import(*, data: Any, team: Team) -> Project:
             name=item["name"],
             source_system=item.get("source_system") or "",
             target_system=item.get("target_system") or "",
+            environment=environments.get(item.get("environment") or ""),
+            identity=(item.get("identity") or "")[:100],
             requirements=item["requirements"],
             catalog_version=item["catalog_version"],
             ranked_at=_when(item["ranked_at"]) or timezone.now(),

@@ -21,7 +21,7 @@ from patterns.parsing import whole_number
 from portal.access import get_integration_for_user
 from portal.caching import fragment, not_modified, page_etag, revalidated
 from portal.exceptions import ConflictError
-from portal.forms import CommentForm, DecisionForm, add_service_errors
+from portal.forms import CommentForm, DecisionForm, PlacementForm, add_service_errors
 from portal.models import Capability, Decision, DecisionStatus, Integration, can
 from portal.selectors.catalog_changes import pick_change_of
 from portal.selectors.integrations import integration_page, rerank_comparison
@@ -74,6 +74,11 @@ def _render_page(
         "conflict": None,
         "statuses": DecisionStatus,
         "catalog_change": pick_change_of(integration),
+        "placement_form": PlacementForm(
+            project=project, initial={"environment": integration.environment_id, "identity": integration.identity}
+        )
+        if can(integration.role, Capability.WRITE)
+        else None,
         **overrides,
     }
     return render(request, "portal/integration_detail.html", context, status=status)

@@ -35,7 +35,9 @@ def inventory_import_view(request: SignedInRequest, project_id: int) -> HttpResp
             return redirect("projects:inventory", project.pk)
         name, data = kept
         try:
-            rows = parse_inventory(read_table(name, data))  # checked again: the catalog may have changed
+            rows = parse_inventory(
+                read_table(name, data), project.environments.all()
+            )  # checked again: the catalog may have changed
         except InventoryError as error:
             context["problems"] = error.problems
             return render(request, "portal/inventory_import.html", context, status=400)
@@ -54,7 +56,7 @@ def inventory_import_view(request: SignedInRequest, project_id: int) -> HttpResp
             return render(request, "portal/inventory_import.html", context, status=400)
         data = upload.read()
         try:
-            rows = parse_inventory(read_table(upload.name or "inventory.csv", data))
+            rows = parse_inventory(read_table(upload.name or "inventory.csv", data), project.environments.all())
         except InventoryError as error:
             context.update(problems=error.problems, file_name=upload.name)
             return render(request, "portal/inventory_import.html", context, status=400)

@@ -140,7 +140,7 @@ def test_compare_rejects_an_unknown_pattern(client: Client) -> None:
 def test_the_checklist_shows_19_tasks_by_section(client: Client, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(3):
         response = client.get(reverse("patterns:checklist"))
-    assert response.context["task_count"] == 19 and response.context["conditional_count"] == 9
+    assert response.context["task_count"] == 19 and response.context["conditional_count"] == 10
     assert len(response.context["sections"]) == 5
     assert "Only when an integration relies on OData or Custom services" in response.content.decode()
 

@@ -62,7 +62,7 @@ def test_the_catalog_is_loaded_with_every_pattern_fit_and_task(content: dict[str
     assert Fit.objects.filter(scope="").count() == 30 * answers_per_pattern
     assert Fit.objects.exclude(scope="").count() == overrides > 0
     assert ChecklistItem.objects.filter(condition={}).count() == 19
-    assert ChecklistItem.objects.exclude(condition={}).count() == 9
+    assert ChecklistItem.objects.exclude(condition={}).count() == 10
     assert Limit.objects.count() == len(content["limits"]) and Limit.objects.filter(patterns__slug="webhooks").exists()
     assert Scenario.objects.count() == len(content["scenarios"])
     assert QuestionWeight.objects.count() == len(QUESTIONS)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from portal.models import HistoryEntry, Project
 from portal.services.checklist import checklist_entry_update
 from portal.services.decisions import decision_approve, decision_save, decision_transition
+from portal.services.environments import environment_create, integration_place
 from portal.services.integrations import comment_add
 from portal.services.milestones import milestone_create
 from tests.factories import WEB_SHOP, make_integration, make_team, make_team_project
@@ -32,6 +33,8 @@ def project(alice: User, bob: User) -> Project:
     project = make_team_project(alice, bob="reviewer")
     orders = make_integration(project, "Web shop orders")
     stock = make_integration(project, "Stock levels", {**WEB_SHOP, "volume": "high"})
+    production = environment_create(project=project, actor=alice, name="FO production", kind="fno", production=True)
+    integration_place(integration=stock, actor=alice, environment=production, identity="svc-stock")
     first = decision_save(integration=orders, actor=alice, chosen_pattern_slug="odata", rationale="Fits the volume.")
     decision_approve(decision=first, reviewer=bob, expected_version=first.version)
     first = decision_transition(decision=first, actor=bob, status="accepted", expected_version=first.version)
@@ -99,6 +102,7 @@ def test_export_import_export_is_identical_apart_from_ids_and_times(
     after = export(client, restored)
     assert after["team"] == "Archive" and after["id"] != before["id"]
     assert without_ids_and_times(after) == without_ids_and_times(before)
+    assert after["environments"][0]["name"] == "FO production" and after["integrations"][1]["identity"] == "svc-stock"
 
 
 def test_an_export_naming_an_unknown_account_imports_nothing(alice: User, project: Project, tmp_path: Path) -> None:

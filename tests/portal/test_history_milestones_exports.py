@@ -138,7 +138,7 @@ def test_exports_run_a_bounded_number_of_queries(client: Client, project: Any, a
         comment_add(integration=integration, author=alice, body="c")
     client.force_login(alice)
     for fmt in ("json", "md", "csv"):
-        with django_assert_max_num_queries(11):  # 9, the decisions' approvals and the history (issue 10)
+        with django_assert_max_num_queries(12):  # 10, the decisions' approvals and the history (issue 10)
             client.get(reverse("projects:export", args=[project.pk, fmt]))
 
 

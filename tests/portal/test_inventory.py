@@ -140,3 +140,69 @@ def test_an_oversized_file_is_refused_before_it_is_read(client: Client, project:
     big = SimpleUploadedFile("big.csv", b"name\n" + b"x" * (5 * 1024 * 1024 + 1), "text/csv")
     response = client.post(reverse("projects:inventory", args=[project.pk]), {"file": big})
     assert response.status_code == 400 and "The file is over 5 MB" in response.content.decode()
+
+
+def test_the_environment_column_names_one_of_the_projects_environments(project: Any, alice: User) -> None:
+    from portal.services.environments import environment_create
+
+    environment = environment_create(project=project, actor=alice, name="FO production", kind="fno", production=True)
+    table = read_table("inventory.csv", (
+        b"name,environment,identity,scope,goal\n"
+        b"Orders,fo PRODUCTION,svc-orders,fno_external,data_sync\n"
+        b"Invoices,,,fno_external,data_sync\n"
+    ))  # fmt: skip
+    rows = parse_inventory(table, project.environments.all())
+    inventory_import(project=project, actor=alice, rows=rows, dry_run=False)
+    orders = Integration.objects.get(name="Orders")
+    assert orders.environment == environment and orders.identity == "svc-orders"
+    assert Integration.objects.get(name="Invoices").environment is None
+    bad = read_table("inventory.csv", b"name,environment,scope,goal\nA,FO test,fno_external,data_sync\n")
+    with pytest.raises(InventoryError) as refused:
+        parse_inventory(bad, project.environments.all())
+    assert refused.value.problems == ["line 2, environment: the project has no environment 'FO test' (it has: FO "
+                                      "production)"]  # fmt: skip
+
+
+def _bearer(user: User) -> dict[str, Any]:
+    from portal.services.tokens import api_token_create
+
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=user, name='ci')[1]}"}
+
+
+def test_the_api_imports_a_csv_body_or_a_form_and_a_dry_run_writes_nothing(
+    client: Client, project: Any, alice: User
+) -> None:
+    url = reverse("api:inventory", args=[project.pk])
+    auth = _bearer(alice)
+    dry = client.post(f"{url}?dry_run=true", GOOD, content_type="text/csv", **auth)
+    assert dry.status_code == 200 and dry.json()["dry_run"] is True and len(dry.json()["rows"]) == 3
+    assert not Integration.objects.exists()
+    done = client.post(url, GOOD, content_type="text/csv", **auth)
+    assert done.status_code == 200 and done.json()["created"] == 3 and Integration.objects.count() == 3
+    upload = SimpleUploadedFile("inventory.csv", GOOD.encode(), content_type="text/csv")
+    again = client.post(url, {"file": upload}, **auth)
+    assert again.status_code == 200 and again.json()["updated"] == 3 and Integration.objects.count() == 3
+
+
+def test_the_api_refuses_a_bad_file_whole_with_every_problem_by_line(client: Client, project: Any, alice: User) -> None:
+    lines = GOOD.splitlines()
+    lines += [f"Row {n},,,fno_external,data_sync,,,,," for n in range(4)]
+    lines.append("Broken,,,fno_external,data_sink,,,,,")  # line 9... the header is line 1
+    lines.insert(7, "Bad volume,,,fno_external,data_sync,inbound,,enormous,,")  # now line 8
+    response = client.post(reverse("api:inventory", args=[project.pk]), "\n".join(lines), content_type="text/csv",
+                           **_bearer(alice))  # fmt: skip
+    problems = response.json()["errors"]["file"]
+    assert response.status_code == 400 and not Integration.objects.exists()
+    assert problems[0].startswith("line 8, volume: unknown value 'enormous'")
+    assert problems[1].startswith("line 10, goal: unknown value 'data_sink'")
+
+
+def test_the_api_import_is_for_writers_of_the_project_only(
+    client: Client, project: Any, bob: User, charlie: User
+) -> None:
+    url = reverse("api:inventory", args=[project.pk])
+    assert client.post(url, GOOD, content_type="text/csv").status_code == 401
+    assert client.post(url, GOOD, content_type="text/csv", **_bearer(bob)).status_code == 403  # a viewer
+    assert client.post(url, GOOD, content_type="text/csv", **_bearer(charlie)).status_code == 404
+    wrong = client.post(url, "{}", content_type="application/json", **_bearer(bob))
+    assert wrong.status_code == 403 and not Integration.objects.exists()

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             actor = named
         path: Path = options["file"]
         try:
-            rows = parse_inventory(read_table(path.name, path.read_bytes()))
+            rows = parse_inventory(read_table(path.name, path.read_bytes()), project.environments.all())
         except OSError as error:
             raise CommandError(f"Can't read {path}: {error.strerror}.") from None
         except InventoryError as error:

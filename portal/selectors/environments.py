@@ -1,0 +1,144 @@
+"""A project's environments and the limits their integrations share: each environment's integrations summed against
+the limits it shares, those that run as one account against that account's, and the whole project against the
+tenant's. The arithmetic is the catalog's (patterns.ranking.shared); the pattern each integration counts with is its
+decision's choice, else its first pick."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from patterns.catalog import published_snapshot
+from patterns.ranking.capacity import CapacityRecord, Estimate
+from patterns.ranking.shared import Share, share_of, shared_estimate, shared_limits, shared_record
+from patterns.requirements import Requirements, RequirementsError
+from portal.models import Decision, Environment, Integration, Project
+
+
+@dataclass(frozen=True)
+class SharedCheck:
+    """One shared limit for one group of integrations: who shares it (``by``: environment, identity or tenant, and
+    the account's name for an identity) and the estimate."""
+
+    by: str
+    estimate: Estimate
+    identity: str = ""
+    members: int = 1  # the integrations that draw on it
+
+    @property
+    def who(self) -> str:
+        """Who shares it, in words."""
+        if self.by == "identity":
+            return f"Integrations running as {self.identity}"
+        return "The whole project (the tenant's pool)" if self.by == "tenant" else "The environment's integrations"
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.estimate.to_json(), "shared_by": self.by, "identity": self.identity}
+
+
+@dataclass
+class EnvironmentCheck:
+    environment: Environment | None  # None: the tenant (every integration of the project)
+    integrations: list[Integration] = field(default_factory=list)
+    checks: list[SharedCheck] = field(default_factory=list)
+    unnamed_accounts: int = 0  # integrations that name no account: their per-account limits are checked alone
+
+    @property
+    def capacity(self) -> CapacityRecord:
+        return shared_record([check.estimate for check in self.checks])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verdict": self.capacity.verdict, "estimates": [check.to_json() for check in self.checks]}
+
+
+def relied_pattern(integration: Integration) -> str:
+    """The pattern an integration counts with: its decision's choice, else its first pick."""
+    try:
+        chosen = integration.decision.chosen_pattern_slug
+    except Decision.DoesNotExist:
+        chosen = ""
+    return chosen or integration.top_pattern_slug
+
+
+def _shares(integrations: list[Integration], by: str) -> dict[str, tuple[Any, list[Share]]]:
+    """limit slug -> (the limit, each integration's share) for the limits shared ``by`` that their patterns meet."""
+    patterns = {pattern.slug: pattern for pattern in published_snapshot().patterns}
+    found: dict[str, tuple[Any, list[Share]]] = {}
+    for integration in integrations:
+        pattern = patterns.get(relied_pattern(integration))
+        if pattern is None:
+            continue
+        try:
+            requirements = Requirements.from_mapping(integration.requirements)
+        except RequirementsError:
+            continue  # saved under an older vocabulary: it can't be checked until it is ranked again
+        for limit in shared_limits(pattern, requirements):
+            if limit.shared == by:
+                found.setdefault(limit.slug, (limit, []))[1].append(share_of(limit, integration.name, requirements))
+    return found
+
+
+def _check(integrations: list[Integration], by: str, identity: str = "") -> list[SharedCheck]:
+    return [
+        SharedCheck(by, shared_estimate(limit, shares), identity, len(shares))
+        for limit, shares in _shares(integrations, by).values()
+    ]
+
+
+def environment_check(environment: Environment, integrations: list[Integration]) -> EnvironmentCheck:
+    """``integrations``: the environment's, with their decisions."""
+    check = EnvironmentCheck(environment, integrations, _check(integrations, "environment"))
+    accounts: dict[str, list[Integration]] = defaultdict(list)
+    for integration in integrations:
+        if integration.identity:
+            accounts[integration.identity.casefold()].append(integration)
+        else:
+            check.unnamed_accounts += 1
+    for members in accounts.values():
+        if len(members) > 1:  # one integration alone on an account is its own capacity check
+            check.checks += _check(members, "identity", members[0].identity)
+    return check
+
+
+def _integrations(project: Project) -> list[Integration]:
+    return list(
+        Integration.objects.filter(project=project)
+        .select_related("decision")
+        .only(
+            "id",
+            "name",
+            "requirements",
+            "top_pattern_slug",
+            "environment_id",
+            "identity",
+            "decision__chosen_pattern_slug",
+            "decision__integration_id",
+        )
+        .order_by("name", "id")
+    )
+
+
+def environment_checks(
+    environments: Iterable[Environment], integrations: list[Integration]
+) -> tuple[list[EnvironmentCheck], EnvironmentCheck]:
+    """Each environment's check and the tenant's (every integration given), from rows already read."""
+    by_environment: dict[int, list[Integration]] = defaultdict(list)
+    for integration in integrations:
+        if integration.environment_id is not None:
+            by_environment[integration.environment_id].append(integration)
+    checks = [environment_check(e, by_environment[e.pk]) for e in environments]
+    return checks, EnvironmentCheck(None, integrations, _check(integrations, "tenant"))
+
+
+def project_environment_checks(project: Project) -> tuple[list[EnvironmentCheck], EnvironmentCheck]:
+    """Each environment's check, and the tenant's (every integration of the project), in two queries."""
+    return environment_checks(project.environments.all(), _integrations(project))
+
+
+def shared_verdicts(project: Project) -> set[str]:
+    """The verdicts of the project's shared checks that several integrations draw on (for the checklist's conditional
+    task: one integration alone near a limit already has its own)."""
+    checks, tenant = project_environment_checks(project)
+    return {check.estimate.verdict for each in [*checks, tenant] for check in each.checks if check.members > 1}

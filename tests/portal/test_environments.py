@@ -1,0 +1,212 @@
+"""A project's environments (issue 26): the limits that an environment, an account or the tenant shares, summed over
+the integrations that draw on them; the pages, the checklist task, the API, the inventory's environment column, and
+access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from patterns.requirements import Requirements
+from portal.models import Environment, HistoryEntry, Integration, Role
+from portal.services.environments import environment_create, integration_place
+from portal.services.integrations import integration_create
+from portal.services.tokens import api_token_create
+from tests.factories import make_team_project
+
+pytestmark = pytest.mark.django_db
+
+# A portal creating service cases through the Dataverse Web API: 20 callers at once is 38% of the 52 concurrent
+# requests one account may make.
+CASES = {"scope": "ce_external", "goal": "data_sync", "direction": "inbound", "timing": "synchronous",
+         "volume": "low", "deployment": "cloud", "prefers_low_code": False,
+         "capacity": {"concurrent_clients": 20}}  # fmt: skip
+# Released products to a warehouse as data events: 2,400 an hour is 200 per 5 minutes (4% of 5,000).
+PRODUCTS = {"scope": "fno_external", "goal": "data_sync", "direction": "outbound", "timing": "near_real_time",
+            "volume": "medium", "deployment": "cloud", "data_residency": "replicate", "transformations": "none",
+            "prefers_low_code": True, "needs_custom_logic": False,
+            "capacity": {"records_per_day": 20000, "peak_records_per_hour": 2400}}  # fmt: skip
+
+
+@pytest.fixture
+def project(alice: User, bob: User) -> Any:
+    return make_team_project(alice, bob=Role.VIEWER)
+
+
+def _add(project: Any, name: str, answers: dict[str, Any], environment: Environment | None = None,
+         identity: str = "") -> Integration:  # fmt: skip
+    integration = integration_create(project=project, name=name, requirements=Requirements.from_mapping(answers),
+                                     created_by=project.owner)  # fmt: skip
+    if environment is not None or identity:
+        integration_place(integration=integration, actor=project.owner, environment=environment, identity=identity)
+    return integration
+
+
+def _ten_on_one_account(project: Any, environment: Environment) -> list[Integration]:
+    return [_add(project, f"Cases {n}", CASES, environment, "svc-portal") for n in range(10)]
+
+
+def test_ten_integrations_each_within_but_together_over_show_over_the_limit_on_their_environment(
+    client: Client, project: Any, alice: User
+) -> None:
+    production = environment_create(project=project, actor=alice, name="CE production", kind="dataverse",
+                                    production=True)  # fmt: skip
+    integrations = _ten_on_one_account(project, production)
+    for integration in integrations:
+        top = integration.ranking["options"][0]
+        assert top["pattern"] == "dataverse-web-api" and top["capacity"]["verdict"] == "within"
+    client.force_login(alice)
+    page = client.get(reverse("projects:environment", args=[project.pk, production.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "Over a limit" in text
+    assert "10 integrations together: 20 (Cases 0)" in text and "= 200 requests at once, 385% of 52 requests" in text
+    assert "Integrations running as svc-portal" in text
+    listing = client.get(reverse("projects:environments", args=[project.pk])).content.decode()
+    assert "CE production" in listing and "Over a limit" in listing
+
+
+def test_integrations_on_other_accounts_or_in_another_environment_are_not_added_up(
+    client: Client, project: Any, alice: User
+) -> None:
+    first = environment_create(project=project, actor=alice, name="CE one", kind="dataverse", production=False)
+    second = environment_create(project=project, actor=alice, name="CE two", kind="dataverse", production=False)
+    for n in range(5):
+        _add(project, f"Here {n}", CASES, first, f"account-{n}")  # each on its own account
+        _add(project, f"There {n}", CASES, second, "shared")
+    client.force_login(alice)
+    text = client.get(reverse("projects:environment", args=[project.pk, first.pk])).content.decode()
+    assert "Over a limit" not in text and "together" not in text
+    text = client.get(reverse("projects:environment", args=[project.pk, second.pk])).content.decode()
+    assert "5 integrations together" in text and "100 requests at once" in text and "Here 0" not in text
+
+
+def test_data_events_of_one_environment_are_summed_against_microsofts_figure(
+    client: Client, project: Any, alice: User
+) -> None:
+    fno = environment_create(project=project, actor=alice, name="FO production", kind="fno", production=True)
+    for n in range(30):
+        integration = _add(project, f"Products {n:02}", PRODUCTS, fno)
+        assert integration.top_pattern_slug == "fno-data-events"
+    client.force_login(alice)
+    text = client.get(reverse("projects:environment", args=[project.pk, fno.pk])).content.decode()
+    assert "30 integrations together" in text and "6,000 events per 5 minutes, 120%" in text
+    assert "Above Microsoft&#x27;s figure" in text or "Above Microsoft's figure" in text
+
+
+def test_a_shared_limit_near_or_over_adds_the_checklist_task_and_clearing_it_drops_it(
+    project: Any, alice: User
+) -> None:
+    production = environment_create(project=project, actor=alice, name="CE", kind="dataverse", production=True)
+    integrations = _ten_on_one_account(project, production)
+    assert project.checklist_entries.filter(slug="keep-shared-limits-in-budget").exists()
+    for integration in integrations[1:]:  # one left on the account: its own check covers it
+        integration_place(integration=integration, actor=alice, environment=production, identity="")
+    assert not project.checklist_entries.filter(slug="keep-shared-limits-in-budget").exists()
+    assert HistoryEntry.objects.filter(project=project, action="checklist task removed").exists()
+
+
+def test_the_api_lists_each_environment_with_its_capacity_verdict(client: Client, project: Any, alice: User) -> None:
+    production = environment_create(project=project, actor=alice, name="CE production", kind="dataverse",
+                                    production=True)  # fmt: skip
+    environment_create(project=project, actor=alice, name="CE test", kind="dataverse", production=False)
+    _ten_on_one_account(project, production)
+    _, secret = api_token_create(user=alice, name="ci")
+    data = client.get(reverse("api:project", args=[project.pk]), HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    environments = {e["name"]: e for e in data["environments"]}
+    assert environments["CE production"]["capacity"]["verdict"] == "over_limit"
+    assert environments["CE production"]["kind"] == "dataverse" and environments["CE production"]["production"]
+    estimate = environments["CE production"]["capacity"]["estimates"][0]
+    assert estimate["shared_by"] == "identity" and estimate["identity"] == "svc-portal" and estimate["estimate"] == 200
+    assert environments["CE test"]["capacity"] == {"verdict": "within", "estimates": []}
+    assert data["integrations"][0]["environment"] == "CE production"
+    assert data["integrations"][0]["identity"] == "svc-portal"
+    assert data["tenant_capacity"]["verdict"] in {"within", "near_limit", "over_limit", "unknown"}
+
+
+def test_environments_are_added_renamed_and_removed_on_their_pages(client: Client, project: Any, alice: User) -> None:
+    client.force_login(alice)
+    response = client.post(reverse("projects:environments", args=[project.pk]),
+                           {"name": "  FO   production ", "kind": "fno", "production": "on"})  # fmt: skip
+    environment = Environment.objects.get(project=project)
+    assert response.status_code == 302 and environment.name == "FO production" and environment.production
+    again = client.post(reverse("projects:environments", args=[project.pk]), {"name": "fo production", "kind": "fno"})
+    assert again.status_code == 400 and "already has an environment called fo production" in again.content.decode()
+    integration = _add(project, "Products", PRODUCTS, environment)
+    client.post(reverse("projects:environment", args=[project.pk, environment.pk]),
+                {"name": "FO prod", "kind": "fno"})  # fmt: skip
+    environment.refresh_from_db()
+    assert environment.name == "FO prod" and not environment.production
+    client.post(reverse("projects:environment_remove", args=[project.pk, environment.pk]))
+    integration.refresh_from_db()
+    assert not Environment.objects.exists() and integration.environment is None
+    actions = set(HistoryEntry.objects.filter(project=project).values_list("action", flat=True))
+    assert {"environment added", "environment changed", "environment removed", "integration placed"} <= actions
+
+
+def test_an_integration_is_placed_from_its_page_only_in_its_own_projects_environments(
+    client: Client, project: Any, alice: User
+) -> None:
+    mine = environment_create(project=project, actor=alice, name="FO", kind="fno", production=False)
+    elsewhere = make_team_project(alice)
+    theirs = environment_create(project=elsewhere, actor=alice, name="Other", kind="fno", production=False)
+    integration = _add(project, "Products", PRODUCTS)
+    client.force_login(alice)
+    url = reverse("projects:placement", args=[project.pk, integration.pk])
+    page = client.get(reverse("projects:integration", args=[project.pk, integration.pk])).content.decode()
+    assert 'name="identity"' in page and "In no environment" in page
+    client.post(url, {"environment": theirs.pk, "identity": "x"})
+    integration.refresh_from_db()
+    assert integration.environment is None and integration.identity == ""
+    client.post(url, {"environment": mine.pk, "identity": " svc  fo "})
+    integration.refresh_from_db()
+    assert integration.environment == mine and integration.identity == "svc fo"
+
+
+def test_viewers_read_environments_but_cant_change_them_and_outsiders_get_404(
+    client: Client, project: Any, alice: User, bob: User, charlie: User
+) -> None:
+    environment = environment_create(project=project, actor=alice, name="FO", kind="fno", production=False)
+    integration = _add(project, "Products", PRODUCTS)
+    pages = [reverse("projects:environments", args=[project.pk]),
+             reverse("projects:environment", args=[project.pk, environment.pk])]  # fmt: skip
+    writes = [*pages, reverse("projects:environment_remove", args=[project.pk, environment.pk]),
+              reverse("projects:placement", args=[project.pk, integration.pk])]  # fmt: skip
+    assert client.get(pages[0]).status_code == 302  # sign in first
+    client.force_login(bob)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200 and "Add environment" not in response.content.decode()
+    for url in writes:
+        assert client.post(url, {"name": "X", "kind": "fno"}).status_code == 403
+    assert client.get(writes[2]).status_code == 405
+    client.force_login(charlie)
+    for url in writes:
+        assert client.get(url).status_code in {404, 405} and client.post(url, {"name": "X"}).status_code == 404
+    assert Environment.objects.get().name == "FO"
+
+
+def test_hostile_names_are_escaped_on_the_environment_pages(client: Client, project: Any, alice: User) -> None:
+    environment = environment_create(project=project, actor=alice, name="<script>alert(1)</script>", kind="fno",
+                                     production=False)  # fmt: skip
+    _add(project, "<img src=x onerror=alert(2)>", PRODUCTS, environment, "<b>svc</b>")
+    client.force_login(alice)
+    for url in (reverse("projects:environments", args=[project.pk]),
+                reverse("projects:environment", args=[project.pk, environment.pk])):  # fmt: skip
+        text = client.get(url).content.decode()
+        assert "<script>alert(1)" not in text and "<img src=x" not in text and "<b>svc" not in text
+
+
+def test_the_environment_page_reads_a_fixed_number_of_queries(
+    client: Client, project: Any, alice: User, django_assert_max_num_queries: Any
+) -> None:
+    environment = environment_create(project=project, actor=alice, name="CE", kind="dataverse", production=True)
+    _ten_on_one_account(project, environment)
+    client.force_login(alice)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("projects:environment", args=[project.pk, environment.pk])).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("projects:environments", args=[project.pk])).status_code == 200
