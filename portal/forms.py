@@ -154,6 +154,11 @@ class SaveIntegrationForm(FocusOnErrorForm):
                                               "the project's landscape draws it.")  # fmt: skip
     target_system = forms.CharField(label="To system (optional)", max_length=100, required=False,
                                     help_text="Where it arrives, e.g. “Dataverse”.")  # fmt: skip
+    environment = forms.CharField(label="Runs in environment (optional)", max_length=100, required=False,
+                                  help_text="One of the project's environments, by name: its shared limits count "
+                                            "this integration.")  # fmt: skip
+    identity = forms.CharField(label="Runs as account (optional)", max_length=100, required=False,
+                               help_text="The application user it signs in with.")  # fmt: skip
 
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -168,10 +173,23 @@ class SaveIntegrationForm(FocusOnErrorForm):
         data = super().clean() or {}
         if data.get("project") == NEW_PROJECT and not (data.get("new_project_name") or "").strip():
             self.add_error("new_project_name", "Name the new project, or choose an existing one.")
+        self.environment = None
+        named = " ".join((data.get("environment") or "").split())
+        project = self.projects.get(data.get("project") or "")
+        if named and project is None:
+            self.add_error("environment", "A new project has no environments yet: add them on its Environments page.")
+        elif named and project is not None:
+            self.environment = project.environments.filter(name__iexact=named).first()
+            if self.environment is None:
+                known = ", ".join(project.environments.values_list("name", flat=True)) or "none yet"
+                self.add_error("environment", f"{project.name} has no environment called {named} (it has: {known}).")
         return data
 
     def chosen_project(self) -> Project | None:
         return self.projects.get(self.cleaned_data["project"])
+
+    def chosen_environment(self) -> Environment | None:
+        return self.environment
 
     def chosen_team(self) -> Team | None:
         return chosen_team(self.cleaned_data.get("new_project_team") or "")

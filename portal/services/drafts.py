@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from patterns.requirements import Requirements
-from portal.models import Integration, Project, Team, WizardDraft
+from portal.models import Environment, Integration, Project, Team, WizardDraft
 from portal.services.integrations import integration_create
 from portal.services.projects import project_create
 
@@ -51,6 +51,8 @@ def draft_save_as_integration(
     new_project_team: Team | None = None,
     source_system: str = "",
     target_system: str = "",
+    environment: Environment | None = None,
+    identity: str = "",
 ) -> Integration:
     """Save a wizard result once: a second submit of the same draft (even concurrent) returns the first result
     and creates no second project."""
@@ -69,6 +71,8 @@ def draft_save_as_integration(
                 draft=locked,
                 source_system=source_system,
                 target_system=target_system,
+                environment=environment if project is not None else None,
+                identity=identity,
             )
     except IntegrityError:
         # Databases without row locks (SQLite) let a racing submit reach the unique source_draft constraint.

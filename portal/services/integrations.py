@@ -10,7 +10,7 @@ from django.utils import timezone
 from patterns.catalog import rank
 from patterns.ranking.records import RankingRecord
 from patterns.requirements import Requirements
-from portal.models import Comment, Integration, Project, WizardDraft
+from portal.models import Comment, Environment, Integration, Project, WizardDraft
 from portal.services.checklist import project_checklist_sync
 from portal.services.history import history_record
 from portal.services.notifications import notify_mentions
@@ -36,12 +36,19 @@ def integration_create(
     draft: WizardDraft | None = None,
     source_system: str = "",
     target_system: str = "",
+    environment: Environment | None = None,
+    identity: str = "",
 ) -> Integration:
-    """Rank the requirements with the published catalog and save the ranking as a snapshot."""
+    """Rank the requirements with the published catalog and save the ranking as a snapshot; ``environment`` must be
+    one of the project's."""
+    if environment is not None and environment.project_id != project.pk:
+        raise ValueError("The environment belongs to another project.")
     integration = Integration(
         project=project,
         source_system=source_system.strip(),
         target_system=target_system.strip(),
+        environment=environment,
+        identity=" ".join(identity.split()),
         name=name.strip(),
         requirements=requirements.as_dict(),
         created_by=created_by,
@@ -55,8 +62,10 @@ def integration_create(
         actor=created_by,
         action="integration added",
         subject=integration.name,
-        after={"top_pattern": integration.top_pattern_slug, "requirements": integration.requirements},
-    )
+        after={"top_pattern": integration.top_pattern_slug, "requirements": integration.requirements,
+               **({"environment": environment.name} if environment else {}),
+               **({"identity": integration.identity} if integration.identity else {})},
+    )  # fmt: skip
     project_checklist_sync(project=project, actor=created_by)
     return integration
 

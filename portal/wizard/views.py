@@ -246,6 +246,8 @@ def save(request: SignedInRequest, draft_id: int) -> HttpResponse:
         new_project_team=form.chosen_team(),
         source_system=form.cleaned_data["source_system"],
         target_system=form.cleaned_data["target_system"],
+        environment=form.chosen_environment(),
+        identity=form.cleaned_data["identity"],
     )
     messages.success(request, f"Saved “{integration.name}” in {integration.project.name}.")
     return redirect("projects:integration", integration.project_id, integration.pk)

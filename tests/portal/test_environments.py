@@ -210,3 +210,24 @@ def test_the_environment_page_reads_a_fixed_number_of_queries(
         assert client.get(reverse("projects:environment", args=[project.pk, environment.pk])).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("projects:environments", args=[project.pk])).status_code == 200
+
+
+def test_the_wizards_save_form_puts_the_integration_in_a_named_environment(
+    client: Client, project: Any, alice: User
+) -> None:
+    from tests.factories import WEB_SHOP, make_draft
+
+    environment = environment_create(project=project, actor=alice, name="FO production", kind="fno", production=True)
+    client.force_login(alice)
+    unknown = client.post(reverse("wizard:save", args=[make_draft(alice, WEB_SHOP).pk]),
+                          {"name": "Orders", "project": str(project.pk), "environment": "FO test"})  # fmt: skip
+    assert unknown.status_code == 400 and not Integration.objects.exists()
+    assert "Order to cash has no environment called FO test (it has: FO production)." in unknown.content.decode()
+    into_new = {"name": "Orders", "project": "new", "new_project_name": "X", "environment": "FO production"}
+    new = client.post(reverse("wizard:save", args=[make_draft(alice, WEB_SHOP).pk]), into_new)
+    assert new.status_code == 400 and "A new project has no environments yet" in new.content.decode()
+    saved = client.post(reverse("wizard:save", args=[make_draft(alice, WEB_SHOP).pk]),
+                        {"name": "Orders", "project": str(project.pk), "environment": "fo production",
+                         "identity": "svc-orders"})  # fmt: skip
+    integration = Integration.objects.get()
+    assert saved.status_code == 302 and integration.environment == environment and integration.identity == "svc-orders"
