@@ -13,9 +13,11 @@ from portal.api.ranking_schemas import (
     CloseCall,
     EstimateOut,
     FitOut,
+    PolicyOut,
     RelaxationOut,
     RequirementsIn,
     RuleOut,
+    WithoutPolicies,
 )
 
 
@@ -119,6 +121,7 @@ class SavedOption(BaseModel):
     cautions: list[SavedCaution]
     capacity: CapacityOut | None = None
     rules: list[RuleOut] | None = None
+    policies: list[PolicyOut] | None = None
 
 
 class SavedExclusion(BaseModel):
@@ -126,6 +129,7 @@ class SavedExclusion(BaseModel):
     name: str
     contributions: list[SavedReason]
     rules: list[RuleOut] | None = None
+    policies: list[PolicyOut] | None = None
 
 
 class SavedRanking(BaseModel):
@@ -135,6 +139,7 @@ class SavedRanking(BaseModel):
     fit: FitOut
     relaxations: list[RelaxationOut]
     close_call: CloseCall | None = None
+    without_policies: WithoutPolicies | None = None
 
 
 class IntegrationOut(BaseModel):

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from patterns.models import Pattern, Policy, PolicyEffect
+from portal.services.tokens import api_token_create
 from tests.factories import make_draft, make_integration, make_project, publish_draft
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,25 @@ def test_the_recommendations_api_names_the_policies_per_option(client: Client) -
                                   "text": "Copies of Dataverse data go through the data platform team.",
                                   "source_url": None}]  # fmt: skip
     assert all(option["policies"] == [] for option in answer["options"] if option["pattern"] != "logic-apps")
+
+
+def test_the_projects_api_keeps_the_policies_a_saved_ranking_met(client: Client, alice: User) -> None:
+    publish_policy(("synapse-link", "forbid"), ("logic-apps", "prefer"))
+    project = make_project(alice)
+    make_integration(project, answers=CE_BATCH)
+    _, secret = api_token_create(user=alice, name="ci")
+    data = client.get(reverse("api:project", args=[project.pk]), HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    ranking = data["integrations"][0]["ranking"]
+    assert ranking["without_policies"]["summary"] == WITHOUT
+    logic = next(option for option in ranking["options"] if option["pattern"] == "logic-apps")
+    assert [(p["slug"], p["effect"]) for p in logic["policies"]] == [("data-platform", "prefer")]
+    synapse = next(e for e in ranking["excluded"] if e["pattern"] == "synapse-link")
+    assert [(p["slug"], p["effect"]) for p in synapse["policies"]] == [("data-platform", "forbid")]
+
+
+def test_the_api_documents_the_policies_of_a_ranking_live_and_saved(client: Client) -> None:
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    for name in ("RankedOption", "ExcludedPattern", "SavedOption", "SavedExclusion"):
+        assert "policies" in schemas[name]["properties"], name
+    assert "without_policies" in schemas["Ranking"]["properties"]
+    assert "without_policies" in schemas["SavedRanking"]["properties"]
