@@ -4,7 +4,10 @@ from the shipped one so its shape (fits per answer, cautions, limits) stays real
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import random
+import time
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -88,3 +91,74 @@ ceiling_urls = [
     path("_bench/table", table_view, name="bench_table"),
     path("_bench/page", page_view, name="bench_page"),
 ]
+
+
+def inventory_csv(rows: int, environments: list[str]) -> bytes:
+    """An inventory of ``rows`` realistic integrations: the curated scenarios' answers in turn, with numbers that
+    vary, spread over ``environments`` and a few shared accounts."""
+    _, content = published_content()
+    scenarios = [s["answers"] for s in (content or {}).get("scenarios", [])] or [TEN_ANSWERS]
+    questions = sorted({question for answers in scenarios for question in answers if question != "capacity"})
+    numbers = ("records_per_day", "peak_records_per_hour", "concurrent_clients")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "source_system", "target_system", "environment", "identity", *questions, *numbers])
+    picker = random.Random(26)  # noqa: S311 (figures, not secrets)
+    for n in range(rows):
+        answers = scenarios[n % len(scenarios)]
+        per_day = picker.choice((500, 5_000, 40_000, 250_000))
+        cells = ["" if answers.get(q) is None else str(answers[q]).lower() for q in questions]
+        writer.writerow([f"Interface {n:04}", f"System {n % 37}", f"System {(n * 7) % 41}",
+                         environments[n % len(environments)], f"svc-{n % 9}", *cells,
+                         per_day, per_day // 8, picker.choice((1, 4, 10))])  # fmt: skip
+    return out.getvalue().encode()
+
+
+def inventory_figures(stdout: Any, owner: Any, rows: int) -> None:
+    """Import ``rows`` integrations into a new project: the dry run (check and rank), the import itself, and the
+    environments' shared check and the portfolio page read afterwards. Timed as production runs it, without
+    DEBUG's query log (it formats every statement, large rankings included)."""
+    from django.test.utils import override_settings
+
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=["localhost"]):
+        _inventory_figures(stdout, owner, rows)
+
+
+def _inventory_figures(stdout: Any, owner: Any, rows: int) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from portal.selectors.environments import project_environment_checks
+    from portal.services.environments import environment_create
+    from portal.services.inventory import inventory_import, parse_inventory, read_table
+    from portal.services.projects import project_create
+
+    project = project_create(owner=owner, name=f"bench inventory {rows}")
+    names = ["FO production", "CE production", "FO test"]
+    for name in names:
+        environment_create(project=project, actor=owner, name=name, kind="fno" if "FO" in name else "dataverse",
+                           production="production" in name)  # fmt: skip
+    data = inventory_csv(rows, names)
+    stdout.write(f"\nInventory import, {rows:,} rows ({len(data) / 1024:.0f} KB CSV)          seconds")
+    started = time.perf_counter()
+    parsed = parse_inventory(read_table("inventory.csv", data), project.environments.all())
+    inventory_import(project=project, actor=owner, rows=parsed, dry_run=True)
+    stdout.write(f"  {'check and rank every row (the preview)':45} {time.perf_counter() - started:9.2f}")
+    started = time.perf_counter()
+    parsed = parse_inventory(read_table("inventory.csv", data), project.environments.all())
+    report = inventory_import(project=project, actor=owner, rows=parsed, dry_run=False)
+    stdout.write(f"  {'import: check, rank and save every row':45} {time.perf_counter() - started:9.2f}"
+                 f"   ({report.created:,} added)")  # fmt: skip
+    started = time.perf_counter()
+    checks, _ = project_environment_checks(project)
+    stdout.write(f"  {'the environments shared check':45} {time.perf_counter() - started:9.2f}"
+                 f"   ({', '.join(f'{c.environment}: {c.capacity.verdict}' for c in checks)})")  # fmt: skip
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(owner)
+    for label, url in (("the portfolio page", reverse("portfolio")),
+                       ("the environments page", reverse("projects:environments", args=[project.pk]))):  # fmt: skip
+        client.get(url)  # the first read also compiles the templates
+        started = time.perf_counter()
+        response = client.get(url)
+        stdout.write(f"  {label:45} {time.perf_counter() - started:9.2f}   ({len(response.content) / 1024:.0f} KB, "
+                     f"{response.status_code})")  # fmt: skip

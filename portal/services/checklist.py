@@ -4,11 +4,12 @@ join or leave as the project's integrations and decisions change (tasks that sta
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.fields.json import KT
 
 from patterns.catalog import published_checklist
 from patterns.requirements import Requirements
@@ -47,31 +48,54 @@ def checklist_copy(project: Project) -> None:
     ProjectChecklistEntry.objects.bulk_create(entries)
 
 
-def integration_matches(integration: Integration, condition: dict[str, Any]) -> bool:
-    """Whether one integration meets a conditional task's condition: its answers, its chosen or top pattern, and/or
-    that pattern's capacity verdict for the integration's numbers."""
-    answers = Requirements.from_mapping(integration.requirements).answers()
+class _Facts(NamedTuple):
+    """What a conditional task asks of one integration: its answers, the pattern it relies on (the decision's
+    choice, else its first pick) and that option's capacity verdict."""
+
+    answers: dict[str, Any]
+    pattern: str
+    verdict: str | None
+
+
+def _facts(project: Project) -> list[_Facts]:
+    """Every integration's facts without reading whole rankings: the first option's verdict is read out of the JSON
+    by the database; only an integration whose decision chose another option has its ranking read (one query)."""
+    rows = list(
+        Integration.objects.filter(project=project)
+        .select_related("decision")
+        .defer("ranking")
+        .annotate(top_verdict=KT("ranking__options__0__capacity__verdict"))
+    )
+    relied = {i.pk: (decision.chosen_pattern_slug if (decision := integration_decision(i)) else "") or
+              i.top_pattern_slug for i in rows}  # fmt: skip
+    others = [i.pk for i in rows if relied[i.pk] != i.top_pattern_slug]
+    verdicts: dict[int, str | None] = {}
+    for pk, ranking in Integration.objects.filter(pk__in=others).values_list("pk", "ranking") if others else ():
+        saved = next((o for o in ranking.get("options", []) if o["pattern"] == relied[pk]), None)
+        verdicts[pk] = ((saved or {}).get("capacity") or {}).get("verdict")
+    return [
+        _Facts(Requirements.from_mapping(i.requirements).answers(), relied[i.pk],
+               verdicts.get(i.pk, i.top_verdict))  # type: ignore[attr-defined]
+        for i in rows
+    ]  # fmt: skip
+
+
+def _meets(facts: _Facts, condition: dict[str, Any]) -> bool:
+    """Whether one integration meets a conditional task's condition: its answers, the pattern it relies on, and/or
+    that option's capacity verdict for its numbers."""
     for question, values in condition.get("answers", {}).items():
-        if answers.get(question) not in values:
+        if facts.answers.get(question) not in values:
             return False
-    if condition.get("patterns") or condition.get("capacity"):
-        decision = integration_decision(integration)
-        pattern = decision.chosen_pattern_slug if decision else integration.top_pattern_slug
-        if condition.get("patterns") and pattern not in condition["patterns"]:
-            return False
-        if condition.get("capacity"):
-            saved = next((o for o in integration.ranking.get("options", []) if o["pattern"] == pattern), None)
-            verdict = ((saved or {}).get("capacity") or {}).get("verdict")
-            if verdict not in condition["capacity"]:
-                return False
-    return True
+    if condition.get("patterns") and facts.pattern not in condition["patterns"]:
+        return False
+    return not condition.get("capacity") or facts.verdict in condition["capacity"]
 
 
 @transaction.atomic
 def project_checklist_sync(*, project: Project, actor: User | None) -> None:
     """Add the conditional tasks that an integration of the project now meets; drop those none meets any more.
     Tasks that stay keep their status, owner, dates and notes."""
-    integrations = list(Integration.objects.filter(project=project).select_related("decision"))
+    integrations = _facts(project)
     existing = {entry.slug: entry for entry in project.checklist_entries.select_related("assignee")}
     shared: list[set[str]] = []  # the shared checks' verdicts, worked out once and only when a condition asks
 
@@ -80,7 +104,7 @@ def project_checklist_sync(*, project: Project, actor: User | None) -> None:
             if not shared:
                 shared.append(shared_verdicts(project))
             return bool(shared[0] & set(condition["shared_capacity"]))
-        return any(integration_matches(i, condition) for i in integrations)
+        return any(_meets(i, condition) for i in integrations)
 
     for entry in existing.values():
         if entry.condition and not matches(entry.condition):

@@ -42,6 +42,29 @@ def history_record(
     )
 
 
+def history_records(
+    *, project: Project, actor: User | None, entries: list[tuple[Integration | None, str, str, Any, Any]]
+) -> None:
+    """Many changes to one project at once (an import): each entry is (integration, action, subject, before, after);
+    the revision moves once, in the same transaction, as it does for one change."""
+    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now(), revision=F("revision") + 1)
+    HistoryEntry.objects.bulk_create(
+        [
+            HistoryEntry(
+                project=project,
+                integration=integration,
+                actor=actor,
+                action=action,
+                subject=subject[:200],
+                before=before,
+                after=after,
+            )
+            for integration, action, subject, before, after in entries
+        ],
+        batch_size=500,
+    )
+
+
 def team_history_record(team: Team, actor: User | None, action: str, subject: str, before: Any, after: Any,
                         projects: Any = None) -> None:  # fmt: skip
     """A change to the team (its members, its invitations, its projects): the team's revision moved (even when it has

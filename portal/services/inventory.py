@@ -19,12 +19,13 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models.functions import Now
 
 from patterns.catalog import rank
 from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS_BY_NAME, Requirements, RequirementsError
 from portal.models import Environment, Integration, Project
 from portal.services.checklist import project_checklist_sync
-from portal.services.history import history_record
+from portal.services.history import history_records
 from portal.services.integrations import apply_ranking
 
 SYSTEM_COLUMNS = ("name", "source_system", "target_system", "environment", "identity")
@@ -179,15 +180,20 @@ def _name(environment: Environment | None) -> str | None:
 
 def inventory_import(*, project: Project, actor: User, rows: list[InventoryRow], dry_run: bool) -> InventoryReport:
     """Rank every row with the published catalog; unless ``dry_run``, save them all in one transaction (a name the
-    project has updates that integration) and sync the checklist once."""
-    existing = {
-        i.name: i
-        for i in Integration.objects.filter(project=project, name__in=[r.name for r in rows]).select_related(
-            "environment"
-        )
-    }
+    project has updates that integration), each with its history entry, and sync the checklist once. The rows are
+    written in batches, so 1,000 rows cost a handful of round trips to the database rather than three each."""
     report = InventoryReport(dry_run=dry_run)
     with transaction.atomic():
+        if not dry_run:  # one import at a time per project: the names it updates are read under the lock
+            Project.objects.select_for_update().filter(pk=project.pk).first()
+        existing = {
+            i.name: i
+            for i in Integration.objects.filter(project=project, name__in=[r.name for r in rows]).select_related(
+                "environment"
+            )
+        }
+        added: list[Integration] = []
+        updated: list[tuple[Integration, dict[str, Any]]] = []
         for row in rows:
             ranking = rank(row.requirements)
             top = ranking.top
@@ -198,22 +204,39 @@ def inventory_import(*, project: Project, actor: User, rows: list[InventoryRow],
             if dry_run:
                 continue
             integration = existing.get(row.name) or Integration(project=project, name=row.name, created_by=actor)
-            before = None if integration.pk is None else {"top_pattern": integration.top_pattern_slug,
-                                                          "requirements": integration.requirements,
-                                                          "environment": _name(integration.environment),
-                                                          "identity": integration.identity}  # fmt: skip
+            if integration.pk is not None:
+                updated.append((integration, _state(integration)))
+            else:
+                added.append(integration)
             integration.requirements = row.requirements.as_dict()
             integration.source_system, integration.target_system = row.source_system, row.target_system
             integration.environment, integration.identity = row.environment, row.identity
             apply_ranking(integration, ranking, actor)
-            integration.save()
-            history_record(project=project, actor=actor, integration=integration,
-                           action="integration imported" if before is None else "integration updated by import",
-                           subject=integration.name, before=before,
-                           after={"top_pattern": integration.top_pattern_slug,
-                                  "requirements": integration.requirements,
-                                  "environment": _name(row.environment), "identity": row.identity})  # fmt: skip
-            report.created, report.updated = report.created + (before is None), report.updated + (before is not None)
-        if not dry_run and rows:
-            project_checklist_sync(project=project, actor=actor)
+        if dry_run or not rows:
+            return report
+        for integration in added:
+            # A value Django must compile makes it write plain VALUES rows rather than PostgreSQL's UNNEST arrays,
+            # whose text escaping of each large ranking costs more than the rows themselves (3 s at 1,000 rows).
+            integration.ranked_at = Now()
+        Integration.objects.bulk_create(added, batch_size=BATCH)
+        Integration.objects.bulk_update([i for i, _ in updated], UPDATED_FIELDS, batch_size=BATCH)
+        entries = [(i, "integration imported", None) for i in added]
+        entries += [(i, "integration updated by import", before) for i, before in updated]
+        history_records(project=project, actor=actor, entries=[
+            (integration, action, integration.name, before, _state(integration))
+            for integration, action, before in entries
+        ])  # fmt: skip
+        report.created, report.updated = len(added), len(updated)
+        project_checklist_sync(project=project, actor=actor)
     return report
+
+
+BATCH = 200  # rows per INSERT or UPDATE
+UPDATED_FIELDS = ["requirements", "source_system", "target_system", "environment", "identity", "ranking",
+                  "catalog_version", "top_pattern_slug", "top_pattern_name", "ranked_at", "ranked_by"]  # fmt: skip
+
+
+def _state(integration: Integration) -> dict[str, Any]:
+    """What the history keeps of an imported integration, before and after."""
+    return {"top_pattern": integration.top_pattern_slug, "requirements": integration.requirements,
+            "environment": _name(integration.environment), "identity": integration.identity}  # fmt: skip

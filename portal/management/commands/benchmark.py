@@ -41,7 +41,7 @@ from patterns.ranking.recommender import recommend
 from patterns.ranking.snapshot import snapshot_from_content
 from patterns.requirements import Requirements
 from portal.benchmark_http import Row, collect_static, fetch, gunicorn, production_env, sign_in, timed, wrk
-from portal.benchmarking import TEN_ANSWERS, synthetic_content
+from portal.benchmarking import TEN_ANSWERS, inventory_figures, synthetic_content
 from portal.models import Membership, Project, ProjectChecklistEntry, Role, Team
 from portal.selectors.projects import projects_for
 from portal.services.decisions import decision_save
@@ -72,6 +72,7 @@ class Command(BaseCommand):
         parser.add_argument("--iterations", type=int, default=1000, help="rankings timed per figure")
         parser.add_argument("--projects", type=int, default=100_000, help="projects for the big-list figures (0: skip)")
         parser.add_argument("--skip-http", action="store_true", help="no gunicorn/wrk run (queries and timings only)")
+        parser.add_argument("--inventory-rows", type=int, default=1000, help="rows of the inventory import (0: skip)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("loadcatalog", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -102,6 +103,8 @@ class Command(BaseCommand):
             self._http(rows, user.get_username(), password, options)
         self._print_table(rows)
         self._ranking(options["iterations"])
+        if options["inventory_rows"]:
+            inventory_figures(self.stdout, user, options["inventory_rows"])
         if options["projects"]:
             self._big_lists(user, dashboard_team, options["projects"])
 
