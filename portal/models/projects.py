@@ -189,6 +189,10 @@ class Integration(models.Model):
     )
     top_pattern_slug = models.SlugField(blank=True)
     top_pattern_name = models.CharField(max_length=120, blank=True)
+    # Read out of the saved ranking when it is saved, so lists that count or filter by them (the portfolio, the
+    # checklist's conditions) don't parse every ranking: the fit level and the first option's capacity verdict.
+    fit_level = models.CharField(max_length=20, blank=True)
+    top_capacity_verdict = models.CharField(max_length=20, blank=True)
     ranked_at = models.DateTimeField()
     ranked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

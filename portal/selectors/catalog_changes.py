@@ -16,7 +16,7 @@ from patterns.ranking.snapshot import CatalogSnapshot
 from patterns.requirements import Requirements, RequirementsError
 from portal.models import Capability, Integration, roles_that_can
 
-FIELDS = ("pk", "project_id", "name", "project__name", "top_pattern_slug", "top_pattern_name", "ranking__fit__level",
+FIELDS = ("pk", "project_id", "name", "project__name", "top_pattern_slug", "top_pattern_name", "fit_level",
           "requirements", "catalog_version", "reviewed_catalog_version")  # fmt: skip
 
 

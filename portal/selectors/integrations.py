@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import Case, Q, Value, When
-from django.db.models.fields.json import KT
 from django.urls import reverse
 
 from patterns.catalog import first_pick, published_snapshot, rank
@@ -61,13 +59,8 @@ def project_integrations(project: Project) -> list[IntegrationRow]:
     snapshot = published_snapshot()
     base = reverse("projects:integration", args=[project.pk, 0]).removesuffix("0/")  # one reverse for the list
     rows = []
-    # The saved fit level is read out of the (large) saved ranking only for rows ranked with another version: the
-    # database then parses that JSON for those rows alone.
-    stale = ~Q(catalog_version=snapshot.version) & ~Q(reviewed_catalog_version=snapshot.version)
-    level_if_stale = Case(When(stale, then=KT("ranking__fit__level")), default=Value(None))
     for pk, name, source, target, top, status, chosen, ranked_at, requirements, top_slug, version, kept, level in (
-        Integration.objects.filter(project=project).order_by("created_at", "id")
-        .annotate(level_if_stale=level_if_stale).values_list(*ROW_FIELDS, "level_if_stale")
+        Integration.objects.filter(project=project).order_by("created_at", "id").values_list(*ROW_FIELDS, "fit_level")
     ):  # fmt: skip
         flag = None
         if snapshot.version not in {version, kept}:

@@ -63,9 +63,9 @@ def portfolio(user: Any) -> Portfolio:
     mine = integrations_of(user)
     relied = mine.annotate(relied=_relied_pattern()).values("relied").annotate(n=Count("id"))
     patterns = list(relied.order_by("-n", "relied").values_list("relied", "n"))
-    fits = _grouped(mine, "ranking__fit__level")
-    verdicts = _grouped(mine, "ranking__options__0__capacity__verdict")
-    verdicts["unknown"] = verdicts.get("unknown", 0) + verdicts.pop(None, 0)  # no numbers given: unknown too
+    fits = _grouped(mine, "fit_level")
+    verdicts = _grouped(mine, "top_capacity_verdict")
+    verdicts["unknown"] = verdicts.get("unknown", 0) + verdicts.pop("", 0)  # no numbers given: unknown too
     statuses = _grouped(mine, "decision__status")
     by_status = status_bars([(str(label), statuses.get(value, 0)) for value, label in DecisionStatus.choices]
                             + [("No decision yet", statuses.get(None, 0))])  # fmt: skip
@@ -88,17 +88,20 @@ def portfolio(user: Any) -> Portfolio:
 
 def portfolio_filtered(user: Any, query: dict[str, str]) -> tuple[QuerySet[Integration], str]:
     """The reader's integrations behind one count, and what they are in words."""
-    mine = integrations_of(user).select_related("project", "decision").order_by("project__name", "name", "id")
+    mine = (
+        integrations_of(user)
+        .select_related("project", "decision")
+        .defer("ranking", "requirements")
+        .order_by("project__name", "name", "id")
+    )
     if pattern := query.get("pattern"):
         return mine.annotate(relied=_relied_pattern()).filter(relied=pattern), f"on {pattern}"
     if (fit := query.get("fit")) in FIT_LABELS:
-        return mine.filter(ranking__fit__level=fit), f"with {FIT_LABELS[fit].lower()}"
+        return mine.filter(fit_level=fit), f"with {FIT_LABELS[fit].lower()}"
     if (verdict := query.get("capacity")) in VERDICT_COLOURS:
         if verdict == "unknown":
-            unknown = mine.filter(ranking__options__0__capacity__verdict="unknown") | mine.filter(
-                ranking__options__0__capacity__verdict__isnull=True)  # fmt: skip
-            return unknown.distinct(), "without enough numbers"
-        return mine.filter(ranking__options__0__capacity__verdict=verdict), str(VERDICT_LABELS[verdict])
+            return mine.filter(top_capacity_verdict__in=["unknown", ""]), "without enough numbers"
+        return mine.filter(top_capacity_verdict=verdict), str(VERDICT_LABELS[verdict])
     if (status := query.get("status")) in [*DecisionStatus.values, "none"]:
         if status == "none":
             return mine.filter(decision__isnull=True), "without a decision"

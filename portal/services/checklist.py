@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.fields.json import KT
 
 from patterns.catalog import published_checklist
 from patterns.requirements import Requirements
@@ -58,14 +57,9 @@ class _Facts(NamedTuple):
 
 
 def _facts(project: Project) -> list[_Facts]:
-    """Every integration's facts without reading whole rankings: the first option's verdict is read out of the JSON
-    by the database; only an integration whose decision chose another option has its ranking read (one query)."""
-    rows = list(
-        Integration.objects.filter(project=project)
-        .select_related("decision")
-        .defer("ranking")
-        .annotate(top_verdict=KT("ranking__options__0__capacity__verdict"))
-    )
+    """Every integration's facts without reading whole rankings: the first option's verdict is kept beside it; only
+    an integration whose decision chose another option has its ranking read (one query)."""
+    rows = list(Integration.objects.filter(project=project).select_related("decision").defer("ranking"))
     relied = {i.pk: (decision.chosen_pattern_slug if (decision := integration_decision(i)) else "") or
               i.top_pattern_slug for i in rows}  # fmt: skip
     others = [i.pk for i in rows if relied[i.pk] != i.top_pattern_slug]
@@ -75,7 +69,7 @@ def _facts(project: Project) -> list[_Facts]:
         verdicts[pk] = ((saved or {}).get("capacity") or {}).get("verdict")
     return [
         _Facts(Requirements.from_mapping(i.requirements).answers(), relied[i.pk],
-               verdicts.get(i.pk, i.top_verdict))  # type: ignore[attr-defined]
+               verdicts.get(i.pk, i.top_capacity_verdict or None))
         for i in rows
     ]  # fmt: skip
 

@@ -22,6 +22,8 @@ def apply_ranking(integration: Integration, ranking: RankingRecord, actor: User)
     integration.ranking = ranking.to_json()
     integration.catalog_version = ranking.catalog_version
     integration.top_pattern_slug = top.pattern if top else ""
+    integration.fit_level = ranking.verdict.level
+    integration.top_capacity_verdict = top.capacity.verdict if top and top.capacity else ""
     integration.top_pattern_name = top.name if top else ""
     integration.ranked_at = timezone.now()
 

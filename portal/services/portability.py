@@ -72,6 +72,11 @@ def _check(data: Any) -> None:
 
 
 @transaction.atomic
+def _top_verdict(ranking: dict[str, Any]) -> str:
+    options = ranking.get("options") or [{}]
+    return ((options[0].get("capacity") or {}).get("verdict")) or ""
+
+
 def project_import(*, data: Any, team: Team) -> Project:
     """Create the exported project in ``team``. Every account it names must exist here (matched by username)."""
     _check(data)
@@ -107,6 +112,8 @@ def project_import(*, data: Any, team: Team) -> Project:
             catalog_version=item["catalog_version"],
             ranked_at=_when(item["ranked_at"]) or timezone.now(),
             top_pattern_slug=item.get("top_pattern") or "",
+            fit_level=(item["ranking"].get("fit") or {}).get("level") or "",
+            top_capacity_verdict=_top_verdict(item["ranking"]),
             top_pattern_name=item.get("top_pattern_name") or "",
             ranking=item["ranking"],
             created_by=owner,
