@@ -173,14 +173,14 @@ class SaveIntegrationForm(FocusOnErrorForm):
         data = super().clean() or {}
         if data.get("project") == NEW_PROJECT and not (data.get("new_project_name") or "").strip():
             self.add_error("new_project_name", "Name the new project, or choose an existing one.")
-        self.environment = None
+        self.placed_in: Environment | None = None
         named = " ".join((data.get("environment") or "").split())
         project = self.projects.get(data.get("project") or "")
         if named and project is None:
             self.add_error("environment", "A new project has no environments yet: add them on its Environments page.")
         elif named and project is not None:
-            self.environment = project.environments.filter(name__iexact=named).first()
-            if self.environment is None:
+            self.placed_in = project.environments.filter(name__iexact=named).first()
+            if self.placed_in is None:
                 known = ", ".join(project.environments.values_list("name", flat=True)) or "none yet"
                 self.add_error("environment", f"{project.name} has no environment called {named} (it has: {known}).")
         return data
@@ -189,7 +189,7 @@ class SaveIntegrationForm(FocusOnErrorForm):
         return self.projects.get(self.cleaned_data["project"])
 
     def chosen_environment(self) -> Environment | None:
-        return self.environment
+        return self.placed_in
 
     def chosen_team(self) -> Team | None:
         return chosen_team(self.cleaned_data.get("new_project_team") or "")

@@ -220,7 +220,9 @@ def inventory_import(*, project: Project, actor: User, rows: list[InventoryRow],
             integration.ranked_at = Now()
         Integration.objects.bulk_create(added, batch_size=BATCH)
         Integration.objects.bulk_update([i for i, _ in updated], UPDATED_FIELDS, batch_size=BATCH)
-        entries = [(i, "integration imported", None) for i in added]
+        entries: list[tuple[Integration, str, dict[str, Any] | None]] = [
+            (i, "integration imported", None) for i in added
+        ]
         entries += [(i, "integration updated by import", before) for i, before in updated]
         history_records(project=project, actor=actor, entries=[
             (integration, action, integration.name, before, _state(integration))
