@@ -177,6 +177,7 @@ def _core(
         ruled_out |= set(rule_outs)
     policy_hits: dict[int, list[PolicyHit]] = {}
     policy_outs: dict[int, list[PolicyHit]] = {}
+    policy_delta: dict[int, float] = {}
     if policies and snapshot.policies:
         for policy, hits in _policy_targets(snapshot):
             if not policy.holds(answers):
@@ -186,7 +187,7 @@ def _core(
                     policy_outs.setdefault(index, []).append(hit)
                 else:
                     policy_hits.setdefault(index, []).append(hit)
-                    delta[index] = delta.get(index, 0.0) + hit.points
+                    policy_delta[index] = policy_delta.get(index, 0.0) + hit.points
         ruled_out |= set(policy_outs)
     patterns = snapshot.patterns
     timing = answers.get("timing")
@@ -201,6 +202,11 @@ def _core(
             score = min(100.0, max(0.0, score + delta[index]))
         score = round(score, 1)
         effective = score
+        if index in policy_delta:
+            # A policy's points move the order from the score the answers earn, past 100 or under 0 if need be, so
+            # a preferred option goes ahead of an equal one even at the top; the option shows its score capped.
+            effective = round(score + policy_delta[index], 1)
+            score = min(100.0, max(0.0, effective))
         if capacity is not None:
             key = (index, timing, direction)
             if key not in assessed:
@@ -209,7 +215,7 @@ def _core(
             if checks[index].verdict == OVER_LIMIT:
                 # An option over a platform limit for these numbers gives up OVER_LIMIT_PENALTY points in the
                 # order (its score, what the answers earn it, stays as it is).
-                effective = score - OVER_LIMIT_PENALTY
+                effective -= OVER_LIMIT_PENALTY
         ranked.append(((-effective, pattern.tie_break, pattern.name), score, index))
     ranked.sort(key=itemgetter(0))
     return _Core(ranked, ruled_out, rule_hits, rule_outs, checks, policy_hits, policy_outs)

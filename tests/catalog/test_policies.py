@@ -192,3 +192,32 @@ def test_a_policy_on_inactive_patterns_only_is_left_out_of_the_snapshot(shipped:
         if entry["slug"] == "dual-write":
             entry["active"] = False
     assert snapshot_from_content(content).policies == ()
+
+
+# Policies at the top of the scale
+
+
+TOP_A = pattern("top-a", tie_break=1, scope__ce_external="strong", goal__data_sync="strong")
+TOP_B = pattern("top-b", tie_break=2, scope__ce_external="strong", goal__data_sync="strong")
+
+
+def test_a_policy_that_prefers_one_of_two_options_at_100_puts_it_first() -> None:
+    plain = rank(CE, patterns=(TOP_A, TOP_B))
+    assert [(o.pattern, o.score) for o in plain.options] == [("top-a", 100.0), ("top-b", 100.0)]
+    preferred = rank(CE, policy("b-first", {"top-b": "prefer"}), patterns=(TOP_A, TOP_B))
+    assert [(o.pattern, o.score) for o in preferred.options] == [("top-b", 100.0), ("top-a", 100.0)]
+    assert preferred.without_policies is not None and preferred.without_policies.pattern == "top-a"
+
+
+def test_a_policy_that_prefers_an_option_near_100_puts_it_ahead_of_one_at_100() -> None:
+    near = pattern(
+        "near", tie_break=2, scope__ce_external="strong", goal__data_sync="strong", timing__scheduled_batch="good"
+    )
+    full = pattern(
+        "full", tie_break=1, scope__ce_external="strong", goal__data_sync="strong", timing__scheduled_batch="strong"
+    )
+    answers = {**CE, "timing": "scheduled_batch"}
+    assert rank(answers, patterns=(full, near)).top.pattern == "full"
+    preferred = rank(answers, policy("near-first", {"near": "prefer"}), patterns=(full, near))
+    assert [o.pattern for o in preferred.options] == ["near", "full"]
+    assert preferred.top.score == 100.0 and preferred.without_policies.name == "Full"  # type: ignore[union-attr]
