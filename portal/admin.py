@@ -85,7 +85,8 @@ class GroupMappingAdmin(admin.ModelAdmin):
                 "member of the team with this role at their next sign-in, and leaves it when the group goes. A "
                 "person in several groups mapped to a team gets the highest role. Members the team added by hand "
                 "stay as they are unless one of their groups is mapped to the team; the team's last owner is never "
-                "removed. Every change is in the team's history.",
+                "removed. Deleting a team's last mapping takes away the memberships the directory made there, at "
+                "each person's next sign-in. Every change is in the team's history.",
             },
         ),
     )

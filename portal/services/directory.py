@@ -7,7 +7,9 @@ the person's sign-in as the actor.
 
 What a mapping covers, and so what the directory may change:
 
-- a team with no mapping: nothing, ever (its members are kept by hand);
+- a team that was never mapped: nothing, ever (its members are kept by hand);
+- a team whose last mapping staff deleted: the memberships the directory made there (``DIRECTORY``, ``KEPT``) go at
+  each person's next sign-in, as if their group had gone; the ones made by hand stay;
 - in a mapped team, a membership the directory made (``MembershipSource.DIRECTORY``): its role follows the highest
   role the person's groups give there, and it goes when none does;
 - in a mapped team, a membership made by hand: untouched while none of the person's groups is mapped to the team;
@@ -30,6 +32,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from portal.models import GroupMapping, Membership, MembershipSource, Role, Team
 from portal.services.history import team_history_record
@@ -79,9 +82,16 @@ def memberships_follow_directory(*, user: User, claims: DirectoryClaims) -> Dire
     by_team: dict[int, list[GroupMapping]] = defaultdict(list)
     for mapping in GroupMapping.objects.select_related("team").filter(team__personal_for__isnull=True):
         by_team[mapping.team_id].append(mapping)
+    # Their memberships of mapped teams, and the directory's own in teams no longer mapped (staff deleted the
+    # mappings): those would otherwise never be looked at again, and keep the access the directory gave.
+    made_by_the_directory = Q(
+        source__in=[MembershipSource.DIRECTORY, MembershipSource.KEPT], team__personal_for__isnull=True
+    )
     memberships = {
         membership.team_id: membership
-        for membership in Membership.objects.select_for_update(of=("self",)).filter(user=user, team_id__in=by_team)
+        for membership in Membership.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .filter(Q(team_id__in=by_team) | made_by_the_directory, user=user)
     }
     sync = DirectorySync()
     for mappings in by_team.values():
@@ -92,6 +102,9 @@ def memberships_follow_directory(*, user: User, claims: DirectoryClaims) -> Dire
         change = _follow(mappings[0].team, user, memberships.get(mappings[0].team_id), granting)
         if change:
             sync.changes.append(change)
+    for team_id, membership in memberships.items():
+        if team_id not in by_team and (change := _follow(membership.team, user, membership, [], why=UNMAPPED)):
+            sync.changes.append(change)
     return sync
 
 
@@ -99,13 +112,17 @@ def _names(mappings: Iterable[GroupMapping]) -> str:
     return " and ".join(sorted({mapping.name for mapping in mappings}))
 
 
-def _follow(team: Team, user: User, membership: Membership | None, granting: list[GroupMapping]) -> str:
-    """Make one team's membership what the granting mappings say; the change in words, or "" for none."""
+NOT_GRANTED = "no group or app role of theirs is mapped to the team any more"
+UNMAPPED = "the team no longer follows any Entra ID group or app role"
+
+
+def _follow(team: Team, user: User, membership: Membership | None, granting: list[GroupMapping],
+            why: str = NOT_GRANTED) -> str:  # fmt: skip
+    """Make one team's membership what the granting mappings say (``why`` none does); the change in words, or ""."""
     username = user.get_username()
     if not granting:
         if membership is None or membership.source == MembershipSource.HAND:
             return ""  # never the directory's, or given by hand: not covered
-        why = "no group or app role of theirs is mapped to the team any more"
         if _last_owner(team, membership):
             return _keep(team, user, membership, f"{why}, and nobody else owns the team")
         membership.delete()

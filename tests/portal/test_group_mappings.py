@@ -154,16 +154,55 @@ def test_group_mapping_a_hand_made_membership_with_the_same_role_is_taken_over_a
     )
 
 
-def test_group_mapping_teams_without_a_mapping_are_never_touched(alice: User, bob: User) -> None:
+def test_group_mapping_teams_never_mapped_are_never_touched(alice: User, bob: User) -> None:
     mapped_project, other_project = make_team_project(alice), make_team_project(alice)
-    mapping = mapped(mapped_project.team, ARCHITECTS, Role.CONTRIBUTOR)
+    mapped(mapped_project.team, ARCHITECTS, Role.CONTRIBUTOR)
     Membership.objects.create(team=other_project.team, user=bob, role=Role.VIEWER)
     signs_in(bob, groups=(ARCHITECTS,))
-    mapping.delete()  # staff stop mapping the team: its members stay as they are
     signs_in(bob, groups=())
-    assert role_of(bob, mapped_project.team) == Role.CONTRIBUTOR
     assert role_of(bob, other_project.team) == Role.VIEWER
     assert history(other_project)[-1][0] == "project created"
+
+
+def test_group_mapping_deleting_a_teams_last_mapping_takes_away_what_the_directory_gave_at_the_next_sign_in(
+    project: Project, bob: User, charlie: User
+) -> None:
+    team = project.team
+    mapping = mapped(team, ARCHITECTS, Role.REVIEWER)
+    signs_in(bob, groups=(ARCHITECTS,))
+    Membership.objects.create(team=team, user=charlie, role=Role.VIEWER)  # added by hand, never covered
+    mapping.delete()  # staff stop mapping the team, bob still in the group
+
+    sync = signs_in(bob, groups=(ARCHITECTS,))
+    assert role_of(bob, team) is None
+    assert role_of(charlie, team) == Role.VIEWER and signs_in(charlie).changes == []
+    assert sync.changes == [
+        "Integration team: bob left the team at sign-in: the team no longer follows any Entra ID group or app role"
+    ]
+    assert history(project)[-1] == (
+        "member removed by the directory",
+        "bob left the team at sign-in: the team no longer follows any Entra ID group or app role",
+    )
+    assert signs_in(bob, groups=(ARCHITECTS,)).changes == []
+
+
+def test_group_mapping_deleting_a_teams_last_mapping_keeps_its_last_owner_until_another_owner_exists(
+    project: Project, alice: User, bob: User
+) -> None:
+    team = project.team
+    mapping = mapped(team, ARCHITECTS, Role.OWNER)
+    signs_in(alice, groups=(ARCHITECTS,))  # the team's only owner, now the directory's
+    mapping.delete()
+    signs_in(alice, groups=())
+    assert role_of(alice, team) == Role.OWNER
+    assert history(project)[-1] == (
+        "last owner kept",
+        "alice stays owner as the team's last owner: the team no longer follows any Entra ID group or app role, and "
+        "nobody else owns the team. Make someone else owner first",
+    )
+    Membership.objects.create(team=team, user=bob, role=Role.OWNER)
+    signs_in(alice, groups=())
+    assert role_of(alice, team) is None  # kept, not given: it goes once the team has another owner
 
 
 def test_group_mapping_a_mapping_of_another_tenant_grants_nothing(project: Project, bob: User) -> None:
