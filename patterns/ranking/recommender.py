@@ -106,6 +106,7 @@ class _Core(NamedTuple):
     checks: dict[int, CapacityRecord]
     policy_hits: dict[int, list[PolicyHit]]  # policies that preferred or avoided an option
     policy_outs: dict[int, list[PolicyHit]]  # policies that forbid a pattern
+    fit_scores: dict[int, float]  # the score on the answers alone of each option a policy's points moved
 
 
 def _rule_targets(snapshot: CatalogSnapshot) -> list[tuple[RuleEntry, tuple[int, ...]]]:
@@ -193,6 +194,7 @@ def _core(
     timing = answers.get("timing")
     direction = answers.get("direction")
     checks: dict[int, CapacityRecord] = {}
+    fit_scores: dict[int, float] = {}
     ranked = []
     for index, pattern in enumerate(patterns):
         if index in ruled_out:
@@ -205,6 +207,7 @@ def _core(
         if index in policy_delta:
             # A policy's points move the order from the score the answers earn, past 100 or under 0 if need be, so
             # a preferred option goes ahead of an equal one even at the top; the option shows its score capped.
+            fit_scores[index] = score
             effective = round(score + policy_delta[index], 1)
             score = min(100.0, max(0.0, effective))
         if capacity is not None:
@@ -218,7 +221,7 @@ def _core(
                 effective -= OVER_LIMIT_PENALTY
         ranked.append(((-effective, pattern.tie_break, pattern.name), score, index))
     ranked.sort(key=itemgetter(0))
-    return _Core(ranked, ruled_out, rule_hits, rule_outs, checks, policy_hits, policy_outs)
+    return _Core(ranked, ruled_out, rule_hits, rule_outs, checks, policy_hits, policy_outs, fit_scores)
 
 
 def recommend(
@@ -249,6 +252,7 @@ def recommend(
             capacity=core.checks.get(index),
             rules=tuple(RuleHit.of(rule) for rule in core.rule_hits.get(index, ())),
             policies=tuple(core.policy_hits.get(index, ())),
+            score_without_policies=core.fit_scores.get(index),
         )
         for position, (_, score, index) in enumerate(shown, start=1)
     )
@@ -266,8 +270,8 @@ def recommend(
     close = _close_call(snapshot, requirements, answers, weights, core, assessed, policies)
     without = _first_without_policies(snapshot, requirements, answers, weights, core, assessed)
     top = options[0] if options else None
-    verdict = FitVerdict.of(top)
-    if verdict.level == STRONG or (top and fit_level(top.score, top.contributions) == STRONG and top.cap is None):
+    verdict = FitVerdict.of(top)  # on the answers alone: a policy's points move the order, not the fit
+    if verdict.level == STRONG or (top and fit_level(top.fit_score, top.contributions) == STRONG and top.cap is None):
         # Strong, or short only of the numbers: changing answers can't help with a platform limit.
         return RankingRecord(snapshot.version, options, tuple(excluded), verdict, close_call=close,
                              without_policies=without)  # fmt: skip
@@ -276,7 +280,10 @@ def recommend(
     capacity = requirements.capacity
     keep = frozenset({"volume"}) if capacity is not None and capacity.records_per_day is not None else frozenset()
     numbers = capacity.as_dict() if capacity is not None else {}
-    rules = (*snapshot.rules, *_policy_rules(snapshot)) if policies else snapshot.rules
+    # The policies that forbid patterns rule them out of the relaxations too; those that prefer or avoid don't change
+    # how well a pattern fits the answers, so they stay out of the fit a relaxation reaches.
+    forbidding = tuple(rule for rule in _policy_rules(snapshot) if rule.effect == "exclude") if policies else ()
+    rules = (*snapshot.rules, *forbidding)
     found = relaxations(answers, field, verdict.level, keep=keep, rules=rules, numbers=numbers)
     if capacity is not None:  # a change of answers can't get a pattern past a limit the numbers already exceed
         by_slug = {pattern.slug: pattern for pattern in snapshot.patterns}

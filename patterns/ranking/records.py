@@ -125,6 +125,12 @@ class OptionRecord:
     capacity: CapacityRecord | None = None  # None: no numbers were given
     rules: tuple[RuleHit, ...] = ()  # curated rules that moved its points or cap its fit
     policies: tuple[PolicyHit, ...] = ()  # the organisation's policies that preferred or avoided it
+    score_without_policies: float | None = None  # set when a policy's points moved the score: the answers' own
+
+    @property
+    def fit_score(self) -> float:
+        """The score the answers and curated rules earn it, without the policies' points: its fit is judged on it."""
+        return self.score if self.score_without_policies is None else self.score_without_policies
 
     @property
     def cap(self) -> RuleHit | None:
@@ -169,7 +175,7 @@ class FitVerdict:
     def of(cls, top: OptionRecord | None) -> FitVerdict:
         """The level from the answers; a first option over a platform limit at the given numbers is at best
         partial (the answers fit, the numbers don't)."""
-        score, name = (top.score, top.name) if top else (None, None)
+        score, name = (top.fit_score, top.name) if top else (None, None)
         reasons = top.contributions if top else ()
         level = fit_level(score, reasons)
         worst = top.capacity.worst if top and top.capacity and top.capacity.verdict == OVER_LIMIT else None
@@ -246,6 +252,7 @@ class RankingRecord:
                     capacity=CapacityRecord.from_json(o.get("capacity")),
                     rules=tuple(RuleHit.from_json(r) for r in o.get("rules", [])),
                     policies=tuple(PolicyHit.from_json(p) for p in o.get("policies", [])),
+                    score_without_policies=o.get("score_without_policies"),
                 )
                 for o in data.get("options", [])
             ),
@@ -282,6 +289,11 @@ class RankingRecord:
                     **({"capacity": o.capacity.to_json()} if o.capacity else {}),
                     **({"rules": [r.to_json() for r in o.rules]} if o.rules else {}),
                     **({"policies": [p.to_json() for p in o.policies]} if o.policies else {}),
+                    **(
+                        {"score_without_policies": o.score_without_policies}
+                        if o.score_without_policies is not None
+                        else {}
+                    ),
                 }
                 for o in self.options
             ],

@@ -221,3 +221,26 @@ def test_a_policy_that_prefers_an_option_near_100_puts_it_ahead_of_one_at_100() 
     preferred = rank(answers, policy("near-first", {"near": "prefer"}), patterns=(full, near))
     assert [o.pattern for o in preferred.options] == ["near", "full"]
     assert preferred.top.score == 100.0 and preferred.without_policies.name == "Full"  # type: ignore[union-attr]
+
+
+# Policies move the order, not the fit
+
+
+def test_a_policy_that_prefers_a_partial_fit_leaves_it_partial() -> None:
+    """75/100 on the answers is a partial fit; the policy's 10 points show on its score, not on its fit."""
+    middling = pattern("middling", scope__ce_external="good", goal__data_sync="good")
+    plain = rank(CE, patterns=(middling,))
+    assert plain.top.score == 75.0 and plain.verdict.level == "partial"
+    preferred = rank(CE, policy("use-middling", {"middling": "prefer"}), patterns=(middling,))
+    assert preferred.top.score == 85.0 and preferred.top.fit_score == 75.0
+    assert preferred.verdict == plain.verdict
+    assert RankingRecord.from_json(preferred.to_json()).top.fit_score == 75.0  # type: ignore[union-attr]
+
+
+def test_a_policy_that_avoids_the_only_partial_fit_doesnt_make_it_fit_nothing() -> None:
+    weakish = pattern("weakish")  # neutral on every answer: 50/100
+    plain = rank(CE, patterns=(weakish,))
+    assert plain.top.score == 50.0 and plain.verdict.level == "partial"
+    avoided = rank(CE, policy("avoid-weakish", {"weakish": "avoid"}), patterns=(weakish,))
+    assert avoided.top.score < 50 and avoided.verdict == plain.verdict
+    assert avoided.relaxations == plain.relaxations
