@@ -20,6 +20,7 @@ from portal.models import Capability
 from portal.services.inventory import MAX_BYTES, InventoryError, inventory_import, parse_inventory, read_table
 
 KEPT_SECONDS = 30 * 60
+SECONDS_PER_ROW = 0.004  # an import's rows, ranked and saved (make bench: 1,000 rows in about 3 to 4 s)
 
 
 @login_required
@@ -64,5 +65,7 @@ def inventory_import_view(request: SignedInRequest, project_id: int) -> HttpResp
         ticket = secrets.token_urlsafe(16)
         cache.set(f"inventory:{request.user.pk}:{project.pk}:{ticket}", (upload.name or "inventory.csv", data),
                   KEPT_SECONDS)  # fmt: skip
-        context.update(report=report, ticket=ticket, file_name=upload.name)
+        # What the confirmation will take, said while it runs: about 4 ms a row here on PostgreSQL, at least 1 s.
+        import_seconds = max(1, round(len(rows) * SECONDS_PER_ROW))
+        context.update(report=report, ticket=ticket, file_name=upload.name, import_seconds=import_seconds)
     return render(request, "portal/inventory_import.html", context)

@@ -110,6 +110,7 @@ def test_the_main_pages_fit_a_phone_without_sideways_scrolling(page: Page, live_
     from patterns.requirements import Requirements
     from portal.services.decisions import decision_save
     from portal.services.drafts import draft_create
+    from portal.services.environments import environment_create, integration_place
     from portal.services.integrations import integration_create
 
     ada = get_user_model().objects.create_user("ada", password="ada-long-password")
@@ -118,6 +119,9 @@ def test_the_main_pages_fit_a_phone_without_sideways_scrolling(page: Page, live_
                "capacity": {"records_per_day": 300_000, "peak_records_per_hour": 120_000}}  # fmt: skip
     requirements = Requirements.from_mapping(numbers)
     integration = integration_create(project=project, name="Price load", requirements=requirements, created_by=ada)
+    environment = environment_create(project=project, actor=ada, name="CE production", kind="dataverse",
+                                     production=True)  # fmt: skip
+    integration_place(integration=integration, actor=ada, environment=environment, identity="svc-prices")
     draft = draft_create(owner=ada, answers=numbers)
     decision_save(
         integration=integration,
@@ -132,6 +136,8 @@ def test_the_main_pages_fit_a_phone_without_sideways_scrolling(page: Page, live_
                  "/checklist/", f"/wizard/{draft.pk}/volumes/", f"/wizard/{draft.pk}/results/", "/projects/",
                  f"/projects/{project.pk}/", f"/projects/{project.pk}/integrations/{integration.pk}/",
                  f"/projects/{project.pk}/history/", "/decisions/", "/inbox/", "/inbox/settings/",
-                 f"/projects/{project.pk}/integrations/{integration.pk}/decision/record/"):  # fmt: skip
+                 f"/projects/{project.pk}/integrations/{integration.pk}/decision/record/",
+                 f"/projects/{project.pk}/environments/", f"/projects/{project.pk}/environments/{environment.pk}/",
+                 f"/projects/{project.pk}/inventory/", "/portfolio/"):  # fmt: skip
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
