@@ -86,7 +86,8 @@ class GroupMappingAdmin(admin.ModelAdmin):
                 "person in several groups mapped to a team gets the highest role. Members the team added by hand "
                 "stay as they are unless one of their groups is mapped to the team; the team's last owner is never "
                 "removed. Deleting a team's last mapping takes away the memberships the directory made there, at "
-                "each person's next sign-in. Every change is in the team's history.",
+                "each person's next sign-in. An app role, or a group named other than by its object id, is given the "
+                "tenant when only one can sign in. Every change is in the team's history.",
             },
         ),
     )

@@ -142,6 +142,12 @@ class GroupMapping(models.Model):
         kind = "Entra ID group" if self.claim == self.Claim.GROUPS else "app role"
         return f"{kind} {self.label or self.value}"
 
+    @property
+    def assigned_by_any_tenant(self) -> bool:
+        """An app role, or a group named other than by its object id: every tenant's administrators decide who has
+        one of that name, so the mapping trusts one tenant only (``portal.services.directory`` matches it so)."""
+        return self.claim == self.Claim.ROLES or not OBJECT_ID.match(self.value)
+
     def clean(self) -> None:
         self.value, self.tenant, self.label = self.value.strip(), self.tenant.strip().lower(), self.label.strip()
         if self.claim == self.Claim.GROUPS:
@@ -152,8 +158,9 @@ class GroupMapping(models.Model):
         tenants = settings.OIDC_ALLOWED_TENANTS
         if self.tenant and tenants and self.tenant not in tenants:
             errors["tenant"] = "This tenant can't sign in here: it isn't in OIDC_ALLOWED_TENANTS."
-        assigned_by_any_tenant = self.claim == self.Claim.ROLES or not OBJECT_ID.match(self.value)
-        if assigned_by_any_tenant and not self.tenant and len(tenants) != 1:
+        if self.assigned_by_any_tenant and not self.tenant and len(tenants) == 1:
+            self.tenant = tenants[0]  # written down: a tenant allowed later must not be able to hand it out
+        if self.assigned_by_any_tenant and not self.tenant and len(tenants) != 1:
             errors["tenant"] = (
                 "More than one tenant can sign in to this portal, and each tenant's administrators choose who has "
                 "an app role or a group of that name: give the tenant (Directory ID) this mapping trusts."

@@ -17,6 +17,11 @@ What a mapping covers, and so what the directory may change:
 - never the team's last owner: a change that would leave the team without one is not made, the history says why,
   and the membership is marked ``KEPT`` (so the next sign-ins don't say it again) until another owner exists.
 
+An app role, or a group named other than by its object id, is trusted from the mapping's tenant only: saved while a
+single tenant could sign in, the mapping is given that tenant; one saved without (before that rule) still matches only
+while exactly that one tenant is allowed, so allowing a second tenant, or e-mail domains instead, can't let another
+tenant's administrators hand out the team.
+
 When the token can't carry the person's groups (Entra's groups overage: ``_claim_names`` instead of ``groups``), teams
 mapped by group are left exactly as they were and the result says so; app-role mappings still apply.
 """
@@ -29,6 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -63,8 +69,11 @@ class DirectoryClaims:
         return cls(tenant=str(claims.get("tid") or "").lower(), groups=groups, roles=_strings(claims.get("roles")))
 
     def grants(self, mapping: GroupMapping) -> bool:
+        tenants = settings.OIDC_ALLOWED_TENANTS
         if mapping.tenant and mapping.tenant != self.tenant:
             return False
+        if not mapping.tenant and mapping.assigned_by_any_tenant and (len(tenants) != 1 or tenants[0] != self.tenant):
+            return False  # saved without one while a single tenant could sign in: trusted from that tenant only
         held = self.groups if mapping.claim == GroupMapping.Claim.GROUPS else self.roles
         return held is not None and mapping.value in held
 

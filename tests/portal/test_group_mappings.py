@@ -30,6 +30,7 @@ from tests.factories import make_team_project
 pytestmark = pytest.mark.django_db
 
 TENANT = "833ced3d-cb2e-41de-92f1-29e2af035ddc"
+OTHER_TENANT = "0b6e4d17-2222-4f7a-8b3c-000000000002"
 ARCHITECTS = "0760b6cf-170e-4a14-91b3-4b78e0739963"
 REVIEWERS = "3b2b0c93-acd8-4208-8eba-7a48db1cd4c0"
 
@@ -207,10 +208,42 @@ def test_group_mapping_deleting_a_teams_last_mapping_keeps_its_last_owner_until_
 
 def test_group_mapping_a_mapping_of_another_tenant_grants_nothing(project: Project, bob: User) -> None:
     mapped(project.team, "Portal.Owner", Role.OWNER, claim=GroupMapping.Claim.ROLES, tenant=TENANT)
-    signs_in(bob, roles=["Portal.Owner"], tid="0b6e4d17-2222-4f7a-8b3c-000000000002")
+    signs_in(bob, roles=["Portal.Owner"], tid=OTHER_TENANT)
     assert role_of(bob, project.team) is None
     signs_in(bob, roles=["Portal.Owner"])
     assert role_of(bob, project.team) == Role.OWNER
+
+
+def test_group_mapping_an_app_role_or_a_group_name_saved_while_one_tenant_signs_in_is_given_that_tenant(
+    project: Project,
+) -> None:
+    assert mapped(project.team, "Portal.Reviewer", Role.REVIEWER, claim=GroupMapping.Claim.ROLES).tenant == TENANT
+    assert mapped(project.team, "sg-d365-architects", Role.VIEWER).tenant == TENANT  # an on-premises group name
+    assert mapped(project.team, ARCHITECTS, Role.VIEWER).tenant == ""  # an object id is the directory's own
+
+
+def test_group_mapping_without_a_tenant_trusts_only_the_one_tenant_allowed_when_it_was_saved(
+    project: Project, bob: User, settings: Settings
+) -> None:
+    team = project.team
+    # As saved before mappings were given their tenant: no tenant, while only TENANT could sign in.
+    GroupMapping.objects.create(team=team, claim=GroupMapping.Claim.ROLES, value="Portal.Owner", role=Role.OWNER)
+    GroupMapping.objects.create(team=team, value="sg-d365-reviewers", role=Role.REVIEWER)
+    mapped(team, ARCHITECTS, Role.VIEWER)
+    signs_in(bob, groups=("sg-d365-reviewers",), roles=["Portal.Owner"])
+    assert role_of(bob, team) == Role.OWNER
+
+    settings.OIDC_ALLOWED_TENANTS = [TENANT, OTHER_TENANT]  # a second tenant, whose administrators assign roles too
+    signs_in(bob, groups=("sg-d365-reviewers",), roles=["Portal.Owner"], tid=OTHER_TENANT)
+    assert role_of(bob, team) is None
+    signs_in(bob, groups=(ARCHITECTS,), roles=["Portal.Owner"], tid=OTHER_TENANT)
+    assert role_of(bob, team) == Role.VIEWER  # a group's object id is still the group's, whoever signs in
+    signs_in(bob, groups=("sg-d365-reviewers",), roles=["Portal.Owner"])  # even from the first: with two allowed,
+    assert role_of(bob, team) is None  # which tenant those mappings trusted isn't written down
+
+    settings.OIDC_ALLOWED_TENANTS = []  # e-mail domains instead of tenants
+    signs_in(bob, groups=("sg-d365-reviewers",), roles=["Portal.Owner"])
+    assert role_of(bob, team) is None
 
 
 # --- The team's last owner ----------------------------------------------------------------------------------------
@@ -303,7 +336,7 @@ def test_group_mapping_refuses_what_cannot_work_with_a_clear_message(
         "This team already has a mapping for this group or app role."
     ]
 
-    settings.OIDC_ALLOWED_TENANTS = [TENANT, "0b6e4d17-2222-4f7a-8b3c-000000000002"]
+    settings.OIDC_ALLOWED_TENANTS = [TENANT, OTHER_TENANT]
     assert "give the tenant" in problems(value="Portal.Owner", claim=GroupMapping.Claim.ROLES)["tenant"][0]
     assert "give the tenant" in problems(value="sg-d365-architects")["tenant"][0]  # an on-premises group name
     mapped(project.team, REVIEWERS, Role.VIEWER)  # an object id is the directory's own: no tenant needed
