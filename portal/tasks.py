@@ -7,12 +7,16 @@ them."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.tasks import task
 from django.utils import timezone
 
 from portal.services.channels import post_overdue_digests
 from portal.services.notifications import REMINDER_TIME, notify_overdue_tasks
+
+if TYPE_CHECKING:
+    from django_tasks_db.models import DBTaskResult
 
 DIGEST_TIME = REMINDER_TIME  # the teams' digest, in the server's zone
 RUN_EVERY = timedelta(hours=1)
@@ -29,15 +33,34 @@ def is_digest_run(now: datetime) -> bool:
     return timezone.localtime(now).time().hour == DIGEST_TIME.hour
 
 
+def chain_runs(**filters: Any) -> list[DBTaskResult]:
+    """The hourly chain's runs in the database queue, narrowed by ``filters`` (a run asked for by hand carries
+    reschedule=False and is not one of them)."""
+    from django_tasks_db.models import DBTaskResult  # only with the database backend
+
+    rows = DBTaskResult.objects.filter(task_path=remind_overdue_tasks.module_path, **filters)
+    return [row for row in rows.only("args_kwargs", "run_after") if not row.args_kwargs.get("kwargs")]
+
+
+def queue_next_run(now: datetime) -> None:
+    """Queue the chain's next run, unless a run of the chain is queued for then or sooner already: two chains (one
+    queued by `schedulereminders` while a run was starting, say) become one again."""
+    when = next_reminder_time(now)
+    if not chain_runs(status="READY", run_after__lte=when):
+        remind_overdue_tasks.using(run_after=when).enqueue()
+
+
 @task()
 def remind_overdue_tasks(reschedule: bool = True) -> int:
-    """Every hour: remind owners of overdue tasks whose morning has come, post the teams' digests in the 06:00 run
-    (or in a run asked for by hand), then queue the next hour's run (the chain is started by
-    `manage.py schedulereminders`, which `make run` and the release job call)."""
+    """Every hour: queue the next hour's run first (a run that fails must not end the chain: the next one catches up
+    on what it missed), remind owners of overdue tasks whose morning has come, and post the teams' digests in the
+    06:00 run (or in a run asked for by hand). The chain is started by `manage.py schedulereminders`, which `make run`
+    and the release job call."""
     now = timezone.now()
-    count = notify_overdue_tasks(now=now)
-    if not reschedule or is_digest_run(now):
-        post_overdue_digests(today=timezone.localdate(now))
     if reschedule:
-        remind_overdue_tasks.using(run_after=next_reminder_time(now)).enqueue()
-    return count
+        queue_next_run(now)
+    try:
+        return notify_overdue_tasks(now=now)
+    finally:  # the teams' digest doesn't wait on the owners' reminders
+        if not reschedule or is_digest_run(now):
+            post_overdue_digests(today=timezone.localdate(now))

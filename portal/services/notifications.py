@@ -15,7 +15,7 @@ from itertools import batched
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.tasks import task
 from django.urls import reverse
@@ -91,12 +91,27 @@ def notify(
             )
     if key:  # a reminder goes out once: skip those who already have it
         had = set(Notification.objects.filter(key=key, recipient_id__in=wanted).values_list("recipient_id", flat=True))
-        rows = [row for row in rows if row.recipient_id not in had]
-    created = Notification.objects.bulk_create(rows)
+        created = [row for row in rows if row.recipient_id not in had and _created_once(row)]
+    else:
+        created = Notification.objects.bulk_create(rows)
     to_mail = [row.pk for row in created if row.email_wanted]
     if to_mail:  # queued in this transaction: committed together with the rows, or not at all
         send_notification_emails.enqueue(to_mail)
     return created
+
+
+def _created_once(row: Notification) -> bool:
+    """Insert a keyed notification unless its recipient has it: a run at the same time (a reminder run asked for by
+    hand beside the hourly one) may have written it since we looked. The unique key refuses the second row, and the
+    savepoint keeps our transaction, and the other reminders in it, going."""
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        if Notification.objects.filter(recipient_id=row.recipient_id, key=row.key).exists():
+            return False
+        raise
+    return True
 
 
 @task()

@@ -197,6 +197,146 @@ def test_the_hourly_reminder_run_is_queued_once(settings: Any, db: None) -> None
     assert timezone.now() < queued.run_after <= timezone.now() + timedelta(hours=1)
 
 
+MORNING = datetime(2026, 12, 6, 6, tzinfo=UTC)  # 06:00 in UTC, the zone of those who chose none
+REMINDER_RUN = "portal.tasks.remind_overdue_tasks"
+
+
+def use_the_database_queue(settings: Any, monkeypatch: pytest.MonkeyPatch, now: datetime = MORNING) -> None:
+    """Tasks queued in the database as in production, and Django's clock at ``now``."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    monkeypatch.setattr(timezone, "now", lambda: now)
+
+
+def the_worker_runs_what_is_due(settings: Any, monkeypatch: pytest.MonkeyPatch, now: datetime) -> list[str]:
+    """`db_worker` at ``now``: each reminder run due, in turn, claimed, run and its end recorded by the worker's own
+    code (without its loop, which closes the connection a test's transaction lives in). How each ended."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    use_the_database_queue(settings, monkeypatch, now)
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="test", excluded_queue_names=[])  # fmt: skip
+    ended = []
+    while run := DBTaskResult.objects.ready().filter(task_path=REMINDER_RUN).order_by("run_after").first():
+        run.claim(worker_id="test")
+        worker.run_task(run)
+        ended.append(run.status)
+    return ended
+
+
+def chain_queued_for() -> list[datetime]:
+    from portal.tasks import chain_runs
+
+    return sorted(run.run_after for run in chain_runs(status="READY"))
+
+
+def mails_queued() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path="portal.services.notifications.send_notification_emails").count()
+
+
+def overdue_for(owner: User, integration: Integration) -> str:
+    """A task of ``owner``'s, overdue since the day before MORNING; the key of its reminder."""
+    entry = integration.project.checklist_entries.order_by("pk")[0]
+    checklist_entry_update(entry=entry, actor=owner, expected_version=entry.version, status="open",
+                           assignee=owner, due_date=date(2026, 12, 5))  # fmt: skip
+    return f"overdue:{entry.pk}:2026-12-05"
+
+
+def test_a_reminder_run_that_fails_still_queues_the_next_which_catches_up(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, integration: Integration, bob: User
+) -> None:
+    from django.db import connection
+
+    from portal.tasks import remind_overdue_tasks
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL constraint makes the database refuse the reminder")
+    key = overdue_for(bob, integration)
+    use_the_database_queue(settings, monkeypatch)
+    remind_overdue_tasks.using(run_after=MORNING).enqueue()
+    with connection.cursor() as cursor:  # the database refuses every new notification
+        cursor.execute("ALTER TABLE portal_notification ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
+    assert the_worker_runs_what_is_due(settings, monkeypatch, MORNING) == ["FAILED"]
+    assert chain_queued_for() == [MORNING + timedelta(hours=1)] and not Notification.objects.exists()
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE portal_notification DROP CONSTRAINT refuse_all")
+    remind_overdue_tasks.enqueue(reschedule=False)  # and one asked for by hand (`schedulereminders --now`)
+    next_hour = MORNING + timedelta(hours=1)
+    assert the_worker_runs_what_is_due(settings, monkeypatch, next_hour) == ["SUCCESSFUL", "SUCCESSFUL"]
+    assert list(Notification.objects.values_list("recipient__username", "key")) == [("bob", key)]
+    assert mails_queued() == 1 and chain_queued_for() == [next_hour + timedelta(hours=1)]
+
+
+def test_a_second_chain_is_never_queued_beside_a_running_run_and_two_become_one(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from portal.tasks import remind_overdue_tasks
+
+    use_the_database_queue(settings, monkeypatch)
+    remind_overdue_tasks.using(run_after=MORNING).enqueue()
+    DBTaskResult.objects.update(status="RUNNING", started_at=MORNING)  # the worker has just taken it
+    call_command("schedulereminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert chain_queued_for() == []  # the running run queues the next itself
+    DBTaskResult.objects.update(started_at=MORNING - timedelta(hours=2))  # a run whose worker died long ago
+    call_command("schedulereminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    next_hour = MORNING + timedelta(hours=1)
+    assert chain_queued_for() == [next_hour]
+
+    remind_overdue_tasks.using(run_after=next_hour).enqueue()  # a second chain, at the same hour
+    assert the_worker_runs_what_is_due(settings, monkeypatch, next_hour) == ["SUCCESSFUL", "SUCCESSFUL"]
+    assert chain_queued_for() == [next_hour + timedelta(hours=1)]  # the first saw the second queued: one chain
+
+
+@pytest.mark.django_db(transaction=True)  # two runs at once: two connections, each in its own transaction
+def test_two_reminder_runs_at_once_send_each_reminder_once_and_keep_the_chain(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from django.db import connection, transaction
+
+    from portal.tasks import remind_overdue_tasks
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once need PostgreSQL")
+    call_command("loadcatalog", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    alice, bob = make_user("alice"), make_user("bob")
+    key = overdue_for(bob, make_integration(make_team_project(alice, bob=Role.REVIEWER)))
+    use_the_database_queue(settings, monkeypatch)
+    written, failures = threading.Event(), []
+
+    def by_hand() -> None:
+        """`schedulereminders --now`'s run, its transaction kept open until the hourly run waits on its reminder."""
+        try:
+            with transaction.atomic():
+                remind_overdue_tasks.call(reschedule=False)
+                written.set()
+                with connection.cursor() as cursor:
+                    for _ in range(200):
+                        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                        if cursor.fetchone()[0]:
+                            break
+                        threading.Event().wait(0.05)
+        except Exception as error:  # pragma: no cover - reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=by_hand)
+    other.start()
+    assert written.wait(10)
+    assert remind_overdue_tasks.call() == 0  # waited for the other run's row, then skipped it: no failure
+    other.join(10)
+    assert failures == []
+    assert list(Notification.objects.values_list("recipient__username", "key")) == [("bob", key)]
+    assert mails_queued() == 1 and chain_queued_for() == [MORNING + timedelta(hours=1)]
+
+
 def test_a_task_owner_must_be_a_member_who_can_edit(
     client: Client, integration: Integration, alice: User, dave: User
 ) -> None:

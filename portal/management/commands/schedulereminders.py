@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.tasks import default_task_backend
 from django.utils import timezone
 
-from portal.tasks import RUN_EVERY, next_reminder_time, remind_overdue_tasks
+from portal.tasks import RUN_EVERY, chain_runs, next_reminder_time, remind_overdue_tasks
 
 
 class Command(BaseCommand):
@@ -32,13 +32,17 @@ class Command(BaseCommand):
             self.stdout.write("A reminder run is queued for right away.")
         now = timezone.now()
         when = next_reminder_time(now)
-        queued = DBTaskResult.objects.filter(status="READY", task_path=remind_overdue_tasks.module_path)
-        chain = [row.pk for row in queued.only("args_kwargs") if not row.args_kwargs.get("kwargs")]  # not a --now
+        chain = [row.pk for row in chain_runs(status="READY")]
         if chain:
             # A chain queued by a release that ran once a day waits up to a day: it runs on the next hour instead.
             moved = DBTaskResult.objects.filter(pk__in=chain, run_after__gt=now + RUN_EVERY).update(run_after=when)
             self.stdout.write("The hourly reminder run is queued already" + (", now for the next hour." if moved
                                                                                else "."))  # fmt: skip
+            return
+        if chain_runs(status="RUNNING", started_at__gte=now - RUN_EVERY):
+            # A run under way queues the next itself (an older version did so only at its end): a second chain would
+            # run every hour twice.
+            self.stdout.write("The hourly reminder run is running and queues the next itself.")
             return
         remind_overdue_tasks.using(run_after=when).enqueue()
         self.stdout.write(f"The hourly reminder run is queued, first for {when:%Y-%m-%d %H:%M %Z}.")
