@@ -17,7 +17,7 @@ so live rankings and ones saved before this rule existed are judged the same way
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from patterns.taxonomy import FitLevel
@@ -74,10 +74,28 @@ def fit_level(score: float | None, reasons: Iterable[ReasonLike]) -> str:
     return level_for(score, len(missing), any(r.question == "goal" for r in missing))
 
 
-def fit_summary(level: str, name: str | None, score: float | None, reasons: Iterable[ReasonLike]) -> str:
-    """One honest sentence about the top option."""
-    if name is None or score is None:
+def _titles(titles: Sequence[str]) -> str:
+    quoted = [f"“{title}”" for title in titles]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def nothing_left(forbidding: Sequence[str] = (), answers_too: bool = True) -> str:
+    """Why no option is left: the answers ruled every pattern out, or the organisation's policies (``forbidding``,
+    their titles) forbid what the answers left (every pattern, when ``answers_too`` is false)."""
+    if not forbidding:
         return "No pattern in the catalog fits these answers: every one is ruled out by at least one answer."
+    which, verb = ("policy", "forbids") if len(forbidding) == 1 else ("policies", "forbid")
+    if not answers_too:
+        return f"No pattern is left: your organisation's {which} {_titles(forbidding)} {verb} every one."
+    return (f"No pattern is left: your answers rule some out, and your organisation's {which} "
+            f"{_titles(forbidding)} {verb} the rest.")  # fmt: skip
+
+
+def fit_summary(level: str, name: str | None, score: float | None, reasons: Iterable[ReasonLike],
+                forbidding: Sequence[str] = (), answers_too: bool = True) -> str:  # fmt: skip
+    """One honest sentence about the top option (or, with none left, why: ``nothing_left``)."""
+    if name is None or score is None:
+        return nothing_left(forbidding, answers_too)
     points = f"{score:.0f}/100"
     missing = "; ".join(f"“{r.question_label}” ({r.value_label})" for r in shortfalls(reasons))
     if level == STRONG:

@@ -270,7 +270,7 @@ def recommend(
     close = _close_call(snapshot, requirements, answers, weights, core, assessed, policies)
     without = _first_without_policies(snapshot, requirements, answers, weights, core, assessed)
     top = options[0] if options else None
-    verdict = FitVerdict.of(top)  # on the answers alone: a policy's points move the order, not the fit
+    verdict = FitVerdict.of(top, tuple(excluded))  # on the answers alone: a policy's points move the order, not the fit
     if verdict.level == STRONG or (top and fit_level(top.fit_score, top.contributions) == STRONG and top.cap is None):
         # Strong, or short only of the numbers: changing answers can't help with a platform limit.
         return RankingRecord(snapshot.version, options, tuple(excluded), verdict, close_call=close,

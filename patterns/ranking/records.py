@@ -163,6 +163,16 @@ class ExclusionRecord:
     def reasons(self) -> list[str]:
         return [r.text for r in self.contributions] + [h.reason for h in self.rules] + [h.reason for h in self.policies]
 
+    @property
+    def by_policies_only(self) -> bool:
+        """Whether only the organisation's policies rule it out (the answers and the curated rules leave it)."""
+        return bool(self.policies) and not self.contributions and not self.rules
+
+
+def forbidding_policies(excluded: tuple[ExclusionRecord, ...]) -> tuple[str, ...]:
+    """The titles of the policies that forbid patterns the answers leave, each once, in the order met."""
+    return tuple(dict.fromkeys(hit.title for e in excluded if e.by_policies_only for hit in e.policies))
+
 
 @dataclass(frozen=True)
 class FitVerdict:
@@ -172,9 +182,9 @@ class FitVerdict:
     summary: str
 
     @classmethod
-    def of(cls, top: OptionRecord | None) -> FitVerdict:
+    def of(cls, top: OptionRecord | None, excluded: tuple[ExclusionRecord, ...] = ()) -> FitVerdict:
         """The level from the answers; a first option over a platform limit at the given numbers is at best
-        partial (the answers fit, the numbers don't)."""
+        partial (the answers fit, the numbers don't). With no option left, ``excluded`` says why."""
         score, name = (top.fit_score, top.name) if top else (None, None)
         reasons = top.contributions if top else ()
         level = fit_level(score, reasons)
@@ -186,6 +196,10 @@ class FitVerdict:
         if cap is not None and LEVEL_ORDER.get(cap.cap, 0) > LEVEL_ORDER[level]:
             return cls(cap.cap, f"{name} scores {score:.0f}/100 on your answers, but together they meet a known "
                                 f"limit: {cap.title}.")  # fmt: skip
+        if top is None:
+            forbidding = forbidding_policies(excluded)
+            answers_too = any(not e.by_policies_only for e in excluded)
+            return cls(level, fit_summary(level, name, score, reasons, forbidding, answers_too))
         return cls(level, fit_summary(level, name, score, reasons))
 
     def to_json(self) -> dict[str, str]:
@@ -204,11 +218,16 @@ class RankingRecord:
 
     @property
     def verdict(self) -> FitVerdict:
-        return self.fit or FitVerdict.of(self.top)
+        return self.fit or FitVerdict.of(self.top, self.excluded)
 
     @property
     def top(self) -> OptionRecord | None:
         return self.options[0] if self.options else None
+
+    @property
+    def forbidding(self) -> tuple[str, ...]:
+        """The titles of the organisation's policies that forbid patterns the answers leave."""
+        return forbidding_policies(self.excluded)
 
     @property
     def runner_up(self) -> OptionRecord | None:
@@ -271,7 +290,7 @@ class RankingRecord:
             without_policies=FirstWithoutPolicies.from_json(data.get("without_policies")),
         )
         saved = data.get("fit")
-        verdict = FitVerdict(saved["level"], saved["summary"]) if saved else FitVerdict.of(record.top)
+        verdict = FitVerdict(saved["level"], saved["summary"]) if saved else FitVerdict.of(record.top, record.excluded)
         return replace(record, fit=verdict)
 
     def to_json(self) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Why this ranking: one stacked bar per option, each answer's share of the score as a segment (same colour and
-place for the same question on every bar), and the options an answer ruled out."""
+place for the same question on every bar), and the options ruled out: by an answer, a curated rule about answers
+together, or the organisation's policy."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 from patterns.ranking.records import ExclusionRecord, OptionRecord, RankingRecord
 from patterns.requirements import QUESTIONS
-from portal.pictures.palette import question_colour
+from portal.pictures.palette import EXCLUSION_COLOUR, question_colour
 
 QUESTION_ORDER = {question.name: index for index, question in enumerate(QUESTIONS)}
 MAX_BARS = 10
@@ -50,11 +51,13 @@ class Bar:
 
 @dataclass(frozen=True)
 class RuledOut:
-    """One answer and the options it rules out (an option two answers rule out is under both)."""
+    """One answer, curated rule or policy and the options it rules out (an option two of them rule out is under
+    both)."""
 
     answer: str  # "How fast the other side needs it: Immediately, and the caller waits"
     colour: str
     names: tuple[str, ...]
+    verb: str = "rules out"  # a policy "forbids"
 
 
 @dataclass(frozen=True)
@@ -107,15 +110,23 @@ def _with_reasons_for_order(bars: list[Bar], options: tuple[OptionRecord, ...]) 
 
 
 def _ruled_out(exclusions: tuple[ExclusionRecord, ...]) -> tuple[RuledOut, ...]:
+    """By answer in the questions' order, then the curated rules, then the organisation's policies."""
     by_answer: dict[tuple[int, str], list[str]] = {}
+    others: dict[tuple[int, str], list[str]] = {}
     for exclusion in exclusions:
         for reason in exclusion.contributions:
             key = (QUESTION_ORDER.get(reason.question, 99), f"{reason.question_label}: {reason.value_label}")
             by_answer.setdefault(key, []).append(exclusion.name)
-    return tuple(
-        RuledOut(answer, question_colour(order), tuple(sorted(names)))
-        for (order, answer), names in sorted(by_answer.items())
-    )
+        for rule in exclusion.rules:
+            others.setdefault((0, f"Together: {rule.title}"), []).append(exclusion.name)
+        for policy in exclusion.policies:
+            others.setdefault((1, f"Your organisation's policy “{policy.title}”"), []).append(exclusion.name)
+    return (
+        *(RuledOut(answer, question_colour(order), tuple(sorted(names)))
+          for (order, answer), names in sorted(by_answer.items())),
+        *(RuledOut(label, EXCLUSION_COLOUR, tuple(sorted(names)), "forbids" if kind else "rules out")
+          for (kind, label), names in sorted(others.items())),
+    )  # fmt: skip
 
 
 def contribution_chart(ranking: RankingRecord) -> ContributionChart:

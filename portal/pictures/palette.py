@@ -22,6 +22,9 @@ QUESTION_COLOURS: tuple[str, ...] = (
     "#5d4037",  # dark brown
 )
 
+# A group of ruled-out options that no one answer explains (a curated rule about answers together, a policy).
+EXCLUSION_COLOUR = "#5f6b76"
+
 # Decision status: colour and a dash pattern, so print in grey still tells them apart.
 STATUS_STYLES: dict[str, tuple[str, str]] = {
     "accepted": ("#1e7b34", ""),

@@ -244,3 +244,30 @@ def test_a_policy_that_avoids_the_only_partial_fit_doesnt_make_it_fit_nothing() 
     avoided = rank(CE, policy("avoid-weakish", {"weakish": "avoid"}), patterns=(weakish,))
     assert avoided.top.score < 50 and avoided.verdict == plain.verdict
     assert avoided.relaxations == plain.relaxations
+
+
+# When the policies leave nothing
+
+
+def test_a_ranking_whose_policies_forbid_every_pattern_says_the_policies_did_it_and_names_them() -> None:
+    no_flows = policy("no-flows", {"power-automate": "forbid", "logic-apps": "forbid"})
+    ranking = rank(CE, NO_DUAL_WRITE_IN_CE, no_flows)
+    assert ranking.options == () and ranking.verdict.level == "none"
+    assert ranking.verdict.summary == (
+        "No pattern is left: your organisation's policies “No new dual write” and “No flows” forbid every one."
+    )
+    assert ranking.forbidding == ("No new dual write", "No flows")
+    assert RankingRecord.from_json(ranking.to_json() | {"fit": None}).verdict == ranking.verdict
+
+
+def test_a_ranking_whose_answers_rule_some_out_and_a_policy_the_rest_says_both() -> None:
+    sync_only = pattern("sync-only", goal__data_sync="strong", timing__near_real_time="excluded")
+    flows = pattern("flows", goal__data_sync="good")
+    answers = {**CE, "timing": "near_real_time"}
+    ranking = rank(answers, policy("no-flows", {"flows": "forbid"}), patterns=(sync_only, flows))
+    assert ranking.verdict.summary == (
+        "No pattern is left: your answers rule some out, and your organisation's policy “No flows” forbids the rest."
+    )
+    assert rank(answers, patterns=(sync_only,)).verdict.summary == (
+        "No pattern in the catalog fits these answers: every one is ruled out by at least one answer."
+    )

@@ -10,7 +10,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from patterns.catalog import rank
 from patterns.models import Pattern, Policy, PolicyEffect
+from patterns.requirements import Requirements
+from portal.pictures.contributions import contribution_chart
 from portal.services.tokens import api_token_create
 from tests.factories import make_draft, make_integration, make_project, publish_draft
 
@@ -99,3 +102,35 @@ def test_the_api_documents_the_policies_of_a_ranking_live_and_saved(client: Clie
         assert "policies" in schemas[name]["properties"], name
     assert "without_policies" in schemas["Ranking"]["properties"]
     assert "without_policies" in schemas["SavedRanking"]["properties"]
+
+
+def forbid_everything_in_ce() -> Policy:
+    return publish_policy(*((slug, "forbid") for slug in Pattern.objects.values_list("slug", flat=True)))
+
+
+def test_results_the_policies_leave_empty_say_the_policies_did_it(signed_in: Client, alice: User) -> None:
+    forbid_everything_in_ce()
+    body = page_text(signed_in, reverse("wizard:results", args=[make_draft(alice, CE_BATCH).pk]))
+    assert "No pattern survives your answers and your organisation's policies" in body
+    assert ("No pattern is left: your answers rule some out, and your organisation's policy “Our data platform "
+            "team runs the pipelines” forbids the rest.") in body  # fmt: skip
+    assert WITHOUT in body
+    assert "ruled out by at least one answer" not in body
+
+
+def test_the_why_this_order_chart_lists_what_a_policy_forbids(signed_in: Client, alice: User) -> None:
+    publish_policy(("synapse-link", "forbid"))
+    ranking = rank(Requirements.from_mapping(CE_BATCH))
+    chart = contribution_chart(ranking)
+    assert {name for group in chart.ruled_out for name in group.names} == {e.name for e in ranking.excluded}
+    group = next(group for group in chart.ruled_out if "policy" in group.answer)
+    assert (group.answer, group.verb, group.names) == (
+        "Your organisation's policy “Our data platform team runs the pipelines”",
+        "forbids",
+        (SYNAPSE,),
+    )
+    body = page_text(signed_in, reverse("wizard:results", args=[make_draft(alice, CE_BATCH).pk]))
+    assert (
+        f"<strong>Your organisation's policy “Our data platform team runs the pipelines”</strong> forbids {SYNAPSE}."
+        in body
+    )
