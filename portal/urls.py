@@ -108,6 +108,7 @@ team_patterns = (
         ),
         path("<int:team_id>/members/<int:membership_id>/role/", teams.member_role, name="member_role"),
         path("<int:team_id>/connections/", teams.team_connections, name="connections"),
+        path("<int:team_id>/history/", teams.team_history_page, name="history"),
         path("<int:team_id>/channels/", channels.channel_add_view, name="channel_add"),
         path("<int:team_id>/trackers/", trackers.tracker_save_view, name="tracker_save"),
         path("<int:team_id>/trackers/<int:tracker_id>/remove/", trackers.tracker_remove_view, name="tracker_remove"),

@@ -29,6 +29,7 @@ from portal.models.teams import (
     MembershipSource,
     Role,
     Team,
+    TeamHistoryEntry,
     can,
     roles_that_can,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "TaskStatus",
     "Team",
     "TeamChannel",
+    "TeamHistoryEntry",
     "TeamTemplate",
     "TeamTracker",
     "TrackerKind",

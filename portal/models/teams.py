@@ -1,4 +1,4 @@
-"""Teams, their members and roles (what each role may do), and invitations to join."""
+"""Teams, their members and roles (what each role may do), invitations to join, and the team's own history."""
 
 from __future__ import annotations
 
@@ -125,3 +125,25 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} to {self.team} ({self.role})"
+
+
+class TeamHistoryEntry(models.Model):
+    """Append-only record of a change to a team itself (members, invitations, connections, projects moved in or
+    out): who, what, when, before and after, shown on the team's history page even while it has no project. Each is
+    also copied into the history of the team's projects (``portal.services.history``). Never updated."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=60)
+    subject = models.CharField(max_length=200, help_text="What changed, in words.")
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "team history entries"
+        indexes = [models.Index(fields=["team", "-created_at", "-id"], name="team_history_newest_first")]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.subject}"

@@ -23,6 +23,7 @@ from portal.models import (
     Project,
     ProjectChecklistEntry,
     Team,
+    TeamHistoryEntry,
     can,
     roles_that_can,
 )
@@ -150,3 +151,8 @@ def awaiting_my_review(team: Team, user: User) -> list[Decision]:
     if not can(team.role, Capability.REVIEW):
         return []
     return list(waiting_for_review(user, team=team)[:DASHBOARD_PAGE])
+
+
+def team_history(team: Team, limit: int = 500) -> list[TeamHistoryEntry]:
+    """The latest changes to the team itself (members, invitations, connections, projects moved), newest first."""
+    return list(team.history.select_related("actor")[:limit])

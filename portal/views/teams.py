@@ -27,6 +27,7 @@ from portal.selectors.teams import (
     awaiting_my_review,
     completion_bars,
     decision_status_bars,
+    team_history,
     team_memberships,
     team_memberships_by_name,
     team_projects_page,
@@ -35,6 +36,8 @@ from portal.services.invitations import invitations_pending
 from portal.services.team_templates import team_template_remove
 from portal.services.teams import membership_change_role, membership_remove, team_create
 from portal.services.trackers import hook_url
+
+LATEST_CHANGES = 3  # on the team's page; the rest on its history page
 
 
 @login_required
@@ -73,11 +76,21 @@ def team_detail(request: SignedInRequest, team_id: int) -> HttpResponse:
         "can_manage": can_manage,
         "can_write": can(team.role, Capability.WRITE),
         "templates": team_templates(team),
+        "latest_changes": team_history(team, limit=LATEST_CHANGES),
         "invitation_form": InvitationForm(),
         "invitations": list(invitations_pending(team)) if can_manage else [],
         "roles": Role.choices,
     }
     return revalidated(render(request, "portal/team_detail.html", context), etag)
+
+
+@login_required
+@require_GET
+def team_history_page(request: SignedInRequest, team_id: int) -> HttpResponse:
+    """Every change to the team itself, for its members: who joined, left or changed role (by hand, by invitation or
+    by the directory), invitations, connections, projects moved in or out. A team with no project reads them here."""
+    team = get_team_for_user(request, team_id)
+    return render(request, "portal/team_history.html", {"team": team, "entries": team_history(team)})
 
 
 @login_required

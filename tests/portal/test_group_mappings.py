@@ -16,16 +16,28 @@ import requests
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
-from portal.models import GroupMapping, HistoryEntry, Membership, MembershipSource, Project, Role, Team
+from portal.models import (
+    GroupMapping,
+    HistoryEntry,
+    Membership,
+    MembershipSource,
+    Project,
+    Role,
+    Team,
+    TeamHistoryEntry,
+)
 from portal.services.directory import DirectoryClaims, DirectorySync, memberships_follow_directory
+from portal.services.projects import project_create
 from portal.services.teams import team_personal
 from tests.browser.oidc_provider import LocalProvider, running_provider
 from tests.conftest import make_user
-from tests.factories import make_team_project
+from tests.factories import make_team, make_team_project
 
 pytestmark = pytest.mark.django_db
 
@@ -287,6 +299,49 @@ def test_group_mapping_a_kept_owner_follows_the_directory_once_another_owner_exi
     signs_in(alice, groups=())
     assert role_of(alice, team) is None
     assert role_of(bob, team) == Role.OWNER
+
+
+# --- The team's history -------------------------------------------------------------------------------------------
+
+
+def test_group_mapping_a_change_in_a_team_without_projects_is_in_the_teams_history(
+    client: Client, alice: User, bob: User, charlie: User
+) -> None:
+    team = make_team(alice)
+    mapped(team, ARCHITECTS, Role.REVIEWER, label="Reviewers")
+    revision = Team.objects.get(pk=team.pk).revision
+    signs_in(bob, groups=(ARCHITECTS,))
+    assert Team.objects.get(pk=team.pk).revision == revision + 1
+    entry = TeamHistoryEntry.objects.get(team=team, action="member added by the directory")
+    assert (entry.actor, entry.subject) == (bob, "bob joined as reviewer at sign-in (Entra ID group Reviewers)")
+
+    client.force_login(alice)
+    said = (
+        "<strong>Member added by the directory</strong>: bob joined as reviewer at sign-in (Entra ID group Reviewers)"
+    )
+    assert said in client.get(reverse("teams:detail", args=[team.pk])).content.decode()
+    assert said in client.get(reverse("teams:history", args=[team.pk])).content.decode()
+
+
+def test_group_mapping_a_change_costs_the_same_queries_however_many_projects_the_team_has(
+    alice: User, bob: User, charlie: User
+) -> None:
+    def queries_of_a_sign_in(user: User, team: Team, group: str) -> int:
+        mapped(team, group, Role.CONTRIBUTOR)
+        with CaptureQueriesContext(connection) as queries:
+            signs_in(user, groups=(group,))
+        return len(queries)
+
+    one_project, many_projects = make_team(alice, "One"), make_team(alice, "Many")
+    project_create(owner=alice, name="Only", description="", team=one_project)
+    for index in range(6):
+        project_create(owner=alice, name=f"P{index}", description="", team=many_projects)
+    revisions = dict(many_projects.projects.values_list("pk", "revision"))
+    assert queries_of_a_sign_in(bob, one_project, ARCHITECTS) == queries_of_a_sign_in(charlie, many_projects, REVIEWERS)
+    for project in many_projects.projects.all():  # every project still has the change, and its revision moved
+        assert history(project)[-1] == ("member added by the directory", f"charlie joined as contributor at sign-in "
+                                        f"(Entra ID group {REVIEWERS})")  # fmt: skip
+        assert project.revision == revisions[project.pk] + 1
 
 
 # --- Groups overage -----------------------------------------------------------------------------------------------

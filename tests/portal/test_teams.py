@@ -148,3 +148,19 @@ def test_the_dashboard_pages_its_projects_with_the_same_queries_for_any_team_siz
     with django_assert_num_queries(len(small.captured_queries)):
         page = client.get(url, {"page": 2}).content.decode()
     assert "Page 2 of 4" in page and page.count('data-label="Project"') == DASHBOARD_PAGE
+
+
+def test_the_team_history_page_lists_changes_to_the_team_for_its_members_only(
+    client: Client, alice: User, bob: User, charlie: User
+) -> None:
+    team = make_team(alice)  # no project yet: the team's own history is where its changes are read
+    membership = membership_add(team=team, user=bob, role=Role.VIEWER, actor=alice)
+    membership_change_role(membership=membership, role=Role.REVIEWER, actor=alice)
+    url = reverse("teams:history", args=[team.pk])
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
+    client.force_login(bob)
+    body = client.get(url).content.decode()
+    assert body.index("<strong>Role changed</strong>") < body.index("<strong>Member added</strong>")  # newest first
+    assert client.post(url).status_code == 405
+    client.force_login(charlie)
+    assert client.get(url).status_code == 404
