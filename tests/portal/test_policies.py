@@ -134,3 +134,25 @@ def test_the_why_this_order_chart_lists_what_a_policy_forbids(signed_in: Client,
         f"<strong>Your organisation's policy “Our data platform team runs the pipelines”</strong> forbids {SYNAPSE}."
         in body
     )
+
+
+def test_rerank_names_the_policy_that_now_forbids_the_saved_first_pick(signed_in: Client, alice: User) -> None:
+    project = make_project(alice)
+    integration = make_integration(project, answers=CE_BATCH)
+    assert integration.top_pattern_slug == "synapse-link"
+    publish_policy(("synapse-link", "forbid"))
+    body = page_text(signed_in, reverse("projects:rerank", args=[project.pk, integration.pk]))
+    assert "Now ruled out" in body and f"<strong>{SYNAPSE}</strong> (saved rank 1)" in body
+    assert ("Forbidden by your organisation's policy “Our data platform team runs the pipelines”: Copies of Dataverse "
+            "data go through the data platform team.") in body  # fmt: skip
+    assert WITHOUT in body
+
+
+def test_rerank_says_when_the_policies_leave_no_pattern(signed_in: Client, alice: User) -> None:
+    project = make_project(alice)
+    integration = make_integration(project, answers=CE_BATCH)
+    forbid_everything_in_ce()
+    body = page_text(signed_in, reverse("projects:rerank", args=[project.pk, integration.pk]))
+    assert f"No pattern is left for these answers; the saved first pick was {SYNAPSE}." in body
+    assert "your organisation's policy “Our data platform team runs the pipelines” forbids the rest" in body
+    assert "The first pick stays ." not in body
