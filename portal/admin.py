@@ -18,7 +18,17 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from portal.models import Approval, Comment, Decision, GroupMapping, HistoryEntry, Membership, Project, Team
+from portal.models import (
+    Approval,
+    Comment,
+    Decision,
+    GroupMapping,
+    HistoryEntry,
+    Membership,
+    Project,
+    Team,
+    TeamHistoryEntry,
+)
 from portal.services.accounts import account_names_changed
 
 
@@ -144,6 +154,15 @@ class HistoryEntryAdmin(ReadOnlyAdmin):
     search_fields = ("subject", "project__name")
     ordering = ("-created_at",)
     list_select_related = ("project", "actor")
+
+
+@admin.register(TeamHistoryEntry)
+class TeamHistoryEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "team", "actor", "action", "subject")
+    list_filter = ("action",)
+    search_fields = ("subject", "team__name")
+    ordering = ("-created_at",)
+    list_select_related = ("team", "actor")
 
 
 User = get_user_model()

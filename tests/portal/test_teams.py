@@ -164,3 +164,16 @@ def test_the_team_history_page_lists_changes_to_the_team_for_its_members_only(
     assert client.post(url).status_code == 405
     client.force_login(charlie)
     assert client.get(url).status_code == 404
+
+
+def test_the_team_history_is_append_only_in_the_admin(client: Client, alice: User, bob: User) -> None:
+    team = make_team(alice)
+    membership_add(team=team, user=bob, role=Role.VIEWER, actor=alice)
+    entry = team.history.get()
+    client.force_login(alice)  # a superuser
+    assert "bob joined as viewer" in client.get(reverse("admin:portal_teamhistoryentry_changelist")).content.decode()
+    assert (
+        client.post(reverse("admin:portal_teamhistoryentry_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert client.get(reverse("admin:portal_teamhistoryentry_add")).status_code == 403
