@@ -12,11 +12,13 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from itertools import batched
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, Func, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -244,33 +246,55 @@ def reminders_due(
     return due
 
 
+class IsoDate(Func):
+    """A date as ISO text (2026-12-05), as the reminders' keys carry it, whatever the server's DateStyle."""
+
+    template = "%(expressions)s"  # SQLite keeps dates as ISO text already
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s::timestamp, 'YYYY-MM-DD')", **extra)
+
+
+def _still_to_remind(now: datetime) -> QuerySet[ProjectChecklistEntry]:
+    """Open tasks past their due date somewhere on Earth whose owner can hear of it (in the project's team, not
+    turned off) and has no reminder for this due date yet: what each run reads stays what is left to send, however
+    many tasks stay overdue for months. The reminder's key is matched in the database, on its unique index."""
+    reminded = Notification.objects.filter(
+        recipient_id=OuterRef("assignee_id"),
+        key=Concat(Value("overdue:"), Cast(OuterRef("pk"), CharField()), Value(":"), IsoDate(OuterRef("due_date"))),
+    ).exclude(key="")  # the condition of the unique index it is read from
+    in_team = Membership.objects.filter(team_id=OuterRef("project__team_id"), user_id=OuterRef("assignee_id"),
+                                        role__in=roles_that_can(Capability.READ), user__is_active=True)  # fmt: skip
+    turned_off = NotificationPreference.objects.filter(
+        user_id=OuterRef("assignee_id"), kind=NotificationKind.TASK_OVERDUE, inbox=False, email=False
+    )
+    return (
+        ProjectChecklistEntry.objects.filter(
+            due_date__lt=(now + AHEAD_OF_UTC).date(), status__in=OPEN_STATUSES, assignee__isnull=False
+        )
+        .filter(Exists(in_team), ~Exists(turned_off), ~Exists(reminded))
+        .select_related("project")
+        .order_by("pk")
+    )
+
+
 @transaction.atomic
 def notify_overdue_tasks(*, now: datetime | None = None) -> int:
     """Remind each owner of an open task whose due date has passed in their time zone, from 06:00 their time, once
     per task and due date: run every hour, each run sends what has come due since (and repeats nothing)."""
     now = now or timezone.now()
-    overdue = (
-        ProjectChecklistEntry.objects.filter(
-            due_date__lt=(now + AHEAD_OF_UTC).date(), status__in=OPEN_STATUSES, assignee__isnull=False
-        )
-        .select_related("project")
-        .order_by("pk")
-    )
     count = 0
-    for chunk in batched(overdue.iterator(chunk_size=500), 500):
+    for chunk in batched(_still_to_remind(now).iterator(chunk_size=500), 500):
         count += _remind(list(chunk), now)
     return count
 
 
 def _remind(overdue: list[ProjectChecklistEntry], now: datetime) -> int:
-    """Those of ``overdue`` not reminded yet whose owner's morning has come: two queries, then one notify each."""
-    keys = [_overdue_key(entry) for entry in overdue]
-    had = set(Notification.objects.filter(kind=NotificationKind.TASK_OVERDUE, key__in=keys)
-              .values_list("recipient_id", "key"))  # fmt: skip
-    waiting = [entry for entry, key in zip(overdue, keys, strict=True) if (entry.assignee_id, key) not in had]
-    zones = time_zones_of(entry.assignee_id for entry in waiting if entry.assignee_id is not None)
+    """Those of ``overdue`` whose owner's morning has come: one query for the zones, then one notify each."""
+    zones = time_zones_of(entry.assignee_id for entry in overdue if entry.assignee_id is not None)
     count = 0
-    for entry in reminders_due(waiting, zones, now):
+    for entry in reminders_due(overdue, zones, now):
         assert entry.assignee_id is not None and entry.due_date is not None
         count += len(
             notify(

@@ -24,6 +24,7 @@ from tests.conftest import make_user
 from tests.factories import make_integration, make_team_project
 
 pytestmark = pytest.mark.django_db
+MORNING = datetime(2026, 12, 6, 6, tzinfo=UTC)  # 06:00 in UTC, the zone of those who chose none
 
 
 @pytest.fixture
@@ -104,6 +105,49 @@ def test_an_overdue_task_is_reminded_once_per_due_date(integration: Integration,
     assert notify_overdue_tasks(now=morning) == 1
     assert notify_overdue_tasks(now=morning + timedelta(days=1)) == 0  # the next day's run doesn't repeat it
     assert kinds_for(bob) == [NotificationKind.TASK_OVERDUE]
+
+
+def reads_of(run: Any) -> int:
+    """How many reads ``run`` makes (the savepoints of its transaction aside)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return sum(1 for query in queries.captured_queries if query["sql"].startswith("SELECT"))
+
+
+def test_the_hourly_run_reads_only_the_reminders_still_to_send(
+    integration: Integration, alice: User, bob: User
+) -> None:
+    later, tomorrow = MORNING + timedelta(hours=1), MORNING + timedelta(days=1)
+    entries = list(integration.project.checklist_entries.order_by("pk")[:12])
+
+    def due(entry: Any, day: date) -> None:
+        entry.refresh_from_db()
+        checklist_entry_update(entry=entry, actor=alice, expected_version=entry.version, status="open",
+                               assignee=bob, due_date=day)  # fmt: skip
+
+    def reminders() -> int:
+        return Notification.objects.filter(recipient=bob, kind=NotificationKind.TASK_OVERDUE).count()
+
+    for entry in entries:
+        due(entry, date(2026, 12, 5))
+    assert notify_overdue_tasks(now=MORNING) == 12
+    assert reads_of(lambda: notify_overdue_tasks(now=later)) == 1  # finds nothing, however many stay overdue
+    due(entries[0], date(2026, 12, 6))
+    assert notify_overdue_tasks(now=tomorrow) == 1 and reminders() == 13  # a new due date is a new reminder
+
+    notification_preferences_save(user=bob, choices={NotificationKind.TASK_OVERDUE: (False, False)})
+    due(entries[1], date(2026, 12, 6))
+    assert reads_of(lambda: notify_overdue_tasks(now=tomorrow)) == 1  # nor reads a task whose owner hears none
+    notification_preferences_save(user=bob, choices={NotificationKind.TASK_OVERDUE: (True, False)})
+    assert notify_overdue_tasks(now=tomorrow) == 1 and reminders() == 14
+
+    due(entries[2], date(2026, 12, 6))
+    Membership.objects.filter(user=bob).delete()
+    assert reads_of(lambda: notify_overdue_tasks(now=tomorrow)) == 1  # nor one whose owner left the team
+    assert reminders() == 14
 
 
 def test_each_kind_can_be_turned_off_per_channel(integration: Integration, alice: User, bob: User) -> None:
@@ -197,7 +241,6 @@ def test_the_hourly_reminder_run_is_queued_once(settings: Any, db: None) -> None
     assert timezone.now() < queued.run_after <= timezone.now() + timedelta(hours=1)
 
 
-MORNING = datetime(2026, 12, 6, 6, tzinfo=UTC)  # 06:00 in UTC, the zone of those who chose none
 REMINDER_RUN = "portal.tasks.remind_overdue_tasks"
 
 
