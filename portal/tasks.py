@@ -1,8 +1,8 @@
 """Scheduled background work (Django's tasks framework, run by `manage.py db_worker`): the hourly reminder run. Each
 owner of an overdue checklist task hears of it at 06:00 in their own time zone, so the run comes every hour (on the
-hour) and reminds those whose morning has come; the teams' chat digest goes out in the 06:00 run, server time
-(UTC: a team has no zone of its own). Notification e-mails are queued by portal.services.notifications, which owns
-them."""
+hour) and reminds those whose morning has come; the teams' chat digest goes out once a day, from the first run at or
+after 06:00 server time (UTC: a team has no zone of its own). Notification e-mails are queued by
+portal.services.notifications, which owns them."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING, Any
 from django.tasks import task
 from django.utils import timezone
 
-from portal.services.channels import post_overdue_digests
-from portal.services.notifications import REMINDER_TIME, notify_overdue_tasks
+from portal.services.channels import overdue_digests_post_daily, post_overdue_digests
+from portal.services.notifications import notify_overdue_tasks
 
 if TYPE_CHECKING:
     from django_tasks_db.models import DBTaskResult
 
-DIGEST_TIME = REMINDER_TIME  # the teams' digest, in the server's zone
 RUN_EVERY = timedelta(hours=1)
 
 
@@ -26,11 +25,6 @@ def next_reminder_time(now: datetime) -> datetime:
     """The next full hour after ``now``: every zone's 06:00 falls on one (those with a half-hour offset, such as
     Asia/Kolkata, hear at 06:30, the first run of their morning)."""
     return now.replace(minute=0, second=0, microsecond=0) + RUN_EVERY
-
-
-def is_digest_run(now: datetime) -> bool:
-    """The run of the server's 06:00 hour (a late worker's run of that hour still counts)."""
-    return timezone.localtime(now).time().hour == DIGEST_TIME.hour
 
 
 def chain_runs(**filters: Any) -> list[DBTaskResult]:
@@ -53,8 +47,8 @@ def queue_next_run(now: datetime) -> None:
 @task()
 def remind_overdue_tasks(reschedule: bool = True) -> int:
     """Every hour: queue the next hour's run first (a run that fails must not end the chain: the next one catches up
-    on what it missed), remind owners of overdue tasks whose morning has come, and post the teams' digests in the
-    06:00 run (or in a run asked for by hand). The chain is started by `manage.py schedulereminders`, which `make run`
+    on what it missed), remind owners of overdue tasks whose morning has come, and post the teams' digests once a
+    day (and in every run asked for by hand). The chain is started by `manage.py schedulereminders`, which `make run`
     and the release job call."""
     now = timezone.now()
     if reschedule:
@@ -62,5 +56,7 @@ def remind_overdue_tasks(reschedule: bool = True) -> int:
     try:
         return notify_overdue_tasks(now=now)
     finally:  # the teams' digest doesn't wait on the owners' reminders
-        if not reschedule or is_digest_run(now):
+        if reschedule:
+            overdue_digests_post_daily(now=now)
+        else:
             post_overdue_digests(today=timezone.localdate(now))

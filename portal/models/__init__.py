@@ -5,7 +5,14 @@ app's models."""
 
 from portal.auth.models import GroupMapping, OidcIdentity, RateLimitHit, UserSession, VerifiedEmail
 from portal.models.accounts import AccountPreference
-from portal.models.channels import ChannelEvent, ChannelKind, TeamChannel, TeamTracker, TrackerKind
+from portal.models.channels import (
+    ChannelEvent,
+    ChannelKind,
+    OverdueDigestDay,
+    TeamChannel,
+    TeamTracker,
+    TrackerKind,
+)
 from portal.models.decisions import Approval, Comment, Decision, DecisionStatus
 from portal.models.notifications import Notification, NotificationKind, NotificationPreference
 from portal.models.projects import (
@@ -60,6 +67,7 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "OidcIdentity",
+    "OverdueDigestDay",
     "Project",
     "ProjectChecklistEntry",
     "RateLimitHit",

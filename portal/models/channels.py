@@ -48,6 +48,18 @@ class TeamChannel(models.Model):
         return bool(self.last_error_at and (self.last_sent_at is None or self.last_error_at > self.last_sent_at))
 
 
+class OverdueDigestDay(models.Model):
+    """A day whose morning digest of overdue tasks went to the teams' channels: written in the transaction that
+    queues the posts, by the first reminder run at or after 06:00 UTC, so a late worker still posts the day's digest
+    and no run posts it twice."""
+
+    day = models.DateField(unique=True)
+    posted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"The overdue digest of {self.day:%Y-%m-%d}"
+
+
 class TrackerKind(models.TextChoices):
     AZURE_BOARDS = "azure-boards", "Azure Boards (Azure DevOps)"
     JIRA = "jira", "Jira Cloud"

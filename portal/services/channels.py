@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,13 +20,22 @@ from django.utils import timezone
 
 from portal.links import public_url
 from portal.mail import retry_later
-from portal.models import ChannelEvent, ChannelKind, ProjectChecklistEntry, TaskStatus, Team, TeamChannel
+from portal.models import (
+    ChannelEvent,
+    ChannelKind,
+    OverdueDigestDay,
+    ProjectChecklistEntry,
+    TaskStatus,
+    Team,
+    TeamChannel,
+)
 from portal.outbound import OutboundFailed, OutboundRefused, checked_address, post_json
 from portal.secrets_box import seal, unseal
 from portal.services.history import team_history_record
 
 logger = logging.getLogger(__name__)
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+DIGEST_TIME = time(6, 0)  # server time (UTC): a team has no zone of its own
 
 
 @transaction.atomic
@@ -177,3 +186,15 @@ def post_overdue_digests(*, today: date) -> int:
             f"{len(overdue)} overdue checklist task{'s' if len(overdue) != 1 else ''}{more}", facts,
             reverse("teams:detail", args=[team_id])))  # fmt: skip
     return posted
+
+
+def overdue_digests_post_daily(*, now: datetime) -> int:
+    """The day's digests, posted by the first run at or after 06:00 server time that finds them not posted yet (a
+    worker late past 07:00 still posts them; no later run, nor one beside it, posts them again). The day is marked in
+    the transaction that queues the posts: both, or neither and the next run tries again."""
+    local = timezone.localtime(now)
+    if local.time() < DIGEST_TIME:
+        return 0
+    with transaction.atomic():
+        _, first = OverdueDigestDay.objects.get_or_create(day=local.date())
+        return post_overdue_digests(today=local.date()) if first else 0

@@ -25,7 +25,7 @@ from portal.models import AccountPreference, HistoryEntry, Notification, Notific
 from portal.services.accounts import account_time_zone_set
 from portal.services.checklist import checklist_entry_update
 from portal.services.notifications import notify_overdue_tasks, reminders_due
-from portal.tasks import is_digest_run, next_reminder_time
+from portal.tasks import next_reminder_time
 from portal.time_zones import OFFER_SESSION_KEY, SESSION_KEY, offset_label, time_zone_menu, validate_time_zone
 from tests.factories import make_integration, make_team_project
 
@@ -82,12 +82,9 @@ def test_time_zone_reminders_come_from_six_in_the_owners_own_morning() -> None:
     assert reminders_due([task], utc, datetime(2026, 12, 6, 9, 15, tzinfo=UTC)) == [task]  # a late run catches up
 
 
-def test_time_zone_the_reminder_run_comes_every_hour_and_the_digest_at_six_server_time() -> None:
+def test_time_zone_the_reminder_run_comes_every_hour_on_the_hour() -> None:
     assert next_reminder_time(datetime(2026, 12, 5, 20, 30, 12, tzinfo=UTC)) == datetime(2026, 12, 5, 21, tzinfo=UTC)
     assert next_reminder_time(datetime(2026, 12, 5, 23, 0, tzinfo=UTC)) == datetime(2026, 12, 6, 0, tzinfo=UTC)
-    assert is_digest_run(datetime(2026, 12, 6, 6, 0, 3, tzinfo=UTC))
-    assert is_digest_run(datetime(2026, 12, 6, 6, 40, tzinfo=UTC))
-    assert not is_digest_run(datetime(2026, 12, 6, 7, 0, tzinfo=UTC))
 
 
 # Choosing the zone
@@ -275,6 +272,37 @@ def test_time_zone_the_hourly_run_replaces_a_chain_queued_for_tomorrow(settings:
     remind_overdue_tasks.using(run_after=datetime(2026, 12, 6, 6, tzinfo=UTC)).enqueue()  # the daily schedule's
     call_command("schedulereminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert list(DBTaskResult.objects.values_list("run_after", flat=True)) == [datetime(2026, 12, 5, 21, tzinfo=UTC)]
+
+
+@pytest.mark.django_db
+def test_time_zone_the_teams_digest_goes_out_once_a_day_from_the_first_run_at_or_after_six_utc(
+    settings: Any, clock: Any, alice: User
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from portal.models import ChannelEvent, TeamChannel
+    from portal.secrets_box import seal
+    from portal.tasks import remind_overdue_tasks
+
+    project = make_team_project(alice)
+    entry = project.checklist_entries.order_by("pk")[0]
+    checklist_entry_update(entry=entry, actor=alice, expected_version=entry.version, status="open",
+                           due_date=date(2026, 12, 1))  # fmt: skip
+    TeamChannel.objects.create(team=project.team, kind="slack", address_encrypted=seal("https://hooks.example/x"),
+                               host="hooks.example", events=[ChannelEvent.OVERDUE_DIGEST])  # fmt: skip
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+    def digests_queued_by_a_run_at(moment: datetime) -> int:
+        clock["now"] = moment
+        before = DBTaskResult.objects.filter(task_path="portal.services.channels.post_to_channel").count()
+        remind_overdue_tasks.call()
+        return DBTaskResult.objects.filter(task_path="portal.services.channels.post_to_channel").count() - before
+
+    assert digests_queued_by_a_run_at(datetime(2026, 12, 6, 5, 59, tzinfo=UTC)) == 0  # before six
+    assert digests_queued_by_a_run_at(datetime(2026, 12, 6, 7, 40, tzinfo=UTC)) == 1  # a worker late past seven
+    assert digests_queued_by_a_run_at(datetime(2026, 12, 6, 8, tzinfo=UTC)) == 0  # once a day
+    assert digests_queued_by_a_run_at(datetime(2026, 12, 6, 7, 40, tzinfo=UTC)) == 0  # the same run again
+    assert digests_queued_by_a_run_at(datetime(2026, 12, 7, 6, tzinfo=UTC)) == 1  # the next morning's
 
 
 # Exports and mails
