@@ -306,9 +306,12 @@ FIRST_PICKS_KEPT = 10_000
 
 
 class FirstPick(NamedTuple):
-    pattern: str
+    pattern: str  # "" when the organisation's policies leave no pattern
     name: str
     level: str  # the ranking's fit level: strong, partial, weak or none
+    summary: str = ""  # the fit's sentence, kept where the policies leave no pattern (it names them)
+    forbidden: tuple[tuple[str, str], ...] = ()  # (pattern, title of a policy that forbids it)
+    without_policies: str = ""  # the name of the pattern that would be first without the policies, when another
 
 
 def first_pick(requirements: Requirements, snapshot: CatalogSnapshot) -> FirstPick | None:
@@ -320,8 +323,14 @@ def first_pick(requirements: Requirements, snapshot: CatalogSnapshot) -> FirstPi
         if len(picks) >= FIRST_PICKS_KEPT:
             picks.clear()
         ranking = recommend(requirements, snapshot, limit=1)
-        options = ranking.options
-        picks[requirements] = FirstPick(options[0].pattern, options[0].name, ranking.verdict.level) if options else None
+        options, level = ranking.options, ranking.verdict.level
+        forbidden = tuple((e.pattern, hit.title) for e in ranking.excluded for hit in e.policies)
+        without = ranking.without_policies.name if ranking.without_policies else ""
+        if options:
+            picks[requirements] = FirstPick(options[0].pattern, options[0].name, level, "", forbidden, without)
+        else:  # None: the answers leave no pattern; the policies leaving none is a change to tell
+            picks[requirements] = (FirstPick("", "", level, ranking.verdict.summary, forbidden, without)
+                                   if ranking.forbidding else None)  # fmt: skip
     return picks[requirements]
 
 

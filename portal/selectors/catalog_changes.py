@@ -39,10 +39,29 @@ class PickChange:
     new_level: str
     version: str  # the catalog version that answers differently
     requirements: Requirements  # the saved answers, as ranked
+    forbidding: tuple[str, ...] = ()  # the titles of the organisation's policies that now forbid the saved pick
+    without_policies: str = ""  # what would be first without the organisation's policies, when they changed it
+    nothing_left: str = ""  # why no pattern is left, when the policies leave none
 
     @property
     def pick_changes(self) -> bool:
         return self.saved_pattern != self.new_pattern
+
+    @property
+    def new_label(self) -> str:
+        return self.new_name or "no pattern"
+
+    @property
+    def policy_note(self) -> str:
+        """What the organisation's policies did, in words ("" when they did nothing to the first pick)."""
+        parts = [self.nothing_left]
+        if self.forbidding:
+            which, verb = ("policy", "forbids") if len(self.forbidding) == 1 else ("policies", "forbid")
+            titles = " and ".join(f"“{title}”" for title in self.forbidding)
+            parts.append(f"Your organisation's {which} {titles} {verb} {self.saved_name}.")
+        if self.without_policies and not (self.forbidding and self.without_policies == self.saved_name):
+            parts.append(f"Without your organisation's policies, {self.without_policies} would be first.")
+        return " ".join(part for part in parts if part)
 
     @property
     def url(self) -> str:
@@ -52,7 +71,7 @@ class PickChange:
     def short(self) -> str:
         """For a row of a list: what the current catalog would say."""
         if self.pick_changes:
-            return f"The current catalog would pick {self.new_name}"
+            return f"The current catalog would pick {self.new_label}"
         return f"Now {fit_phrase(self.new_level)} (was {fit_phrase(self.saved_level)})"
 
     @property
@@ -60,8 +79,9 @@ class PickChange:
         """A sentence that stands alone (a banner, a notification)."""
         if self.pick_changes:
             was = f" ({fit_phrase(self.saved_level)})" if self.saved_level else ""
-            return (f"Catalog {self.version} would pick {self.new_name} ({fit_phrase(self.new_level)}) first for "
-                    f"{self.integration}, not the saved {self.saved_name or 'answer'}{was}.")  # fmt: skip
+            note = f" {self.policy_note}" if self.policy_note else ""
+            return (f"Catalog {self.version} would pick {self.new_label} ({fit_phrase(self.new_level)}) first for "
+                    f"{self.integration}, not the saved {self.saved_name or 'answer'}{was}.{note}")  # fmt: skip
         return (f"Catalog {self.version} still picks {self.saved_name} first for {self.integration}, but as "
                 f"{fit_phrase(self.new_level)} (it was {fit_phrase(self.saved_level)}).")  # fmt: skip
 
@@ -78,8 +98,10 @@ def _changes(rows: Iterable[tuple[Any, ...]], snapshot: CatalogSnapshot) -> Iter
         if pick is None:
             continue
         if pick.pattern != top or (level and pick.level != level):
+            forbidding = tuple(dict.fromkeys(title for pattern, title in pick.forbidden if pattern == top))
             yield PickChange(pk, project_id, name, project, top, top_name, level or "", pick.pattern, pick.name,
-                             pick.level, snapshot.version, answers)  # fmt: skip
+                             pick.level, snapshot.version, answers, forbidding, pick.without_policies,
+                             pick.summary)  # fmt: skip
 
 
 def pick_changes(integrations: QuerySet[Integration], snapshot: CatalogSnapshot | None = None) -> list[PickChange]:

@@ -66,7 +66,7 @@ def project_integrations(project: Project) -> list[IntegrationRow]:
         if snapshot.version not in {version, kept}:
             pick = first_pick(Requirements.from_mapping(requirements), snapshot)
             if pick and pick.pattern != top_slug:
-                flag = f"The current catalog would pick {pick.name}"
+                flag = f"The current catalog would pick {pick.name or 'no pattern'}"
             elif pick and level and pick.level != level:
                 flag = f"Now {fit_phrase(pick.level)} (was {fit_phrase(level)})"
         rows.append(IntegrationRow(pk, name, f"{base}{pk}/", source, target, str(requirements.get("scope", "")),

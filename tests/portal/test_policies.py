@@ -156,3 +156,36 @@ def test_rerank_says_when_the_policies_leave_no_pattern(signed_in: Client, alice
     assert f"No pattern is left for these answers; the saved first pick was {SYNAPSE}." in body
     assert "your organisation's policy “Our data platform team runs the pipelines” forbids the rest" in body
     assert "The first pick stays ." not in body
+
+
+def test_the_projects_rerank_page_names_the_policy_that_forbids_a_saved_first_pick(signed_in: Client,
+                                                                                   alice: User) -> None:  # fmt: skip
+    project = make_project(alice)
+    make_integration(project, answers=CE_BATCH)
+    publish_policy(("synapse-link", "forbid"))
+    body = page_text(signed_in, reverse("projects:rerank_all", args=[project.pk]))
+    assert f"Your organisation's policy “Our data platform team runs the pipelines” forbids {SYNAPSE}." in body
+    assert WITHOUT not in body  # the forbidding says it already
+
+
+def test_the_projects_rerank_page_lists_an_integration_the_policies_leave_without_a_pattern(
+    signed_in: Client, alice: User
+) -> None:
+    project = make_project(alice)
+    integration = make_integration(project, answers=CE_BATCH)
+    forbid_everything_in_ce()
+    body = page_text(signed_in, reverse("projects:rerank_all", args=[project.pk]))
+    assert f'value="{integration.pk}"' in body and "<strong>No pattern</strong>" in body
+    assert "your organisation's policy “Our data platform team runs the pipelines” forbids the rest." in body
+    detail = page_text(signed_in, reverse("projects:detail", args=[project.pk]))
+    assert "The current catalog would pick no pattern" in detail
+
+
+def test_the_projects_rerank_page_says_what_would_be_first_without_a_policy_that_reorders(
+    signed_in: Client, alice: User
+) -> None:
+    project = make_project(alice)
+    make_integration(project, answers=CE_BATCH)
+    publish_policy(("synapse-link", "avoid"), ("logic-apps", "prefer"))
+    body = page_text(signed_in, reverse("projects:rerank_all", args=[project.pk]))
+    assert "Azure Logic Apps" in body and WITHOUT in body
