@@ -220,7 +220,7 @@ def test_a_policy_that_prefers_an_option_near_100_puts_it_ahead_of_one_at_100() 
     assert rank(answers, patterns=(full, near)).top.pattern == "full"
     preferred = rank(answers, policy("near-first", {"near": "prefer"}), patterns=(full, near))
     assert [o.pattern for o in preferred.options] == ["near", "full"]
-    assert preferred.top.score == 100.0 and preferred.without_policies.name == "Full"  # type: ignore[union-attr]
+    assert preferred.top.score == 100.0 and preferred.without_policies.name == "Full"
 
 
 # Policies move the order, not the fit
@@ -234,7 +234,7 @@ def test_a_policy_that_prefers_a_partial_fit_leaves_it_partial() -> None:
     preferred = rank(CE, policy("use-middling", {"middling": "prefer"}), patterns=(middling,))
     assert preferred.top.score == 85.0 and preferred.top.fit_score == 75.0
     assert preferred.verdict == plain.verdict
-    assert RankingRecord.from_json(preferred.to_json()).top.fit_score == 75.0  # type: ignore[union-attr]
+    assert RankingRecord.from_json(preferred.to_json()).top.fit_score == 75.0
 
 
 def test_a_policy_that_avoids_the_only_partial_fit_doesnt_make_it_fit_nothing() -> None:
