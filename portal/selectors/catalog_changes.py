@@ -54,14 +54,14 @@ class PickChange:
     @property
     def policy_note(self) -> str:
         """What the organisation's policies did, in words ("" when they did nothing to the first pick)."""
-        parts = [self.nothing_left]
+        parts = []
         if self.forbidding:
             which, verb = ("policy", "forbids") if len(self.forbidding) == 1 else ("policies", "forbid")
             titles = " and ".join(f"“{title}”" for title in self.forbidding)
-            parts.append(f"Your organisation's {which} {titles} {verb} {self.saved_name}.")
+            parts.append(f"Your organisation's {which} {titles} {verb} the saved pick.")
         if self.without_policies and not (self.forbidding and self.without_policies == self.saved_name):
             parts.append(f"Without your organisation's policies, {self.without_policies} would be first.")
-        return " ".join(part for part in parts if part)
+        return " ".join([*parts, self.nothing_left]).strip()  # the saved pick's fate first: a notice may be cut
 
     @property
     def url(self) -> str:

@@ -165,7 +165,7 @@ def post_decision(*, decision: Any, actor: User, proposed: bool = False) -> None
 def post_catalog_change(*, team_id: int, change: Any) -> None:
     post_event(team_id=team_id, event=ChannelEvent.CATALOG_CHANGED, post=message(
         f"Catalog {change.version} answers {change.integration} differently",
-        [("Project", change.project), ("Saved", change.saved_name or "no option"), ("Now", change.new_name),
+        [("Project", change.project), ("Saved", change.saved_name or "no option"), ("Now", change.new_label),
          ("Fit now", change.new_level)], f"{change.url}rerank/"))  # fmt: skip
 
 

@@ -3,7 +3,9 @@ would be first without the policies, and a saved ranking keeps saying so after t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html import unescape
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,9 +15,12 @@ from django.urls import reverse
 from patterns.catalog import rank
 from patterns.models import Pattern, Policy, PolicyEffect
 from patterns.requirements import Requirements
+from portal.models import ChannelEvent, Notification
 from portal.pictures.contributions import contribution_chart
+from portal.services.channels import channel_add
 from portal.services.tokens import api_token_create
-from tests.factories import make_draft, make_integration, make_project, publish_draft
+from tests.factories import make_draft, make_integration, make_project, make_team_project, publish_draft
+from tests.portal.test_channels import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +169,7 @@ def test_the_projects_rerank_page_names_the_policy_that_forbids_a_saved_first_pi
     make_integration(project, answers=CE_BATCH)
     publish_policy(("synapse-link", "forbid"))
     body = page_text(signed_in, reverse("projects:rerank_all", args=[project.pk]))
-    assert f"Your organisation's policy “Our data platform team runs the pipelines” forbids {SYNAPSE}." in body
+    assert "Your organisation's policy “Our data platform team runs the pipelines” forbids the saved pick." in body
     assert WITHOUT not in body  # the forbidding says it already
 
 
@@ -189,3 +194,26 @@ def test_the_projects_rerank_page_says_what_would_be_first_without_a_policy_that
     publish_policy(("synapse-link", "avoid"), ("logic-apps", "prefer"))
     body = page_text(signed_in, reverse("projects:rerank_all", args=[project.pk]))
     assert "Azure Logic Apps" in body and WITHOUT in body
+
+
+@pytest.fixture
+def receiver(settings: Any) -> Iterator[Receiver]:
+    settings.OUTBOUND_ALLOW_PRIVATE = True  # a chat webhook receiver on 127.0.0.1
+    server = Receiver()
+    yield server
+    server.server.shutdown()
+
+
+def test_a_publish_whose_policy_forbids_a_saved_pick_tells_the_team_why(alice: User, receiver: Receiver) -> None:
+    project = make_team_project(alice)
+    make_integration(project, answers=CE_BATCH)
+    channel_add(team=project.team, actor=alice, kind="slack", address=receiver.url,
+                events=[ChannelEvent.CATALOG_CHANGED])  # fmt: skip
+    forbid_everything_in_ce()
+    note = Notification.objects.get(kind="catalog_changed", recipient=alice)
+    assert "would pick no pattern (no fit) first" in note.message
+    assert (
+        "Your organisation's policy “Our data platform team runs the pipelines” forbids the saved pick." in note.message
+    )
+    (post,) = receiver.posts
+    assert any(field["text"] == "*Now*\nno pattern" for field in post["json"]["blocks"][1]["fields"])
