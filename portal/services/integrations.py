@@ -15,6 +15,11 @@ from portal.services.checklist import project_checklist_sync
 from portal.services.history import history_record
 from portal.services.notifications import notify_mentions
 
+# Every field apply_ranking sets: a save that adopts a ranking writes them all, or the columns kept beside the
+# ranking (its fit level, the first option's verdict) would go stale.
+RANKING_FIELDS = ["ranking", "catalog_version", "top_pattern_slug", "top_pattern_name", "fit_level",
+                  "top_capacity_verdict", "ranked_at", "ranked_by"]  # fmt: skip
+
 
 def apply_ranking(integration: Integration, ranking: RankingRecord, actor: User) -> None:
     top = ranking.top
@@ -77,8 +82,7 @@ def integration_rerank(*, integration: Integration, actor: User) -> Integration:
     """Adopt the ranking of the published catalog; the change is recorded in the project's history."""
     before = {"catalog_version": integration.catalog_version, "top_pattern": integration.top_pattern_slug}
     apply_ranking(integration, rank(Requirements.from_mapping(integration.requirements)), actor)
-    integration.save(update_fields=["ranking", "catalog_version", "top_pattern_slug", "top_pattern_name", "ranked_at",
-                                    "ranked_by"])  # fmt: skip
+    integration.save(update_fields=RANKING_FIELDS)
     history_record(project=integration.project, integration=integration, actor=actor,
                    action="ranking re-evaluated", subject=integration.name,
                    before=before, after={"catalog_version": integration.catalog_version,

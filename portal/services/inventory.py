@@ -26,7 +26,7 @@ from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS_BY_NAME, Requireme
 from portal.models import Environment, Integration, Project
 from portal.services.checklist import project_checklist_sync
 from portal.services.history import history_records
-from portal.services.integrations import apply_ranking
+from portal.services.integrations import RANKING_FIELDS, apply_ranking
 
 SYSTEM_COLUMNS = ("name", "source_system", "target_system", "environment", "identity")
 MAX_ROWS = 5000
@@ -234,8 +234,7 @@ def inventory_import(*, project: Project, actor: User, rows: list[InventoryRow],
 
 
 BATCH = 200  # rows per INSERT or UPDATE
-UPDATED_FIELDS = ["requirements", "source_system", "target_system", "environment", "identity", "ranking",
-                  "catalog_version", "top_pattern_slug", "top_pattern_name", "ranked_at", "ranked_by"]  # fmt: skip
+UPDATED_FIELDS = ["requirements", "source_system", "target_system", "environment", "identity", *RANKING_FIELDS]
 
 
 def _state(integration: Integration) -> dict[str, Any]:

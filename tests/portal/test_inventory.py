@@ -78,11 +78,14 @@ def test_a_dry_run_writes_nothing_and_the_same_names_update(project: Any, alice:
     preview = inventory_import(project=project, actor=alice, rows=rows, dry_run=True)
     assert [row["action"] for row in preview.rows] == ["add"] * 3 and not Integration.objects.exists()
     inventory_import(project=project, actor=alice, rows=rows, dry_run=False)
+    assert all(i.fit_level == i.ranking["fit"]["level"] for i in Integration.objects.all())
+    Integration.objects.update(fit_level="stale")
     changed = GOOD.replace("synchronous,low", "synchronous,high")
     again = inventory_import(project=project, actor=alice, dry_run=False,
                              rows=parse_inventory(read_table("inventory.csv", changed.encode())))  # fmt: skip
     assert (again.created, again.updated) == (0, 3) and Integration.objects.filter(project=project).count() == 3
     assert Integration.objects.get(name="Web shop orders").requirements["volume"] == "high"
+    assert all(i.fit_level == i.ranking["fit"]["level"] for i in Integration.objects.all())  # written with it
 
 
 def test_an_xlsx_reads_like_a_csv(project: Any) -> None:

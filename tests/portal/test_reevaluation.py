@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from patterns.models import Fit
 from patterns.publishing import version_publish
-from portal.models import HistoryEntry, Membership, Role
+from portal.models import HistoryEntry, Integration, Membership, Role
 from portal.services.checklist import checklist_entry_update
 from portal.services.decisions import decision_save
 from tests.conftest import make_user
@@ -71,11 +71,19 @@ def test_adopting_the_new_ranking_is_recorded_and_credited(client: Client, proje
     dora = make_user("dora")
     Membership.objects.create(team=project.team, user=dora, role=Role.CONTRIBUTOR)
     demote_odata(alice)
+    Integration.objects.filter(pk=integration.pk).update(fit_level="", top_capacity_verdict="stale")
     client.force_login(alice)
     client.force_login(dora)
     client.post(reverse("projects:rerank", args=[project.pk, integration.pk]), {"action": "adopt"})
     integration.refresh_from_db()
     assert integration.top_pattern_slug != "odata" and integration.catalog_version == "v2"
+    # The columns kept beside the ranking (the portfolio counts them) are written with the adopted one.
+    top = integration.ranking["options"][0]
+    assert (integration.fit_level, integration.top_capacity_verdict) == (
+        integration.ranking["fit"]["level"],
+        (top.get("capacity") or {}).get("verdict", ""),
+    )
+    assert Integration.objects.filter(fit_level=integration.ranking["fit"]["level"]).exists()
     entry = HistoryEntry.objects.get(action="ranking re-evaluated")
     assert entry.before == {"catalog_version": "v1", "top_pattern": "odata"}
     assert integration.ranked_by == dora
