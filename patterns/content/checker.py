@@ -145,7 +145,7 @@ class Checker:
             elif key != "note" and len(limit.get(key, "")) > 200:
                 self.error(f"{where}.{key}", f"must be at most 200 characters (has {len(limit[key])})")
         shared = limit.get("shared", "")
-        if shared and shared not in SHARED:
+        if shared and (not isinstance(shared, str) or shared not in SHARED):
             self.error(f"{where}.shared", f"must be one of {', '.join(SHARED)} (or left out: not shared)")
         elif shared and limit.get("kind") not in SUMMABLE_KINDS:
             self.error(f"{where}.shared", f"only a limit that adds up can be shared ({', '.join(SUMMABLE_KINDS)})")

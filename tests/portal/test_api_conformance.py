@@ -14,6 +14,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from portal.services.tokens import api_token_create
 from tests.factories import make_project
@@ -63,5 +64,9 @@ def token(alice: User) -> str:
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_answer_is_what_the_document_says(case: Any, token: str) -> None:
-    case.call_and_validate()  # anonymous: the public operations answer, the project ones say 401 as documented
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+    # An inventory is a CSV or XLSX file: JSON Schema can only say "a string" or "a file", so any text is "valid" to
+    # it and most text is no inventory (a 400 naming the line and column, as documented). Every other check still
+    # runs on that operation; tests/portal/test_inventory.py checks what a good file does.
+    skipped = [positive_data_acceptance] if case.path.endswith("/inventory") else []
+    case.call_and_validate(excluded_checks=skipped)  # anonymous: public operations answer, project ones say 401
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=skipped)
