@@ -4,6 +4,7 @@ then becomes gunicorn with deploy/gunicorn.conf.py. Arguments are passed on (e.g
 
 import os
 import sys
+from pathlib import Path
 
 WHOLE_NUMBERS = ("WEB_CONCURRENCY", "PORT", "GUNICORN_TIMEOUT")  # read by gunicorn and deploy/gunicorn.conf.py
 
@@ -17,8 +18,27 @@ def problems() -> list[str]:
     return found
 
 
+def settings_problem() -> str | None:
+    """The portal's settings read once here, as every worker will read them: one that can't work stops the server
+    with its sentence before any worker starts (workers that each fail to load make gunicorn halt, and when two fail at
+    once it prints a traceback of its own)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        if not settings.DEBUG and not settings.ALLOWED_HOSTS:
+            raise ImproperlyConfigured(settings.NO_HOSTS)
+    except ImproperlyConfigured as error:
+        return f"Configuration error: {error}"
+    return None
+
+
 if __name__ == "__main__":
     if errors := problems():
         sys.exit("\n".join(errors))
+    if problem := settings_problem():
+        sys.exit(problem)
     command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", *sys.argv[1:], "portal.wsgi"]
     os.execv(sys.executable, command)  # noqa: S606 - our own interpreter and fixed arguments
