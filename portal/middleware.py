@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.template import loader
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views import defaults
 
 from portal.probes import PROBES
 from portal.selectors.accounts import time_zone_setting
@@ -149,6 +150,15 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a request Django refuses before any view (a Host header that isn't a host name, say). Under /api/
+    it answers in the API's one error shape, as the OpenAPI document promises; elsewhere, the plain 400 page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"errors": {"request": ["Bad request: check the Host header and the request line."]}},
+                            status=400)  # fmt: skip
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -156,6 +156,7 @@ urlpatterns = [
 ]
 
 # A lost database outside a view (a middleware saving the session on the way out) is a 503 too, never a 500.
+handler400 = "portal.middleware.bad_request"
 handler500 = "portal.middleware.server_error"
 
 if settings.BENCHMARK_CEILINGS:  # `make bench` only: the bare-view and plain-table ceilings it compares with

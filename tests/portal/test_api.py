@@ -472,3 +472,13 @@ def test_the_pattern_list_is_the_same_bytes_until_a_new_version(client: Client, 
     again = client.get(reverse("api:patterns"))
     assert first.content == again.content and first["Content-Type"] == "application/json"
     assert len(first.json()["patterns"]) == 30
+
+
+def test_a_request_django_refuses_before_any_view_is_answered_in_the_apis_shape(client: Client) -> None:
+    """A Host header that is no host name is refused by Django itself; under /api/ the answer is still JSON."""
+    for path in (reverse("api:projects"), reverse("api:patterns")):
+        response = client.get(path, HTTP_HOST="d(B;3")
+        assert response.status_code == 400 and response["Content-Type"] == "application/json"
+        assert "errors" in response.json()
+    page = client.get("/", HTTP_HOST="d(B;3")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
