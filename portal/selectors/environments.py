@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
 from patterns.catalog import published_snapshot
 from patterns.ranking.capacity import CapacityRecord, Estimate
 from patterns.ranking.shared import Share, share_of, shared_estimate, shared_limits, shared_record
@@ -102,22 +104,32 @@ def environment_check(environment: Environment, integrations: list[Integration])
     return check
 
 
-def _integrations(project: Project) -> list[Integration]:
+def _checked(integrations: QuerySet[Integration]) -> list[Integration]:
+    """What the shared check and the environment's page read of each integration (not its saved ranking)."""
     return list(
-        Integration.objects.filter(project=project)
-        .select_related("decision")
+        integrations.select_related("decision")
         .only(
             "id",
             "name",
             "requirements",
             "top_pattern_slug",
+            "top_pattern_name",
             "environment_id",
             "identity",
             "decision__chosen_pattern_slug",
-            "decision__integration_id",
+            "decision__status",
         )
         .order_by("name", "id")
     )
+
+
+def _integrations(project: Project) -> list[Integration]:
+    return _checked(Integration.objects.filter(project=project))
+
+
+def environment_integrations(environment: Environment) -> list[Integration]:
+    """An environment's integrations, by name, with what its check needs."""
+    return _checked(environment.integrations.all())
 
 
 def environment_checks(

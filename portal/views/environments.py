@@ -12,9 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from patterns.catalog import published_catalog
 from patterns.http import SignedInRequest
 from portal.access import get_environment_for_user, get_integration_for_user, get_project_for_user
-from portal.forms import EnvironmentForm, PlacementForm
+from portal.forms import EnvironmentForm, PlacementForm, form_problems
 from portal.models import Capability, can
-from portal.selectors.environments import environment_check, project_environment_checks, relied_pattern
+from portal.selectors.environments import (
+    environment_check,
+    environment_integrations,
+    project_environment_checks,
+    relied_pattern,
+)
 from portal.services.environments import (
     environment_create,
     environment_delete,
@@ -53,21 +58,7 @@ def environment_detail(request: SignedInRequest, project_id: int, environment_id
         environment_update(environment=environment, actor=request.user, **form.cleaned_data)
         messages.success(request, f"Environment “{environment.name}” saved.")
         return redirect("projects:environment", project.pk, environment.pk)
-    integrations = list(
-        environment.integrations.select_related("decision")
-        .order_by("name", "id")
-        .only(
-            "id",
-            "name",
-            "requirements",
-            "top_pattern_slug",
-            "top_pattern_name",
-            "environment_id",
-            "identity",
-            "decision__chosen_pattern_slug",
-            "decision__status",
-        )
-    )
+    integrations = environment_integrations(environment)
     check = environment_check(environment, integrations)
     names = {pattern.slug: pattern.name for pattern in published_catalog().patterns}
     rows = [(i, names.get(relied_pattern(i), relied_pattern(i))) for i in integrations]
@@ -92,8 +83,7 @@ def integration_placement(request: SignedInRequest, project_id: int, integration
                                            defer=("ranking",))  # fmt: skip
     form = PlacementForm(request.POST, project=integration.project)
     if not form.is_valid():
-        problems = "; ".join(f"{form.fields[k].label}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
-        messages.error(request, f"Not saved. {problems}")
+        messages.error(request, f"Not saved. {form_problems(form)}")
         return redirect("projects:integration", project_id, integration_id)
     integration_place(integration=integration, actor=request.user, **form.cleaned_data)
     where = form.cleaned_data["environment"]
