@@ -38,9 +38,12 @@ class ProjectList(BaseModel):
 
 
 # What a request's text may hold: no NUL character (the database can't store one; the whole body is refused); a name
-# has something besides spaces.
+# has something besides spaces. "Spaces" are what Python's str.strip() removes, which is more than a JSON Schema
+# regex's \s (the information separators U+001C to U+001F, and U+0085): the class is spelled out from Python's own
+# definition, so the document and the validator agree on every character.
+SPACES = "".join(f"\\u{code:04x}" for code in range(0x3001) if chr(code).isspace())
 TEXT = r"^[^\x00]*$"
-NAME = r"^[^\x00]*[^\s\x00][^\x00]*$"
+NAME = rf"^[^\x00]*[^{SPACES}\x00][^\x00]*$"
 
 
 class NewIntegration(BaseModel):
