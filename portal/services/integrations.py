@@ -21,15 +21,25 @@ RANKING_FIELDS = ["ranking", "catalog_version", "top_pattern_slug", "top_pattern
                   "top_capacity_verdict", "ranked_at", "ranked_by"]  # fmt: skip
 
 
-def apply_ranking(integration: Integration, ranking: RankingRecord, actor: User) -> None:
+def ranking_columns(ranking: RankingRecord) -> dict[str, str]:
+    """What an integration keeps beside its saved ranking, read out of it: the first option (slug and name), the fit
+    level and the first option's capacity verdict. A ranking adopted here and one restored from an export
+    (``portal.services.portability``) fill them the same way."""
     top = ranking.top
+    return {
+        "top_pattern_slug": top.pattern if top else "",
+        "top_pattern_name": top.name if top else "",
+        "fit_level": ranking.verdict.level,
+        "top_capacity_verdict": top.capacity.verdict if top and top.capacity else "",
+    }
+
+
+def apply_ranking(integration: Integration, ranking: RankingRecord, actor: User) -> None:
     integration.ranked_by = actor
     integration.ranking = ranking.to_json()
     integration.catalog_version = ranking.catalog_version
-    integration.top_pattern_slug = top.pattern if top else ""
-    integration.fit_level = ranking.verdict.level
-    integration.top_capacity_verdict = top.capacity.verdict if top and top.capacity else ""
-    integration.top_pattern_name = top.name if top else ""
+    for field, value in ranking_columns(ranking).items():
+        setattr(integration, field, value)
     integration.ranked_at = timezone.now()
 
 

@@ -13,11 +13,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
+from patterns.ranking.records import RankingRecord
 from portal.models import (
     Approval,
     Comment,
@@ -32,6 +33,7 @@ from portal.models import (
     Team,
 )
 from portal.records import SCHEMA
+from portal.services.integrations import ranking_columns
 from portal.storable import json_problem
 
 
@@ -71,15 +73,25 @@ def _check(data: Any) -> None:
         raise ProjectImportError([f"Missing {', '.join(missing)}: export the project again with this version."])
 
 
-@transaction.atomic
-def _top_verdict(ranking: dict[str, Any]) -> str:
-    options = ranking.get("options") or [{}]
-    return ((options[0].get("capacity") or {}).get("verdict")) or ""
+def _damage(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"the field {error.args[0]!r} is missing"
+    return f"a value can't be read ({error})"
 
 
 def project_import(*, data: Any, team: Team) -> Project:
-    """Create the exported project in ``team``. Every account it names must exist here (matched by username)."""
+    """Create the exported project in ``team``, all or nothing. Every account it names must exist here (matched by
+    username); a file that isn't a whole export (a field missing, a value of the wrong kind or too long) is refused
+    with what is wrong, and nothing of it is kept."""
     _check(data)
+    try:
+        with transaction.atomic():
+            return _restore(data, team)
+    except (KeyError, TypeError, AttributeError, ValueError, DataError, IntegrityError) as error:
+        raise ProjectImportError([f"Not a whole export: {_damage(error)}. Export the project again."]) from error
+
+
+def _restore(data: dict[str, Any], team: Team) -> Project:
     found = {u.get_username(): u for u in get_user_model().objects.filter(username__in=_usernames(data))}
     unknown = sorted(_usernames(data) - set(found))
     if unknown:
@@ -111,10 +123,7 @@ def project_import(*, data: Any, team: Team) -> Project:
             requirements=item["requirements"],
             catalog_version=item["catalog_version"],
             ranked_at=_when(item["ranked_at"]) or timezone.now(),
-            top_pattern_slug=item.get("top_pattern") or "",
-            fit_level=(item["ranking"].get("fit") or {}).get("level") or "",
-            top_capacity_verdict=_top_verdict(item["ranking"]),
-            top_pattern_name=item.get("top_pattern_name") or "",
+            **ranking_columns(RankingRecord.from_json(item["ranking"])),
             ranking=item["ranking"],
             created_by=owner,
         )

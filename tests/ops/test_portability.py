@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import HistoryEntry, Project
+from portal.models import HistoryEntry, Integration, Project
 from portal.services.checklist import checklist_entry_update
 from portal.services.decisions import decision_approve, decision_save, decision_transition
 from portal.services.environments import environment_create, integration_place
@@ -138,3 +138,28 @@ def test_an_unknown_or_ambiguous_team_is_refused(alice: User, tmp_path: Path) ->
     make_team(alice, "archive")
     with pytest.raises(CommandError, match="2 teams are called 'archive'"):
         import_file(path, "archive")
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: data["integrations"][1].pop("catalog_version"), "the field 'catalog_version' is missing"),
+        (lambda data: data["integrations"][0].update(comments=None), "a value can't be read"),
+        (lambda data: data["milestones"][0].update(name="m" * 300), "a value can't be read"),  # too long: the last row
+    ],
+    ids=["a field missing", "a list that is null", "a name too long for its column"],
+)
+def test_a_damaged_export_is_refused_whole_saying_what_is_wrong(
+    alice: User, project: Project, tmp_path: Path, damage: Any, message: str
+) -> None:
+    # All or nothing: the damage sits after rows that would already have been written (the project, its first
+    # integration, the whole checklist), and none of them is kept.
+    client = Client()
+    client.force_login(alice)
+    data = export(client, project)
+    damage(data)
+    path = tmp_path / "project.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match=f"Not a whole export: {message}"):
+        import_file(path, str(project.team.pk))
+    assert Project.objects.count() == 1 and Integration.objects.count() == project.integrations.count()
