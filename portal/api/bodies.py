@@ -37,14 +37,20 @@ def _parse_float(literal: str) -> float:
     return float(literal)  # 1e400 is infinity: the vocabulary refuses it, naming the field, as it does Infinity
 
 
+def _declared_length(request: HttpRequest) -> int:
+    """The body's length as the client declares it (0 when it doesn't, or not as a number): checked before the body
+    is read, so an oversized one is refused without reading it."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def read_json(request: HttpRequest) -> Any:
     content_type = request.content_type or ""
     if content_type != "application/json":
         raise ApiError({"content_type": [f"Expected application/json, got {content_type or 'nothing'}."]})
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
+    declared = _declared_length(request)
     if declared > MAX_BODY_BYTES:
         raise ApiError(TOO_BIG, 413)
     try:
@@ -128,10 +134,7 @@ def read_inventory(request: HttpRequest) -> tuple[str, bytes]:
     """An inventory file's name and bytes: the body as CSV, or the ``file`` field of a form (.csv or .xlsx)."""
     content_type = request.content_type or ""
     too_big = {"body": [f"The file may be at most {INVENTORY_MAX_BYTES // (1024 * 1024)} MB."]}
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
+    declared = _declared_length(request)
     if declared > INVENTORY_MAX_BYTES + 64 * 1024:  # the file, and a form's boundaries around it
         raise ApiError(too_big, 413)
     try:
