@@ -133,6 +133,31 @@ def _verdict(share: float) -> str:
     return OVER_LIMIT if share > 1 else NEAR_LIMIT if share >= NEAR_FROM else WITHIN
 
 
+def judged(limit: LimitEntry, share: float, verdict: str, text: str, *, batched: float | None = None,
+           batched_words: str = "") -> tuple[str, str]:  # fmt: skip
+    """The verdict on ``share`` of ``limit`` and ``text`` (a sentence) with why, for one integration's numbers and
+    for several integrations' sum alike (``patterns.ranking.shared``).
+
+    Past the limit, a design that batching brings within it (``batched``: the share once batched; ``batched_words``
+    end the sentence then), or that more users or connections spread within MAX_SCALE times the limit, is near it;
+    anything else is over. A guidance figure (Microsoft's example or benchmark, not a limit the platform enforces) is
+    never called a limit: above it reads as above Microsoft's figure (near); FAR_PAST_GUIDANCE times it or more is
+    over, with what to use instead."""
+    if limit.guidance and share > 1:
+        if share >= FAR_PAST_GUIDANCE:
+            instead = f"; use {limit.instead} instead" if limit.instead else ""
+            return OVER_LIMIT, text[:-1] + f": far above it{instead}."
+        return NEAR_LIMIT, text[:-1] + ": above it, though it is no enforced limit."
+    if verdict == OVER_LIMIT:
+        needed = batched if batched is not None else share
+        if batched is not None and batched <= 1:
+            return NEAR_LIMIT, text[:-1] + batched_words
+        if limit.scales_with and needed <= MAX_SCALE:
+            times = math.ceil(needed * 10) / 10
+            return NEAR_LIMIT, text[:-1] + f": plan for {times:g} times the limit ({limit.scales_with})."
+    return verdict, text
+
+
 def _n(number: float) -> str:
     return f"{number:,.0f}" if number >= 10 or number == int(number) else f"{number:,.1f}"
 
@@ -156,28 +181,12 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None, directio
     """One limit against the numbers (the timing answer for latency; the direction for reads that page)."""
 
     def done(amount: float | None, text: str, verdict: str | None = None, batched: float | None = None) -> Estimate:
-        """``batched``: the share once batched. Past the limit, a design that batching brings within it, or that
-        more users or connections spread within MAX_SCALE times the limit, is near it; anything else is over.
-
-        A guidance figure (Microsoft's example or benchmark, not a limit the platform enforces) is never called a
-        limit: above it reads as above Microsoft's figure (near); FAR_PAST_GUIDANCE times it or more is over, with
-        what to use instead."""
+        """The estimate of ``amount`` (``batched``: its share once batched), judged by ``judged``."""
         share = None if amount is None or limit.value <= 0 else amount / limit.value
         if verdict is None:
             verdict = UNKNOWN if share is None else _verdict(share)
-        if limit.guidance and share is not None and share > 1:
-            if share >= FAR_PAST_GUIDANCE:
-                instead = f"; use {limit.instead} instead" if limit.instead else ""
-                verdict, text = OVER_LIMIT, text[:-1] + f": far above it{instead}."
-            else:
-                verdict, text = NEAR_LIMIT, text[:-1] + ": above it, though it is no enforced limit."
-        elif verdict == OVER_LIMIT and share is not None:
-            needed = batched if batched is not None else share
-            if batched is not None and batched <= 1:
-                verdict, text = NEAR_LIMIT, text[:-1] + ": send them batched."
-            elif limit.scales_with and needed <= MAX_SCALE:
-                times = math.ceil(needed * 10) / 10
-                verdict, text = NEAR_LIMIT, text[:-1] + f": plan for {times:g} times the limit ({limit.scales_with})."
+        if share is not None:
+            verdict, text = judged(limit, share, verdict, text, batched=batched, batched_words=": send them batched.")
         if limit.note and verdict in {NEAR_LIMIT, OVER_LIMIT}:
             text = f"{text} {limit.note}"
         return Estimate(limit.slug, limit.name, limit.value, limit.unit, amount, share, verdict, text,

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from patterns.ranking.capacity import (
-    FAR_PAST_GUIDANCE,
-    MAX_SCALE,
     NEAR_LIMIT,
     OVER_LIMIT,
     SEVERITY,
@@ -27,6 +25,7 @@ from patterns.ranking.capacity import (
     _verdict,
     _window,
     estimate,
+    judged,
 )
 from patterns.ranking.snapshot import LimitEntry, PatternEntry
 from patterns.requirements import Requirements
@@ -101,22 +100,12 @@ def shared_estimate(limit: LimitEntry, shares: Sequence[Share]) -> Estimate:
         return Estimate(limit.slug, limit.name, limit.value, unit, total, None, UNKNOWN,
                         "This limit has no value to compare with.", limit.source_url, limit.guidance)  # fmt: skip
     text = f"{together}: {terms} = {_n(total)} {unit}{_per(limit)}, {_pct(share)} {of}."
-    verdict = _verdict(share)
-    if limit.guidance and share > 1:
-        if share >= FAR_PAST_GUIDANCE:
-            instead = f"; use {limit.instead} instead" if limit.instead else ""
-            verdict, text = OVER_LIMIT, text[:-1] + f": far above it{instead}."
-        else:
-            verdict, text = NEAR_LIMIT, text[:-1] + ": above it, though it is no enforced limit."
-    elif verdict == OVER_LIMIT:
-        batched = [s.batched for s in known]
-        if all(b is not None for b in batched) and sum(b or 0 for b in batched) <= limit.value:
-            total_batched = sum(b or 0 for b in batched)
-            verdict = NEAR_LIMIT
-            text = text[:-1] + f"; with {limit.batch_label}: {_n(total_batched)} ({_pct(total_batched / limit.value)})."
-        elif limit.scales_with and share <= MAX_SCALE:
-            times = math.ceil(share * 10) / 10
-            verdict, text = NEAR_LIMIT, text[:-1] + f": plan for {times:g} times the limit ({limit.scales_with})."
+    batched, words = None, ""
+    if all(s.batched is not None for s in known):
+        total_batched = sum(s.batched or 0 for s in known)
+        batched = total_batched / limit.value
+        words = f"; with {limit.batch_label}: {_n(total_batched)} ({_pct(batched)})."
+    verdict, text = judged(limit, share, _verdict(share), text, batched=batched, batched_words=words)
     if missing:
         text += f" Not counted, for want of numbers: {_names(missing)}."
     if limit.note and verdict in {NEAR_LIMIT, OVER_LIMIT}:
