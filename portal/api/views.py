@@ -279,8 +279,8 @@ def inventory_import_api(request: HttpRequest, id: int) -> HttpResponse:
     name, data = read_inventory(request)
     try:
         rows = parse_inventory(read_table(name, data), project.environments.all())
+        report = inventory_import(project=project, actor=user, rows=rows, dry_run=dry_run in {"true", "1"})
     except InventoryError as error:
         return error_response({"file": error.problems}, 400)
-    report = inventory_import(project=project, actor=user, rows=rows, dry_run=dry_run in {"true", "1"})
     return JsonResponse({"dry_run": report.dry_run, "created": report.created, "updated": report.updated,
                          "rows": report.rows})  # fmt: skip

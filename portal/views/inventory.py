@@ -35,14 +35,12 @@ def inventory_import_view(request: SignedInRequest, project_id: int) -> HttpResp
             messages.error(request, "That preview is over 30 minutes old: upload the file again.")
             return redirect("projects:inventory", project.pk)
         name, data = kept
-        try:
-            rows = parse_inventory(
-                read_table(name, data), project.environments.all()
-            )  # checked again: the catalog may have changed
+        try:  # checked again: the catalog or the project's environments may have changed
+            rows = parse_inventory(read_table(name, data), project.environments.all())
+            report = inventory_import(project=project, actor=request.user, rows=rows, dry_run=False)
         except InventoryError as error:
             context["problems"] = error.problems
             return render(request, "portal/inventory_import.html", context, status=400)
-        report = inventory_import(project=project, actor=request.user, rows=rows, dry_run=False)
         cache.delete(f"inventory:{request.user.pk}:{project.pk}:{ticket}")
         messages.success(request, f"Imported {name}: {report.created} integration{'s' if report.created != 1 else ''} "
                          f"added, {report.updated} updated, each ranked with the current catalog.")  # fmt: skip
@@ -58,10 +56,10 @@ def inventory_import_view(request: SignedInRequest, project_id: int) -> HttpResp
         data = upload.read()
         try:
             rows = parse_inventory(read_table(upload.name or "inventory.csv", data), project.environments.all())
+            report = inventory_import(project=project, actor=request.user, rows=rows, dry_run=True)
         except InventoryError as error:
             context.update(problems=error.problems, file_name=upload.name)
             return render(request, "portal/inventory_import.html", context, status=400)
-        report = inventory_import(project=project, actor=request.user, rows=rows, dry_run=True)
         ticket = secrets.token_urlsafe(16)
         cache.set(f"inventory:{request.user.pk}:{project.pk}:{ticket}", (upload.name or "inventory.csv", data),
                   KEPT_SECONDS)  # fmt: skip

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -209,3 +213,160 @@ def test_the_api_import_is_for_writers_of_the_project_only(
     assert client.post(url, GOOD, content_type="text/csv", **_bearer(charlie)).status_code == 404
     wrong = client.post(url, "{}", content_type="application/json", **_bearer(bob))
     assert wrong.status_code == 403 and not Integration.objects.exists()
+
+
+def test_a_file_of_old_mac_line_endings_and_a_quoted_line_break_read_with_the_lines_of_the_file(project: Any) -> None:
+    mac = b"name,scope,goal\rOrders,fno_external,data_sync\rInvoices,fno_external,data_sync\r"
+    assert [row.name for row in parse_inventory(read_table("x.csv", mac))] == ["Orders", "Invoices"]
+    quoted = b'name,scope,goal,source_system\n"Two\nlines",fno_external,data_sync,Shop\nB,fno_external,sideways,\n'
+    with pytest.raises(InventoryError) as error:
+        parse_inventory(read_table("x.csv", quoted))
+    # the bad row starts on line 4 of the file, and a bad goal isn't reported a second time as missing
+    assert error.value.problems == ["line 4, goal: unknown value 'sideways'; allowed: " + error.value.problems[0]
+                                    .split("allowed: ")[1]]  # fmt: skip
+
+
+def test_a_file_that_cannot_be_read_is_refused_with_a_sentence_not_a_crash(
+    client: Client, project: Any, alice: User
+) -> None:
+    huge_cell = b"name,scope,goal\n" + b"x" * 200_000 + b",fno_external,data_sync\n"
+    with pytest.raises(InventoryError, match="line 2: the CSV can't be read"):
+        read_table("x.csv", huge_cell)
+    book = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["name", "scope", "goal"])
+    workbook.save(book)
+    damaged = _rewrite_sheet(book.getvalue(), lambda xml: xml[: len(xml) // 2])
+    with pytest.raises(InventoryError, match="isn't an Excel workbook"):
+        read_table("x.xlsx", damaged)
+    client.force_login(alice)
+    page = client.post(reverse("projects:inventory", args=[project.pk]),
+                       {"file": SimpleUploadedFile("x.xlsx", damaged)})  # fmt: skip
+    assert page.status_code == 400 and "isn&#x27;t an Excel workbook" in page.content.decode()
+
+
+def _rewrite_sheet(workbook: bytes, change: Any) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for member in source.infolist():
+            data = source.read(member)
+            copy.writestr(member, change(data) if member.filename == "xl/worksheets/sheet1.xml" else data)
+    return out.getvalue()
+
+
+def _sheet(workbook: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_every_row_of_a_workbook_is_read_whatever_size_it_states_and_blank_rows_dont_count(project: Any) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["name", "scope", "goal"])
+    for n in range(10):
+        sheet.append([f"Row {n}", "fno_external", "data_sync"])
+    book = io.BytesIO()
+    workbook.save(book)
+    stated = b'<dimension ref="A1:C11" />'
+    assert stated in _sheet(book.getvalue())
+    wrong_size = _rewrite_sheet(book.getvalue(), lambda xml: xml.replace(stated, b'<dimension ref="A1:C2" />'))
+    assert len(parse_inventory(read_table("x.xlsx", wrong_size))) == 10
+    table = read_table("x.csv", b"name,scope,goal\n" + b",,\n" * 6000 + b"Late,fno_external,data_sync\n")
+    assert [row.name for row in parse_inventory(table)] == ["Late"]
+
+
+def test_a_workbook_that_unpacks_to_more_than_it_may_is_refused_before_it_is_opened(project: Any) -> None:
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (51 * 1024 * 1024))
+    assert len(bomb.getvalue()) < 200_000
+    with pytest.raises(InventoryError, match="unpacks to over 50 MB"):
+        read_table("x.xlsx", bomb.getvalue())
+
+
+def test_thousands_of_problems_list_the_first_hundred_and_how_many_more_with_long_cells_cut(project: Any) -> None:
+    body = b"name,scope,goal\n" + b"".join(b"Row %d,%s,data_sync\n" % (n, b"z" * 500) for n in range(300))
+    with pytest.raises(InventoryError) as error:
+        parse_inventory(read_table("x.csv", body))
+    problems = error.value.problems
+    assert len(problems) == 101 and problems[-1] == "… and 200 more problems."
+    assert all(len(problem) < 250 for problem in problems)
+
+
+def test_a_file_without_the_systems_columns_leaves_where_integrations_run_as_it_was(project: Any, alice: User) -> None:
+    from portal.services.environments import environment_create
+
+    environment_create(project=project, actor=alice, name="FO prod", kind="fno", production=True)
+    first = b"name,environment,identity,source_system,scope,goal\nOrders,FO prod,svc-a,Shop,fno_external,data_sync\n"
+    inventory_import(project=project, actor=alice, dry_run=False,
+                     rows=parse_inventory(read_table("x.csv", first), project.environments.all()))  # fmt: skip
+    answers_only = b"name,scope,goal,volume\nOrders,fno_external,data_sync,high\n"
+    inventory_import(project=project, actor=alice, dry_run=False,
+                     rows=parse_inventory(read_table("x.csv", answers_only), project.environments.all()))  # fmt: skip
+    orders = Integration.objects.get(name="Orders")
+    assert orders.environment is not None and orders.environment.name == "FO prod"
+    assert (orders.identity, orders.source_system, orders.requirements["volume"]) == ("svc-a", "Shop", "high")
+
+
+def test_the_api_reads_a_csv_body_past_django_s_form_memory_limit(client: Client, project: Any, alice: User) -> None:
+    # 3 MB, under the inventory's 5 MB: read whole (its one cell too long for a CSV is what is refused), not 413
+    body = b"name,scope,goal\n" + b"x" * (3 * 1024 * 1024) + b",fno_external,data_sync\n"
+    response = client.post(reverse("api:inventory", args=[project.pk]), body, content_type="text/csv",
+                           **_bearer(alice))  # fmt: skip
+    assert response.status_code == 400 and "the CSV can't be read" in response.json()["errors"]["file"][0]
+
+
+def test_the_import_page_title_is_text(client: Client, project: Any, alice: User) -> None:
+    client.force_login(alice)
+    page = client.get(reverse("projects:inventory", args=[project.pk])).content.decode()
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title and "Import an inventory" in title
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_and_a_change_that_writes_an_integration_then_the_project_both_commit(alice: User) -> None:
+    """Every change writes its integration first and the project's row (history, counter) last. An import that took
+    the project's row first deadlocked with one (PostgreSQL aborted the import); both must commit, in turn."""
+    from django.db import connection, transaction
+    from django.db.models import F
+
+    from portal.models import Project
+
+    project = make_team_project(alice)
+    rows = parse_inventory(read_table("x.csv", b"name,scope,goal\nOrders,fno_external,data_sync\n"))
+    inventory_import(project=project, actor=alice, rows=rows, dry_run=False)
+    orders = Integration.objects.get(name="Orders")
+    holding, importing = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def change() -> None:  # as placing it in an environment does: the integration, a moment later the project
+        try:
+            with transaction.atomic():
+                Integration.objects.filter(pk=orders.pk).update(identity="svc-b")
+                holding.set()
+                importing.wait(10)
+                time.sleep(0.5)  # the import is now waiting for the integration's row
+                Project.objects.filter(pk=project.pk).update(revision=F("revision") + 1)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def import_again() -> None:
+        try:
+            holding.wait(10)
+            importing.set()
+            inventory_import(project=project, actor=alice, rows=rows, dry_run=False)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=change), threading.Thread(target=import_again)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+    assert HistoryEntry.objects.filter(action="integration updated by import", subject="Orders").count() == 1

@@ -35,11 +35,11 @@ class Command(BaseCommand):
         path: Path = options["file"]
         try:
             rows = parse_inventory(read_table(path.name, path.read_bytes()), project.environments.all())
+            report = inventory_import(project=project, actor=actor, rows=rows, dry_run=options["dry_run"])
         except OSError as error:
             raise CommandError(f"Can't read {path}: {error.strerror}.") from None
         except InventoryError as error:
             raise CommandError("Nothing imported:\n" + "\n".join(f"  {p}" for p in error.problems)) from None
-        report = inventory_import(project=project, actor=actor, rows=rows, dry_run=options["dry_run"])
         for row in report.rows:
             self.stdout.write(f"line {row['line']}: {row['action']} {row['name']} → {row['top']} ({row['fit']} fit)"
                               + (f", {row['capacity']}" if row["capacity"] else ""))  # fmt: skip
