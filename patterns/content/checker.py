@@ -38,6 +38,9 @@ WRONG_FAMILY = {
 }
 
 
+POLICY_KEYS = frozenset({"slug", "title", "text", "when", "effects", "source_url"})
+
+
 def is_learn_url(url: Any) -> bool:
     if not isinstance(url, str):
         return False
@@ -67,8 +70,8 @@ class Checker:
 
     def slug(self, entry: Mapping[str, Any], where: str, seen: set[str]) -> str | None:
         value = entry.get("slug")
-        if not isinstance(value, str) or not value or not all(c.isalnum() or c == "-" for c in value):
-            self.error(f"{where}.slug", "must be a slug of letters, digits and hyphens")
+        if not isinstance(value, str) or not value or not all(c.isascii() and (c.isalnum() or c == "-") for c in value):
+            self.error(f"{where}.slug", "must be a slug of letters (a to z), digits and hyphens")
             return None
         if len(value) > 50:
             self.error(f"{where}.slug", f"must be at most 50 characters (has {len(value)})")
@@ -235,11 +238,17 @@ class Checker:
             self.error(f"{where}.when", "a rule needs at least one condition (“when” or “numbers”)")
 
     def policy(self, policy: Mapping[str, Any], where: str, pattern_slugs: set[str]) -> None:
-        """The organisation's own policy: its source, when given, is its own page (any https address)."""
+        """The organisation's own policy: its source, when given, is its own page (any https address). A key it
+        doesn't know is refused: a misspelt "when" would otherwise make the policy apply to every ranking."""
+        for key in sorted(set(policy) - POLICY_KEYS):
+            self.error(f"{where}.{key}", f"unknown key; a policy has {', '.join(sorted(POLICY_KEYS))}")
         self.text(policy, "title", where, max_length=200)
         self.text(policy, "text", where, max_length=1000)
-        if "source_url" in policy and not is_learn_url(policy["source_url"]):
-            self.error(f"{where}.source_url", "must be an https URL (or left out)")
+        source = policy.get("source_url")
+        fits = isinstance(source, str) and is_learn_url(source) and len(source) <= 500 and source.split() == [source]
+        if "source_url" in policy and not fits:
+            self.error(f"{where}.source_url", "must be an https URL of at most 500 characters, without spaces (or "
+                       "left out)")  # fmt: skip
         if "when" in policy:
             self.conditions(policy["when"], f"{where}.when")
         effects = policy.get("effects")

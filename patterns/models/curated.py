@@ -158,6 +158,9 @@ class Caution(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        self.conditions = self.conditions or {}  # the box left empty (or null, or []): always
+
 
 class Scenario(models.Model):
     """A curated situation with the answers an architect would give and the pattern an expert would pick."""
@@ -325,6 +328,7 @@ class Rule(models.Model):
 
     def clean(self) -> None:
         """The content file's rules (patterns.content.schema), so the admin can't save what a load would refuse."""
+        self.conditions, self.numbers = self.conditions or {}, self.numbers or {}  # a box left empty, null or []
         errors: dict[str, str] = {}
         if self.effect == "points":
             if self.points is None or not 0 < abs(self.points) <= 50:

@@ -50,6 +50,7 @@ class Policy(models.Model):
     def clean(self) -> None:
         """The content file's rules (patterns.content.checker), so the admin can't save what a load would refuse;
         a policy's effects are its own rows (``PolicyEffect``), checked there and by the admin's inline."""
+        self.conditions = self.conditions or {}  # the box left empty (or null, or []): every ranking
         errors: dict[str, str] = {}
         for name in ("title", "text"):
             if not getattr(self, name, "").strip():

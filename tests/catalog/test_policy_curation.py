@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from patterns.content import CONTENT_FILE, read_content
+from patterns.content import CONTENT_FILE, ContentError, read_content, validate_content
 from patterns.curators import CURATORS_GROUP
 from patterns.draft import catalog_export
 from patterns.loader import catalog_load
@@ -221,3 +221,35 @@ def test_loadcatalog_refuses_bad_policy_data_naming_the_field(tmp_path: Any) -> 
         call_command("loadcatalog", str(path))
     assert "policy no-synapse-link-ce.effects.synapse-link: must be one of prefer, avoid, forbid" in str(error.value)
     assert not Policy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [
+        ({"When": {"scope": ["ce_external"]}}, "policy no-synapse-link-ce.When: unknown key"),
+        ({"conditions": {"scope": ["ce_external"]}}, "policy no-synapse-link-ce.conditions: unknown key"),
+        ({"source_url": "https://intranet.example.com/our standards"}, "policy no-synapse-link-ce.source_url: must"),
+        ({"source_url": "https://intranet.example.com/" + "p" * 480}, "policy no-synapse-link-ce.source_url: must"),
+        ({"slug": "politique-données"}, "must be a slug of letters (a to z), digits and hyphens"),
+    ],
+    ids=["a misspelt when", "the admin's field name", "a space in the source", "a source too long", "a non-ASCII slug"],
+)
+def test_policy_content_the_loader_would_refuse_or_misread_is_refused_naming_the_field(
+    policy: dict[str, Any], message: str
+) -> None:
+    # A misspelt "when" was ignored, and the policy then forbade its pattern for every ranking.
+    content = with_policy(**policy)
+    if "When" in policy or "conditions" in policy:
+        del content["policies"][0]["when"]
+    with pytest.raises(ContentError) as refused:
+        validate_content(content)
+    assert any(message in problem for problem in refused.value.errors), refused.value.errors
+
+
+@pytest.mark.parametrize("when", ["", "null", "[]"])
+def test_a_policy_whose_when_box_is_left_empty_applies_to_every_ranking(curating: Client, when: str) -> None:
+    assert curating.post(ADD_POLICY, policy_form([("synapse-link", "forbid")], conditions=when)).status_code == 302
+    assert Policy.objects.get().conditions == {}
+    assert curating.get(reverse("admin:patterns_policy_changelist")).status_code == 200
+    assert curating.post(reverse("curation:publish"), {"note": "A policy for everyone."}).status_code == 302
+    assert "synapse-link" not in names(recommend_api(FNO_BATCH)["options"])
