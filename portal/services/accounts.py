@@ -173,12 +173,15 @@ def account_time_zone_set(*, user: User, time_zone: str) -> AccountPreference:
     preference.time_zone, preference.time_zone_chosen_at = time_zone, timezone.now()
     preference.full_clean()
     preference.save()
-    engine = import_module(settings.SESSION_ENGINE)
-    for key in UserSession.objects.filter(user=user).values_list("session_id", flat=True):
-        session = engine.SessionStore(session_key=key)
-        if session.get("_auth_user_id") != str(user.pk):  # gone meanwhile: never make a new one
+    # Each session's data rewritten in place, its row's expiry kept: saving it through a SessionStore would give
+    # every other device a fresh two weeks, and fail if one signed out meanwhile (such a row is simply gone here).
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = UserSession.objects.filter(user=user).values_list("session_id", flat=True)
+    for key, encoded in store.get_model_class().objects.filter(pk__in=keys).values_list("pk", "session_data"):
+        data = store().decode(encoded)
+        if data.get("_auth_user_id") != str(user.pk):
             continue
-        session[SESSION_KEY] = preference.time_zone
-        session.pop(OFFER_SESSION_KEY, None)
-        session.save()
+        data[SESSION_KEY] = preference.time_zone
+        data.pop(OFFER_SESSION_KEY, None)
+        store.get_model_class().objects.filter(pk=key).update(session_data=store().encode(data))
     return preference

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
@@ -344,3 +345,15 @@ def test_time_zone_mails_keep_utc_whoever_writes_them(clock: Any) -> None:
     with timezone.override(ZoneInfo(SYDNEY)):
         mail = message("invitation", context, ["new@example.com"])
     assert "until 5 December 2026 20:30 UTC" in mail.body
+
+
+@pytest.mark.django_db
+def test_time_zone_change_keeps_the_other_sessions_expiry_and_skips_one_signed_out_meanwhile(alice: User) -> None:
+    laptop, phone, tablet = signed_in(alice), signed_in(alice), signed_in(alice)
+    soon = timezone.now() + timedelta(hours=1)
+    Session.objects.filter(pk=phone.session.session_key).update(expire_date=soon)
+    Session.objects.filter(pk=tablet.session.session_key).delete()  # signed out on another device
+    assert laptop.post(reverse("account:time_zone"), {"time_zone": SYDNEY}).status_code == 302
+    phone_row = Session.objects.get(pk=phone.session.session_key)
+    assert phone_row.expire_date == soon and phone_row.get_decoded()[SESSION_KEY] == SYDNEY
+    assert not Session.objects.filter(pk=tablet.session.session_key).exists()
