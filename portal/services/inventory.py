@@ -44,6 +44,7 @@ class InventoryError(Exception):
     then how many more)."""
 
     def __init__(self, problems: list[str]) -> None:
+        self.count = len(problems)
         if len(problems) > SHOWN_PROBLEMS:
             problems = [*problems[:SHOWN_PROBLEMS], f"… and {len(problems) - SHOWN_PROBLEMS:,} more problems."]
         super().__init__(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: " + "; ".join(problems[:5]))

@@ -39,7 +39,7 @@ def inventory_import_view(request: SignedInRequest, project_id: int) -> HttpResp
             rows = parse_inventory(read_table(name, data), project.environments.all())
             report = inventory_import(project=project, actor=request.user, rows=rows, dry_run=False)
         except InventoryError as error:
-            context["problems"] = error.problems
+            context.update(problems=error.problems, problem_count=error.count)
             return render(request, "portal/inventory_import.html", context, status=400)
         cache.delete(f"inventory:{request.user.pk}:{project.pk}:{ticket}")
         messages.success(request, f"Imported {name}: {report.created} integration{'s' if report.created != 1 else ''} "
@@ -58,7 +58,7 @@ def inventory_import_view(request: SignedInRequest, project_id: int) -> HttpResp
             rows = parse_inventory(read_table(upload.name or "inventory.csv", data), project.environments.all())
             report = inventory_import(project=project, actor=request.user, rows=rows, dry_run=True)
         except InventoryError as error:
-            context.update(problems=error.problems, file_name=upload.name)
+            context.update(problems=error.problems, problem_count=error.count, file_name=upload.name)
             return render(request, "portal/inventory_import.html", context, status=400)
         ticket = secrets.token_urlsafe(16)
         cache.set(f"inventory:{request.user.pk}:{project.pk}:{ticket}", (upload.name or "inventory.csv", data),

@@ -370,3 +370,14 @@ def test_an_import_and_a_change_that_writes_an_integration_then_the_project_both
         thread.join(30)
     assert failures == []
     assert HistoryEntry.objects.filter(action="integration updated by import", subject="Orders").count() == 1
+
+
+def test_the_page_counts_every_problem_while_listing_the_first_hundred(
+    client: Client, project: Any, alice: User
+) -> None:
+    body = b"name,scope,goal\n" + b"".join(b"Row %d,nowhere,data_sync\n" % n for n in range(150))
+    client.force_login(alice)
+    page = client.post(reverse("projects:inventory", args=[project.pk]),
+                       {"file": SimpleUploadedFile("big.csv", body)}).content.decode()  # fmt: skip
+    assert "big.csv was not imported: 150 problems." in page and "… and 50 more problems." in page
+    assert page.count("unknown value &#x27;nowhere&#x27;") == 100
