@@ -233,7 +233,7 @@ class LimitAdmin(AuditedAdmin):
             {"fields": ("kind", "value", "unit", "window_minutes", "rows_per_request", "read_rows_per_request")},
         ),
         ("Past the limit", {"fields": ("batch_rows", "batch_label", "scales_with", "guidance", "instead")}),
-        ("Shared", {"fields": ("shared",)}),
+        ("Shared", {"fields": ("shared", "pool")}),
         ("Source", {"fields": ("source_url", "checked", "note")}),
     )
 

@@ -82,7 +82,7 @@ def fits_content(rows: Iterable[Fit]) -> dict[str, dict[str, dict[str, Any]]]:
 LIMIT_DEFAULTS: dict[str, Any] = {"window_minutes": None, "rows_per_request": 1, "read_rows_per_request": None,
                                   "batch_rows": None, "batch_label": "",
                                   "scales_with": "", "guidance": False, "instead": "", "scopes": [], "goals": [],
-                                  "shared": "", "note": ""}  # fmt: skip
+                                  "shared": "", "pool": "", "note": ""}  # fmt: skip
 
 
 def _number(value: Any) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from patterns.ranking.capacity import KINDS as CAPACITY_KINDS
@@ -53,10 +53,18 @@ def is_learn_source(url: Any) -> bool:
     return is_learn_url(url) and urlsplit(url).netloc == "learn.microsoft.com"
 
 
+POOL_AGREES = ("kind", "value", "unit", "window_minutes", "shared")  # what limits summed as one budget must share
+
+
+def is_slug(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str) and bool(value) and all(c.isascii() and (c.isalnum() or c == "-") for c in value)
+
+
 class Checker:
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.require_checked = True
+        self.pools: dict[str, tuple[str, Mapping[str, Any]]] = {}  # pool -> its first limit, named as errors name it
 
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
@@ -70,7 +78,7 @@ class Checker:
 
     def slug(self, entry: Mapping[str, Any], where: str, seen: set[str]) -> str | None:
         value = entry.get("slug")
-        if not isinstance(value, str) or not value or not all(c.isascii() and (c.isalnum() or c == "-") for c in value):
+        if not is_slug(value):
             self.error(f"{where}.slug", "must be a slug of letters (a to z), digits and hyphens")
             return None
         if len(value) > 50:
@@ -152,6 +160,7 @@ class Checker:
             self.error(f"{where}.shared", f"must be one of {', '.join(SHARED)} (or left out: not shared)")
         elif shared and limit.get("kind") not in SUMMABLE_KINDS:
             self.error(f"{where}.shared", f"only a limit that adds up can be shared ({', '.join(SUMMABLE_KINDS)})")
+        self.pool(limit, where)
         if "guidance" in limit and not isinstance(limit["guidance"], bool):
             self.error(f"{where}.guidance", "must be true or false")
         if not is_learn_source(limit.get("source_url")):
@@ -167,6 +176,27 @@ class Checker:
         goals = limit.get("goals", [])
         if not isinstance(goals, list) or any(not isinstance(g, str) or g not in GOALS for g in goals):
             self.error(f"{where}.goals", f"must be a list of {', '.join(GOALS)} (empty: every goal)")
+
+    def pool(self, limit: Mapping[str, Any], where: str) -> None:
+        """A shared limit's pool (its own slug unless it names one): limits of one pool are one budget, summed
+        together, so they must agree on what is summed and against what."""
+        pool = limit.get("pool", "")
+        if pool != "" and not limit.get("shared"):
+            self.error(f"{where}.pool", "only a shared limit has a pool (say what shares it, or leave the pool out)")
+            return
+        if pool != "" and (not is_slug(pool) or len(pool) > 50):
+            self.error(f"{where}.pool", "must be a slug of letters (a to z), digits and hyphens, at most 50 characters")
+            return
+        if not limit.get("shared") or not is_slug(limit.get("slug")):
+            return
+        key = pool or limit["slug"]
+        first = self.pools.setdefault(key, (where, limit))
+        if first[1] is limit:
+            return
+        for field in POOL_AGREES:
+            if limit.get(field) != first[1].get(field):
+                self.error(f"{where}.{field}", f"must be the same as {first[0]}'s ({first[1].get(field)!r}): both are "
+                                               f"the one budget of pool {key!r}, summed together")  # fmt: skip
 
     def conditions(self, value: Any, where: str) -> None:
         if not isinstance(value, Mapping):

@@ -8,7 +8,7 @@ edit (current state differs from that hash) from an untouched row and never over
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_slug
 from django.db import models
 
 from patterns.models.validators import (
@@ -244,6 +244,14 @@ class Limit(models.Model):
         choices=SHARED_CHOICES,
         help_text="What shares it, if anything: an environment's integrations are checked against it together.",
     )
+    pool = models.CharField(
+        max_length=50,
+        blank=True,
+        validators=[validate_slug],
+        help_text="For a shared limit: the budget it is one of, when the platform counts several limits as one "
+        "(a slug; limits of one pool are summed together and must agree on value, unit, window and sharing). "
+        "Empty: its own.",
+    )
     note = models.TextField(blank=True)
     source_url = models.URLField(max_length=500, validators=[https_only, learn_only])
     checked = models.DateField(help_text="When the value was last checked against the source.")
@@ -269,6 +277,8 @@ class Limit(models.Model):
             errors["batch_label"] = "Say how batching is done."
         if self.shared and self.kind not in SUMMABLE_KINDS:
             errors["shared"] = f"Only a limit that adds up can be shared ({', '.join(SUMMABLE_KINDS)})."
+        if self.pool and not self.shared:
+            errors["pool"] = "Only a shared limit has a pool: say what shares it, or leave the pool empty."
         if errors:
             raise ValidationError(errors)
 

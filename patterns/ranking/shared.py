@@ -1,5 +1,7 @@
 """The shared capacity check: limits that several integrations draw on together (an environment's data events, the
 service protection budget of the account they run as, the tenant's request pool), summed over those integrations.
+Limits the content puts in one pool are one budget (Dataverse's service protection, met by Web API clients and by
+connectors under two slugs): their integrations are summed together, each share by its own limit's arithmetic.
 
 Pure arithmetic like ``capacity``: each integration's amount comes from the same estimator as its own check, so the
 sum is the sum of what each integration's page says; the verdict and its words follow the same rules (guidance
@@ -54,6 +56,34 @@ def shared_limits(pattern: PatternEntry, requirements: Requirements) -> list[Lim
     ]
 
 
+class Pool(NamedTuple):
+    """A budget several integrations draw on: the limit that names and describes their sum (the first of the pool's
+    limits by slug), how many curated limits it joins, and the patterns whose integrations meet one of them."""
+
+    limit: LimitEntry
+    limits: int
+    patterns: tuple[str, ...]  # names, alphabetical
+
+
+def pool_of(limit: LimitEntry) -> str:
+    """The budget a shared limit is part of: its pool, else its own slug."""
+    return limit.pool or limit.slug
+
+
+def pools(patterns: Sequence[PatternEntry]) -> dict[str, Pool]:
+    """Every shared limit's pool among ``patterns`` (a snapshot's)."""
+    limits: dict[str, dict[str, LimitEntry]] = {}
+    names: dict[str, set[str]] = {}
+    for pattern in patterns:
+        for limit in pattern.limits:
+            if limit.shared:
+                limits.setdefault(pool_of(limit), {})[limit.slug] = limit
+                names.setdefault(pool_of(limit), set()).add(pattern.name)
+    return {
+        key: Pool(members[min(members)], len(members), tuple(sorted(names[key]))) for key, members in limits.items()
+    }
+
+
 def share_of(limit: LimitEntry, name: str, requirements: Requirements) -> Share:
     """What one integration adds to a shared limit, by its own check's arithmetic."""
     capacity = requirements.capacity
@@ -78,8 +108,13 @@ def _names(names: Sequence[str]) -> str:
     return shown + (f" and {len(names) - SHOWN_TERMS} more" if len(names) > SHOWN_TERMS else "")
 
 
-def shared_estimate(limit: LimitEntry, shares: Sequence[Share]) -> Estimate:
-    """The shares of several integrations against one limit: the sum in words, its share of the limit, a verdict."""
+def _either(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def shared_estimate(limit: LimitEntry, shares: Sequence[Share], *, counted: Sequence[str] = ()) -> Estimate:
+    """The shares of several integrations against one limit: the sum in words, its share of the limit, a verdict.
+    ``counted``: when the limit is a pool of several, the patterns whose integrations count toward it, named."""
     known = sorted((s for s in shares if s.amount is not None), key=lambda s: (-(s.amount or 0), s.name))
     missing = sorted(s.name for s in shares if s.amount is None)
     unit = limit.unit
@@ -106,6 +141,8 @@ def shared_estimate(limit: LimitEntry, shares: Sequence[Share]) -> Estimate:
         batched = total_batched / limit.value
         words = f"; with {limit.batch_label}: {_n(total_batched)} ({_pct(batched)})."
     verdict, text = judged(limit, share, _verdict(share), text, batched=batched, batched_words=words)
+    if counted:
+        text += f" One budget: integrations on {_either(counted)} all count toward it."
     if missing:
         text += f" Not counted, for want of numbers: {_names(missing)}."
     if limit.note and verdict in {NEAR_LIMIT, OVER_LIMIT}:

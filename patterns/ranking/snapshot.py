@@ -60,6 +60,9 @@ class LimitEntry:
     instead: str = ""  # far past a guidance figure: what to use instead
     goals: frozenset[str] = frozenset()  # the goals it applies to; empty: every goal
     shared: str = ""  # what shares it (capacity.SHARED), if anything: summed over those integrations
+    # The budget it is one of, when the platform counts several curated limits as one (Dataverse's service protection
+    # met by the Web API and by connectors, each batching its own way): summed together. Empty: its own slug.
+    pool: str = ""
 
 
 RULE_EFFECTS = ("exclude", "cap", "points")
@@ -165,6 +168,7 @@ def limit_entry(limit: Mapping[str, Any]) -> LimitEntry:
         instead=limit.get("instead", ""),
         goals=frozenset(limit.get("goals", ())),
         shared=limit.get("shared", ""),
+        pool=limit.get("pool", ""),  # versions published before pools existed have none
     )
 
 

@@ -1,7 +1,7 @@
 """A project's environments and the limits their integrations share: each environment's integrations summed against
 the limits it shares, those that run as one account against that account's, and the whole project against the
 tenant's. The arithmetic is the catalog's (patterns.ranking.shared); the pattern each integration counts with is its
-decision's choice, else its first pick."""
+decision's choice, else its first pick. Limits of one pool (one budget under several slugs) are summed together."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from patterns.catalog import published_snapshot
 from patterns.ranking.capacity import CapacityRecord, Estimate
-from patterns.ranking.shared import Share, share_of, shared_estimate, shared_limits, shared_record
+from patterns.ranking.shared import Pool, Share, pool_of, pools, share_of, shared_estimate, shared_limits, shared_record
 from patterns.requirements import Requirements, RequirementsError
 from portal.models import Decision, Environment, Integration, Project
 
@@ -64,10 +64,15 @@ def relied_pattern(integration: Integration) -> str:
     return chosen or integration.top_pattern_slug
 
 
-def _shares(integrations: list[Integration], by: str) -> dict[str, tuple[Any, list[Share]]]:
-    """limit slug -> (the limit, each integration's share) for the limits shared ``by`` that their patterns meet."""
-    patterns = {pattern.slug: pattern for pattern in published_snapshot().patterns}
-    found: dict[str, tuple[Any, list[Share]]] = {}
+def _shares(integrations: list[Integration], by: str) -> list[tuple[Pool, list[Share]]]:
+    """Each budget shared ``by`` that their patterns meet (a limit's pool, else the limit) with each integration's
+    share, worked out with the limit it meets (its own batching)."""
+    snapshot = published_snapshot()
+    patterns = {pattern.slug: pattern for pattern in snapshot.patterns}
+    budgets: dict[str, Pool] | None = snapshot.memo.get("shared_pools")
+    if budgets is None:  # a snapshot never changes: its pools are worked out once
+        budgets = snapshot.memo["shared_pools"] = pools(snapshot.patterns)
+    found: dict[str, list[Share]] = {}
     for integration in integrations:
         pattern = patterns.get(relied_pattern(integration))
         if pattern is None:
@@ -76,16 +81,24 @@ def _shares(integrations: list[Integration], by: str) -> dict[str, tuple[Any, li
             requirements = Requirements.from_mapping(integration.requirements)
         except RequirementsError:
             continue  # saved under an older vocabulary: it can't be checked until it is ranked again
+        counted: set[str] = set()  # a pattern meeting two limits of one pool draws on it once
         for limit in shared_limits(pattern, requirements):
-            if limit.shared == by:
-                found.setdefault(limit.slug, (limit, []))[1].append(share_of(limit, integration.name, requirements))
-    return found
+            key = pool_of(limit)
+            if limit.shared == by and key not in counted:
+                counted.add(key)
+                found.setdefault(key, []).append(share_of(limit, integration.name, requirements))
+    return [(budgets[key], shares) for key, shares in found.items()]
 
 
 def _check(integrations: list[Integration], by: str, identity: str = "") -> list[SharedCheck]:
     return [
-        SharedCheck(by, shared_estimate(limit, shares), identity, len(shares))
-        for limit, shares in _shares(integrations, by).values()
+        SharedCheck(
+            by,
+            shared_estimate(pool.limit, shares, counted=pool.patterns if pool.limits > 1 else ()),
+            identity,
+            len(shares),
+        )
+        for pool, shares in _shares(integrations, by)
     ]
 
 

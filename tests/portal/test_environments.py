@@ -31,6 +31,13 @@ PRODUCTS = {"scope": "fno_external", "goal": "data_sync", "direction": "outbound
             "prefers_low_code": True, "needs_custom_logic": False,
             "capacity": {"records_per_day": 20000, "peak_records_per_hour": 2400}}  # fmt: skip
 
+# Two integrations that write 45,000 records in their busiest hour (3,750 requests per 5 minutes, 62.5% of Dataverse's
+# 6,000 alone): one calls the Web API itself, the other is a Logic App (low code, near real time).
+WEB_API_WRITES = {"scope": "ce_external", "goal": "data_sync", "direction": "inbound", "timing": "synchronous",
+                  "volume": "high", "deployment": "cloud", "prefers_low_code": False,
+                  "capacity": {"records_per_day": 90000, "peak_records_per_hour": 45000}}  # fmt: skip
+LOGIC_APP_WRITES = {**WEB_API_WRITES, "timing": "near_real_time", "prefers_low_code": True}
+
 
 @pytest.fixture
 def project(alice: User, bob: User) -> Any:
@@ -125,6 +132,44 @@ def test_the_api_lists_each_environment_with_its_capacity_verdict(client: Client
     assert data["integrations"][0]["environment"] == "CE production"
     assert data["integrations"][0]["identity"] == "svc-portal"
     assert data["tenant_capacity"]["verdict"] in {"within", "near_limit", "over_limit", "unknown"}
+
+
+def test_web_api_and_connector_calls_as_one_account_are_one_dataverse_budget(
+    client: Client, project: Any, alice: User
+) -> None:
+    """Dataverse's service protection limit is curated under two slugs (the Web API's and the connectors', which
+    batch differently) but is one budget per user: a pool, summed together."""
+    production = environment_create(project=project, actor=alice, name="CE production", kind="dataverse",
+                                    production=True)  # fmt: skip
+    portal = _add(project, "Portal writes", WEB_API_WRITES, production, "svc-sync")
+    flow = _add(project, "Order app", LOGIC_APP_WRITES, production, "svc-sync")
+    for integration, pattern in ((portal, "dataverse-web-api"), (flow, "logic-apps")):
+        top = integration.ranking["options"][0]
+        assert top["pattern"] == pattern and top["capacity"]["verdict"] == "within"
+        own = [e for e in top["capacity"]["estimates"] if e["limit"].startswith("dataverse-requests-per-5-minutes")]
+        assert len(own) == 1 and own[0]["estimate"] == 3750 and own[0]["verdict"] == "within"
+    assert project.checklist_entries.filter(slug="keep-shared-limits-in-budget").exists()
+    client.force_login(alice)
+    text = client.get(reverse("projects:environment", args=[project.pk, production.pk])).content.decode()
+    assert "Over a limit" in text and "Integrations running as svc-sync" in text
+    assert ("2 integrations together: 3,750 (Order app) + 3,750 (Portal writes) = 7,500 requests per 5 minutes, 125% "
+            "of 6,000 requests.") in text  # fmt: skip
+    assert (
+        "One budget: integrations on Azure Data Factory, Azure Logic Apps, Dataflows (Power Query) into Dataverse, "
+        "Dataverse Web API and SDK (with bulk messages) or Power Automate cloud flows all count toward it."
+    ) in text
+    assert "alone: 3,750" not in text
+    _, secret = api_token_create(user=alice, name="ci")
+    data = client.get(reverse("api:project", args=[project.pk]), HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    environment = next(e for e in data["environments"] if e["name"] == "CE production")
+    assert environment["capacity"]["verdict"] == "over_limit"
+    pooled = [e for e in environment["capacity"]["estimates"] if e["limit"].startswith("dataverse-requests-per")]
+    assert len(pooled) == 1 and pooled[0]["limit"] == "dataverse-requests-per-5-minutes"
+    assert (
+        pooled[0]["estimate"] == 7500 and pooled[0]["verdict"] == "over_limit" and pooled[0]["identity"] == "svc-sync"
+    )
+    integration_place(integration=flow, actor=alice, environment=production, identity="svc-flow")  # apart again
+    assert not project.checklist_entries.filter(slug="keep-shared-limits-in-budget").exists()
 
 
 def test_environments_are_added_renamed_and_removed_on_their_pages(client: Client, project: Any, alice: User) -> None:
