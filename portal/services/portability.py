@@ -104,6 +104,9 @@ def _restore(data: dict[str, Any], team: Team) -> Project:
     owner = found[data["owner"]]
     project = Project.objects.create(team=team, name=data["name"], description=data.get("description", ""),
                                      owner=owner, required_approvals=data.get("required_approvals", 1))  # fmt: skip
+    named = [entry["name"] for entry in data.get("environments") or [] if isinstance(entry, dict) and entry.get("name")]
+    if clashes := sorted({name for name in named if [n.casefold() for n in named].count(name.casefold()) > 1}):
+        raise ProjectImportError([f"Environments may not share a name, whatever its case: {', '.join(clashes)}."])
     environments = {
         entry["name"]: Environment.objects.create(project=project, name=entry["name"][:100], kind=entry["kind"],
                                                   production=bool(entry.get("production")))

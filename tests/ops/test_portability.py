@@ -163,3 +163,17 @@ def test_a_damaged_export_is_refused_whole_saying_what_is_wrong(
     with pytest.raises(CommandError, match=f"Not a whole export: {message}"):
         import_file(path, str(project.team.pk))
     assert Project.objects.count() == 1 and Integration.objects.count() == project.integrations.count()
+
+
+def test_environment_names_differing_only_in_case_are_refused(alice: User, project: Project, tmp_path: Path) -> None:
+    # The pages refuse "prod" beside "Prod" (the inventory finds an environment by name whatever its case): so does
+    # an import, which doesn't pass through their form.
+    client = Client()
+    client.force_login(alice)
+    data = export(client, project)
+    data["environments"].append({**data["environments"][0], "name": data["environments"][0]["name"].lower()})
+    path = tmp_path / "project.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match="Environments may not share a name, whatever its case: FO production, fo"):
+        import_file(path, str(project.team.pk))
+    assert Project.objects.count() == 1
