@@ -73,6 +73,7 @@ def _shares(integrations: list[Integration], by: str) -> list[tuple[Pool, list[S
     if budgets is None:  # a snapshot never changes: its pools are worked out once
         budgets = snapshot.memo["shared_pools"] = pools(snapshot.patterns)
     found: dict[str, list[Share]] = {}
+    met: dict[str, dict[str, Any]] = {}  # pool -> the limits of it these integrations meet, by slug
     for integration in integrations:
         pattern = patterns.get(relied_pattern(integration))
         if pattern is None:
@@ -87,7 +88,11 @@ def _shares(integrations: list[Integration], by: str) -> list[tuple[Pool, list[S
             if limit.shared == by and key not in counted:
                 counted.add(key)
                 found.setdefault(key, []).append(share_of(limit, integration.name, requirements))
-    return [(budgets[key], shares) for key, shares in found.items()]
+                met.setdefault(key, {})[limit.slug] = limit
+    # A pool whose integrations all meet one of its limits is told in that limit's words (the connectors' for Logic
+    # Apps alone); one they meet several of, in its first limit's.
+    return [(budgets[key]._replace(limit=next(iter(met[key].values()))) if len(met[key]) == 1 else budgets[key], shares)
+            for key, shares in found.items()]  # fmt: skip
 
 
 def _check(integrations: list[Integration], by: str, identity: str = "") -> list[SharedCheck]:

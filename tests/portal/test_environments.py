@@ -276,3 +276,18 @@ def test_the_wizards_save_form_puts_the_integration_in_a_named_environment(
                          "identity": "svc-orders"})  # fmt: skip
     integration = Integration.objects.get()
     assert saved.status_code == 302 and integration.environment == environment and integration.identity == "svc-orders"
+
+
+def test_a_pool_met_through_one_of_its_limits_is_told_in_that_limits_words(
+    client: Client, project: Any, alice: User
+) -> None:
+    production = environment_create(project=project, actor=alice, name="CE production", kind="dataverse",
+                                    production=True)  # fmt: skip
+    _add(project, "Order app", LOGIC_APP_WRITES, production, "svc-flows")
+    _add(project, "Case app", LOGIC_APP_WRITES, production, "svc-flows")
+    _, secret = api_token_create(user=alice, name="ci")
+    data = client.get(reverse("api:project", args=[project.pk]), HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    estimates = next(e for e in data["environments"] if e["name"] == "CE production")["capacity"]["estimates"]
+    pooled = [e for e in estimates if e["limit"].startswith("dataverse-requests-per-5-minutes")]
+    assert [e["limit"] for e in pooled] == ["dataverse-requests-per-5-minutes-connectors"]
+    assert pooled[0]["estimate"] == 7500 and "One budget:" in pooled[0]["text"]
