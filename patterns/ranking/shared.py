@@ -93,7 +93,9 @@ def share_of(limit: LimitEntry, name: str, requirements: Requirements) -> Share:
     batched = None
     if own.estimate is not None and limit.batch_rows and limit.kind == "requests_per_window":
         peak = capacity.peak_hourly_records or 0
-        batched = float(math.ceil(peak * (limit.window_minutes or 60) / 60 / limit.batch_rows))
+        # Batching never sends more than it does now: a reader that pages more records a request than a batch holds
+        # already sends fewer requests than batching would.
+        batched = float(min(own.estimate, math.ceil(peak * (limit.window_minutes or 60) / 60 / limit.batch_rows)))
     return Share(name, own.estimate, batched)
 
 

@@ -5,6 +5,7 @@ as one budget, and the content's pools checked, loaded and exported."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -197,3 +198,14 @@ def test_a_pool_round_trips_through_the_database_and_the_admin_refuses_one_on_an
     client.force_login(alice)
     page = client.get(reverse("admin:patterns_limit_change", args=[Limit.objects.get(slug=WEB_API).pk]))
     assert page.status_code == 200 and 'name="pool"' in page.content.decode()
+
+
+def test_a_reader_that_pages_more_than_a_batch_holds_counts_its_own_requests_once_batched() -> None:
+    pages = replace(BATCHED, read_rows_per_request=5000)
+    reader = Requirements.from_mapping({"scope": "ce_external", "goal": "data_sync", "direction": "outbound",
+                                        "capacity": {"peak_records_per_hour": 600_000}})  # fmt: skip
+    writer = Requirements.from_mapping({"scope": "ce_external", "goal": "data_sync", "direction": "inbound",
+                                        "capacity": {"peak_records_per_hour": 600_000}})  # fmt: skip
+    read, written = share_of(pages, "Reader", reader), share_of(pages, "Writer", writer)
+    assert (read.amount, read.batched) == (10, 10)  # 50,000 records a window in pages of 5,000: not 50 batches
+    assert (written.amount, written.batched) == (50_000, 50)
