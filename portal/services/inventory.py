@@ -92,21 +92,31 @@ def read_table(name: str, data: bytes) -> Table:
     except UnicodeDecodeError:
         raise InventoryError(["The file isn't UTF-8 text: save it as CSV UTF-8, or as .xlsx."]) from None
     reader = csv.reader(io.StringIO(text, newline=""))  # "\r", "\n" or both end a line; quoted ones stay in cells
-    table: Table = []
+    table = Collected()
     start = 1
     try:
         for cells in reader:
-            table.append((start, cells))
-            start = reader.line_num + 1
-            if _enough(table):
+            if table.add(start, cells):
                 break
+            start = reader.line_num + 1
     except csv.Error as error:
         raise InventoryError([f"line {start}: the CSV can't be read ({error})."]) from None
-    return table
+    return table.rows
 
 
-def _enough(table: Table) -> bool:
-    return len(table) > MAX_ROWS + 1 and sum(1 for _, cells in table if any(c.strip() for c in cells)) > MAX_ROWS + 1
+class Collected:
+    """The rows worth keeping as a file is read: the first (the header), then those with anything in them, up to
+    MAX_ROWS and one more (to say there are too many). Blank rows are passed over as they come, so a file of
+    millions of them costs neither memory nor time."""
+
+    def __init__(self) -> None:
+        self.rows: Table = []
+
+    def add(self, line: int, cells: list[str]) -> bool:
+        """Keep the row if it counts; True once there are enough."""
+        if not self.rows or any(cell.strip() for cell in cells):
+            self.rows.append((line, cells))
+        return len(self.rows) > MAX_ROWS + 1
 
 
 def _workbook_rows(data: bytes) -> Table:
@@ -121,17 +131,16 @@ def _workbook_rows(data: bytes) -> Table:
     if unpacked > MAX_UNPACKED:
         raise InventoryError([f"The workbook unpacks to over {MAX_UNPACKED // (1024 * 1024)} MB: save it as CSV, "
                               "or split it."])  # fmt: skip
-    table: Table = []
+    table = Collected()
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         sheet.reset_dimensions()  # the size a workbook states may be wrong: read every row it has
         for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            table.append((line, ["" if cell is None else str(cell) for cell in row]))
-            if _enough(table):
+            if table.add(line, ["" if cell is None else str(cell) for cell in row]):
                 break
     except Exception:  # openpyxl raises what its XML parser and zip reader raise on a damaged file
         raise unreadable from None
-    return table
+    return table.rows
 
 
 def _value(name: str, cell: str) -> str | bool | None:
