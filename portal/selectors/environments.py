@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from patterns.catalog import published_snapshot
 from patterns.ranking.capacity import CapacityRecord, Estimate
 from patterns.ranking.shared import Pool, Share, pool_of, pools, share_of, shared_estimate, shared_limits, shared_record
+from patterns.ranking.snapshot import LimitEntry
 from patterns.requirements import Requirements, RequirementsError
 from portal.models import Decision, Environment, Integration, Project
 
@@ -73,7 +74,7 @@ def _shares(integrations: list[Integration], by: str) -> list[tuple[Pool, list[S
     if budgets is None:  # a snapshot never changes: its pools are worked out once
         budgets = snapshot.memo["shared_pools"] = pools(snapshot.patterns)
     found: dict[str, list[Share]] = {}
-    met: dict[str, dict[str, Any]] = {}  # pool -> the limits of it these integrations meet, by slug
+    met: dict[str, dict[str, LimitEntry]] = {}  # pool -> the limits of it these integrations meet, by slug
     for integration in integrations:
         pattern = patterns.get(relied_pattern(integration))
         if pattern is None:
@@ -89,10 +90,13 @@ def _shares(integrations: list[Integration], by: str) -> list[tuple[Pool, list[S
                 counted.add(key)
                 found.setdefault(key, []).append(share_of(limit, integration.name, requirements))
                 met.setdefault(key, {})[limit.slug] = limit
-    # A pool whose integrations all meet one of its limits is told in that limit's words (the connectors' for Logic
-    # Apps alone); one they meet several of, in its first limit's.
-    return [(budgets[key]._replace(limit=next(iter(met[key].values()))) if len(met[key]) == 1 else budgets[key], shares)
-            for key, shares in found.items()]  # fmt: skip
+    return [(_told(budgets[key], met[key]), shares) for key, shares in found.items()]
+
+
+def _told(pool: Pool, met: dict[str, LimitEntry]) -> Pool:
+    """A pool its integrations all meet through one of its limits is told in that limit's words (the connectors' for
+    Logic Apps alone); one they meet through several, in its first limit's."""
+    return pool._replace(limit=next(iter(met.values()))) if len(met) == 1 else pool
 
 
 def _check(integrations: list[Integration], by: str, identity: str = "") -> list[SharedCheck]:

@@ -51,8 +51,12 @@ class InventoryError(Exception):
         self.problems = problems
 
 
+def _clipped(text: str) -> str:
+    return text if len(text) <= QUOTED else text[: QUOTED - 1] + "…"
+
+
 def _quoted(text: str) -> str:
-    return repr(text if len(text) <= QUOTED else text[: QUOTED - 1] + "…")
+    return repr(_clipped(text))
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,7 @@ def parse_inventory(table: Table, environments: Iterable[Environment] = ()) -> l
         raise InventoryError(["line 1: the header row is missing."])
     header = [cell.strip().lower() for cell in table[0][1]]
     known = {*SYSTEM_COLUMNS, *QUESTIONS_BY_NAME, *CAPACITY_BY_NAME}
-    problems = [f"line 1, {_quoted(name)[1:-1] or '(empty)'}: unknown column" for name in header if name not in known]
+    problems = [f"line 1, {_clipped(name) or '(empty)'}: unknown column" for name in header if name not in known]
     problems += [f"line 1, {name}: the column appears twice" for name in sorted(set(header)) if header.count(name) > 1]
     if "name" not in header:
         problems.append("line 1: a name column is required")
@@ -249,10 +253,9 @@ def inventory_import(*, project: Project, actor: User, rows: list[InventoryRow],
     project has updates that integration: its answers and ranking, and the systems, environment and account the
     file has columns for), each with its history entry, and sync the checklist once. The rows are written in
     batches, so 1,000 rows cost a handful of round trips to the database rather than three each."""
-    report = InventoryReport(dry_run=dry_run)
     try:
         with transaction.atomic():
-            return _import(project, actor, rows, dry_run, report)
+            return _import(project, actor, rows, dry_run)
     except IntegrityError:  # an environment the file names was removed since the file was checked
         raise InventoryError(["An environment the file names was removed while it was imported: check the file "
                               "again."]) from None  # fmt: skip
@@ -267,8 +270,8 @@ def _one_import_at_a_time(project: Project) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, project.pk])
 
 
-def _import(project: Project, actor: User, rows: list[InventoryRow], dry_run: bool,
-            report: InventoryReport) -> InventoryReport:  # fmt: skip
+def _import(project: Project, actor: User, rows: list[InventoryRow], dry_run: bool) -> InventoryReport:
+    report = InventoryReport(dry_run=dry_run)
     if not dry_run:
         _one_import_at_a_time(project)
     existing = {

@@ -9,6 +9,7 @@ added to the history: it is the project's own, carried over.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
@@ -105,7 +106,8 @@ def _restore(data: dict[str, Any], team: Team) -> Project:
     project = Project.objects.create(team=team, name=data["name"], description=data.get("description", ""),
                                      owner=owner, required_approvals=data.get("required_approvals", 1))  # fmt: skip
     named = [entry["name"] for entry in data.get("environments") or [] if isinstance(entry, dict) and entry.get("name")]
-    if clashes := sorted({name for name in named if [n.casefold() for n in named].count(name.casefold()) > 1}):
+    folded = Counter(name.casefold() for name in named)
+    if clashes := sorted({name for name in named if folded[name.casefold()] > 1}):
         raise ProjectImportError([f"Environments may not share a name, whatever its case: {', '.join(clashes)}."])
     environments = {
         entry["name"]: Environment.objects.create(project=project, name=entry["name"][:100], kind=entry["kind"],
