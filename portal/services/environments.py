@@ -9,6 +9,7 @@ from django.db import transaction
 from portal.models import Environment, Integration, Project
 from portal.services.checklist import project_checklist_sync
 from portal.services.history import history_record
+from portal.services.locks import hold_placements
 
 
 def _state(environment: Environment) -> dict[str, object]:
@@ -41,6 +42,7 @@ def environment_update(*, environment: Environment, actor: User, name: str, kind
 def environment_delete(*, environment: Environment, actor: User) -> None:
     """Its integrations stay in the project, in no environment."""
     project = environment.project
+    hold_placements(project)  # an import placing integrations in it commits first
     count = environment.integrations.count()
     before = {**_state(environment), "integrations": count}
     environment.delete()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 
 from patterns.catalog import rank
@@ -28,6 +28,7 @@ from portal.models import Environment, Integration, Project
 from portal.services.checklist import project_checklist_sync
 from portal.services.history import history_records
 from portal.services.integrations import RANKING_FIELDS, apply_ranking
+from portal.services.locks import hold_placements
 
 SYSTEM_COLUMNS = ("name", "source_system", "target_system", "environment", "identity")
 MAX_ROWS = 5000
@@ -261,19 +262,10 @@ def inventory_import(*, project: Project, actor: User, rows: list[InventoryRow],
                               "again."]) from None  # fmt: skip
 
 
-def _one_import_at_a_time(project: Project) -> None:
-    """Held until the import commits, so two imports of one project read and write their names in turn. A lock of
-    its own, not the project's row: every change writes its integrations first and the project's row (its history
-    and counter) last, and an import that took the project's row first could deadlock with one of them."""
-    if connection.vendor == "postgresql":  # SQLite lets one writer at a time anyway
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, project.pk])
-
-
 def _import(project: Project, actor: User, rows: list[InventoryRow], dry_run: bool) -> InventoryReport:
     report = InventoryReport(dry_run=dry_run)
     if not dry_run:
-        _one_import_at_a_time(project)
+        hold_placements(project)
     existing = {
         i.name: i
         for i in Integration.objects.filter(project=project, name__in=[r.name for r in rows]).select_related(
@@ -323,7 +315,6 @@ def _import(project: Project, actor: User, rows: list[InventoryRow], dry_run: bo
 
 
 BATCH = 200  # rows per INSERT or UPDATE
-IMPORT_LOCK = 26  # the advisory lock's first key (the second is the project's id)
 UPDATED_FIELDS = ["requirements", "source_system", "target_system", "environment", "identity", *RANKING_FIELDS]
 
 

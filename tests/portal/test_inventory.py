@@ -388,3 +388,64 @@ def test_blank_rows_are_passed_over_as_they_are_read_keeping_the_lines_of_those_
     table = read_table("x.csv", b"name,scope,goal\n" + b",,\n" * 1_000_000 + b"Late,fno_external,data_sync\n")
     assert [line for line, _ in table] == [1, 1_000_002]
     assert [row.name for row in parse_inventory(table)] == ["Late"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_removing_an_environment_while_an_import_places_integrations_in_it_waits_for_the_import(
+    alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import updates an integration in the environment and adds one to it; removing the environment meanwhile
+    used to wait for the first, miss the second and fail at commit on the foreign key (a 500). It waits for the whole
+    import now, and then takes both integrations out of the environment."""
+    from django.db import connection
+
+    import portal.services.inventory as inventory
+    from portal.services.environments import environment_create, environment_delete
+
+    project = make_team_project(alice)
+    prod = environment_create(project=project, actor=alice, name="FO prod", kind="fno", production=True)
+    first = b"name,environment,scope,goal\nOrders,FO prod,fno_external,data_sync\n"
+    inventory_import(project=project, actor=alice, dry_run=False,
+                     rows=parse_inventory(read_table("x.csv", first), project.environments.all()))  # fmt: skip
+    again = first + b"Invoices,FO prod,fno_external,data_sync\n"
+    rows = parse_inventory(read_table("x.csv", again), project.environments.all())
+    writing, removing = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+    record = inventory.history_records
+
+    def paused(**kwargs: Any) -> None:  # the rows are written; the import hasn't committed yet
+        writing.set()
+        removing.wait(10)
+        time.sleep(0.5)  # the removal is now waiting, for the import's rows or for the import itself
+        record(**kwargs)
+
+    monkeypatch.setattr(inventory, "history_records", paused)
+
+    def import_again() -> None:
+        try:
+            inventory_import(project=project, actor=alice, rows=rows, dry_run=False)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def remove() -> None:
+        try:
+            writing.wait(10)
+            removing.set()
+            environment_delete(environment=prod, actor=alice)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=import_again), threading.Thread(target=remove)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+    assert not project.environments.exists()
+    assert sorted(Integration.objects.filter(project=project, environment=None).values_list("name", flat=True)) == [
+        "Invoices", "Orders"
+    ]  # fmt: skip
