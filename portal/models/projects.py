@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from portal.models.teams import Team
 
@@ -155,7 +156,14 @@ class Environment(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        constraints = [models.UniqueConstraint(fields=["project", "name"], name="environment_unique_name")]
+        constraints = [
+            # Names are found whatever their case (the inventory's environment column), so two may not differ only
+            # in case.
+            models.UniqueConstraint(
+                "project", Lower("name"), name="environment_unique_name_any_case",
+                violation_error_message="The project already has an environment by that name.",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.name

@@ -4,7 +4,8 @@ project's history, and the checklist follows: a shared limit near or over adds i
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from portal.models import Environment, Integration, Project
 from portal.services.checklist import project_checklist_sync
@@ -16,11 +17,21 @@ def _state(environment: Environment) -> dict[str, object]:
     return {"name": environment.name, "kind": environment.kind, "production": environment.production}
 
 
+def _save(environment: Environment) -> None:
+    """Saved, or refused naming the field when another environment of the project has its name in any case (the
+    database's constraint decides, so two people adding "FO prod" and "fo prod" at once can't both succeed)."""
+    environment.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            environment.save()
+    except IntegrityError:
+        raise ValidationError({"name": f"The project already has an environment called {environment.name}."}) from None
+
+
 @transaction.atomic
 def environment_create(*, project: Project, actor: User, name: str, kind: str, production: bool) -> Environment:
     environment = Environment(project=project, name=" ".join(name.split()), kind=kind, production=production)
-    environment.full_clean()
-    environment.save()
+    _save(environment)
     history_record(project=project, actor=actor, action="environment added", subject=environment.name,
                    after=_state(environment))  # fmt: skip
     return environment
@@ -30,8 +41,7 @@ def environment_create(*, project: Project, actor: User, name: str, kind: str, p
 def environment_update(*, environment: Environment, actor: User, name: str, kind: str, production: bool) -> Environment:
     before = _state(environment)
     environment.name, environment.kind, environment.production = " ".join(name.split()), kind, production
-    environment.full_clean()
-    environment.save()
+    _save(environment)
     if _state(environment) != before:
         history_record(project=environment.project, actor=actor, action="environment changed",
                        subject=environment.name, before=before, after=_state(environment))  # fmt: skip

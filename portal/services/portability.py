@@ -105,7 +105,8 @@ def _restore(data: dict[str, Any], team: Team) -> Project:
     owner = found[data["owner"]]
     project = Project.objects.create(team=team, name=data["name"], description=data.get("description", ""),
                                      owner=owner, required_approvals=data.get("required_approvals", 1))  # fmt: skip
-    named = [entry["name"] for entry in data.get("environments") or [] if isinstance(entry, dict) and entry.get("name")]
+    named = [entry["name"][:100] for entry in data.get("environments") or []
+             if isinstance(entry, dict) and entry.get("name")]  # fmt: skip
     folded = Counter(name.casefold() for name in named)
     if clashes := sorted({name for name in named if folded[name.casefold()] > 1}):
         raise ProjectImportError([f"Environments may not share a name, whatever its case: {', '.join(clashes)}."])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,10 +36,14 @@ def environment_list(request: SignedInRequest, project_id: int) -> HttpResponse:
     project = get_project_for_user(request, project_id, capability=capability)
     form = EnvironmentForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
-        environment = environment_create(project=project, actor=request.user, **form.cleaned_data)
-        messages.success(request, f"Environment “{environment.name}” added: put integrations in it from their pages "
-                         "or the inventory's environment column.")  # fmt: skip
-        return redirect("projects:environment", project.pk, environment.pk)
+        try:
+            environment = environment_create(project=project, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:  # the same name, added a moment ago by someone else
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Environment “{environment.name}” added: put integrations in it from their "
+                             "pages or the inventory's environment column.")  # fmt: skip
+            return redirect("projects:environment", project.pk, environment.pk)
     checks, tenant = project_environment_checks(project)
     context = {"project": project, "form": form, "checks": checks, "tenant": tenant,
                "can_edit": can(project.role, Capability.WRITE),
@@ -55,9 +60,14 @@ def environment_detail(request: SignedInRequest, project_id: int, environment_id
     initial = {"name": environment.name, "kind": environment.kind, "production": environment.production}
     form = EnvironmentForm(request.POST or None, project=project, current=environment, initial=initial)
     if request.method == "POST" and form.is_valid():
-        environment_update(environment=environment, actor=request.user, **form.cleaned_data)
-        messages.success(request, f"Environment “{environment.name}” saved.")
-        return redirect("projects:environment", project.pk, environment.pk)
+        try:
+            environment_update(environment=environment, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            environment.refresh_from_db()  # the page shows the name it still has
+        else:
+            messages.success(request, f"Environment “{environment.name}” saved.")
+            return redirect("projects:environment", project.pk, environment.pk)
     integrations = environment_integrations(environment)
     check = environment_check(environment, integrations)
     names = {pattern.slug: pattern.name for pattern in published_catalog().patterns}

@@ -177,3 +177,18 @@ def test_environment_names_differing_only_in_case_are_refused(alice: User, proje
     with pytest.raises(CommandError, match="Environments may not share a name, whatever its case: FO production, fo"):
         import_file(path, str(project.team.pk))
     assert Project.objects.count() == 1
+
+
+def test_environment_names_the_same_once_cut_to_length_are_refused(
+    alice: User, project: Project, tmp_path: Path
+) -> None:
+    # An environment's name is kept to 100 characters: two that differ only after them would be one name twice.
+    client = Client()
+    client.force_login(alice)
+    data = export(client, project)
+    data["environments"] += [{**data["environments"][0], "name": "E" * 100 + tail} for tail in ("1", "2")]
+    path = tmp_path / "project.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match=r"Environments may not share a name, whatever its case: E{100}"):
+        import_file(path, str(project.team.pk))
+    assert Project.objects.count() == 1

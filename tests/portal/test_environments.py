@@ -192,6 +192,52 @@ def test_environments_are_added_renamed_and_removed_on_their_pages(client: Clien
     assert {"environment added", "environment changed", "environment removed", "integration placed"} <= actions
 
 
+def test_the_database_refuses_names_that_differ_only_in_case_and_the_page_says_so(
+    client: Client, project: Any, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from portal.forms import EnvironmentForm
+
+    first = environment_create(project=project, actor=alice, name="FO prod", kind="fno", production=True)
+    with pytest.raises(ValidationError) as refused:
+        environment_create(project=project, actor=alice, name="fo PROD", kind="fno", production=False)
+    assert refused.value.message_dict == {"name": ["The project already has an environment called fo PROD."]}
+    # Two people adding it at once: both forms were checked before either saved.
+    monkeypatch.setattr(EnvironmentForm, "clean_name", lambda form: form.cleaned_data["name"])
+    client.force_login(alice)
+    added = client.post(reverse("projects:environments", args=[project.pk]), {"name": "Fo Prod", "kind": "fno"})
+    assert added.status_code == 400 and "already has an environment called Fo Prod" in added.content.decode()
+    other = environment_create(project=project, actor=alice, name="CE", kind="dataverse", production=False)
+    renamed = client.post(reverse("projects:environment", args=[project.pk, other.pk]), {"name": "fo prod",
+                          "kind": "dataverse"})  # fmt: skip
+    assert renamed.status_code == 400 and "already has an environment called fo prod" in renamed.content.decode()
+    assert sorted(Environment.objects.values_list("name", flat=True)) == ["CE", first.name]
+
+
+def test_names_that_differed_only_in_case_are_told_apart_by_the_migration(transactional_db: None) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("portal", "0026_overdue_digest_days")])
+    old = executor.loader.project_state([("portal", "0026_overdue_digest_days")]).apps
+    user = old.get_model("auth", "User").objects.create(username="legacy")
+    team = old.get_model("portal", "Team").objects.create(name="Legacy")
+    make = old.get_model("portal", "Project").objects.create
+    one, two = make(team=team, owner=user, name="One"), make(team=team, owner=user, name="Two")
+    Old = old.get_model("portal", "Environment")
+    for project, name in ((one, "FO prod"), (one, "fo PROD"), (one, "FO PROD"), (one, "fo prod (2)"),
+                          (two, "fo prod"), (one, "x" * 100), (one, "X" * 100)):  # fmt: skip
+        Old.objects.create(project=project, name=name, kind="fno")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    names = list(Environment.objects.filter(project_id=one.pk).order_by("id").values_list("name", flat=True))
+    assert names == ["FO prod", "fo PROD (2)", "FO PROD (3)", "fo prod (2) (2)", "x" * 100, "X" * 96 + " (2)"]
+    assert list(Environment.objects.filter(project_id=two.pk).values_list("name", flat=True)) == ["fo prod"]
+
+
 def test_an_integration_is_placed_from_its_page_only_in_its_own_projects_environments(
     client: Client, project: Any, alice: User
 ) -> None:
