@@ -214,8 +214,8 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None, directio
         text = (f"peak {_n(peak)} records/h{assumed} as {how} = {_n(amount)} {limit.unit} per {_window(window)}, "
                 f"{_pct(amount / limit.value)} {of}")  # fmt: skip
         batched_share = None
-        if limit.batch_rows:
-            batched = math.ceil(records / limit.batch_rows)
+        # Told only when batching would send fewer (a reader paging more records than a batch holds already does).
+        if limit.batch_rows and (batched := math.ceil(records / limit.batch_rows)) < amount:
             batched_share = batched / limit.value
             text += f"; with {limit.batch_label}: {_n(batched)} ({_pct(batched_share)})"
         return done(amount, text + ".", batched=batched_share)

@@ -179,3 +179,14 @@ def test_reads_that_only_leave_are_counted_in_pages() -> None:
     reads = estimate(paged, numbers, None, "outbound")
     assert (writes.estimate, reads.estimate) == (10_000, 2)  # 10,000 / 5,000 rows a page
     assert "as reads of pages of 5,000 records = 2 requests per 5 minutes" in reads.text
+
+
+def test_batching_is_offered_only_where_it_would_send_fewer_requests() -> None:
+    # Reading 10,000 records per 5 minutes in pages of 5,000 is 2 requests; batches of 1,000 would be 10, so batching
+    # isn't offered to the reader. Writing the same one by one is 10,000 requests, and batches bring it to 10.
+    paged = limit("requests_per_window", 6000, window_minutes=5, read_rows_per_request=5000, batch_rows=1000,
+                  batch_label="batches of up to 1,000 operations")  # fmt: skip
+    numbers = Capacity(peak_records_per_hour=120_000)
+    reads, writes = estimate(paged, numbers, None, "outbound"), estimate(paged, numbers, None, "inbound")
+    assert reads.estimate == 2 and reads.verdict == WITHIN and "batches" not in reads.text
+    assert writes.verdict == NEAR_LIMIT and "with batches of up to 1,000 operations: 10 (0%)" in writes.text
