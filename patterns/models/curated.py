@@ -8,10 +8,11 @@ edit (current state differs from that hash) from an untouched row and never over
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, validate_slug
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from patterns.models.validators import (
+    catalog_slug,
     https_only,
     learn_only,
     validate_answers,
@@ -38,7 +39,9 @@ SCENARIO_FIT_CHOICES = [("", "Not stated"), *((level, level.capitalize()) for le
 
 
 class Pattern(models.Model):
-    slug = models.SlugField(unique=True, help_text="Stable identifier used by the API and saved rankings.")
+    slug = models.SlugField(
+        unique=True, validators=[catalog_slug], help_text="Stable identifier used by the API and saved rankings."
+    )
     name = models.CharField(max_length=120)
     family = models.CharField(max_length=20, choices=Family.choices)
     category = models.CharField(max_length=20, choices=Category.choices)
@@ -136,7 +139,7 @@ class Caution(models.Model):
     """A platform limit or gotcha shown with a pattern, optionally only under certain answers."""
 
     pattern = models.ForeignKey(Pattern, on_delete=models.CASCADE, related_name="cautions")
-    slug = models.SlugField()
+    slug = models.SlugField(validators=[catalog_slug])
     title = models.CharField(max_length=200)
     text = models.TextField(help_text="Markdown.")
     source_url = models.URLField(max_length=500, validators=[https_only, learn_only])
@@ -165,7 +168,7 @@ class Caution(models.Model):
 class Scenario(models.Model):
     """A curated situation with the answers an architect would give and the pattern an expert would pick."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[catalog_slug])
     title = models.CharField(max_length=200)
     description = models.TextField(help_text="Markdown.")
     answers = models.JSONField(validators=[validate_answers], help_text="A requirements object, as in the JSON API.")
@@ -198,7 +201,7 @@ class Limit(models.Model):
     """A platform limit with its value and source, attached to the patterns that run into it; the capacity check
     (patterns.ranking.capacity) compares an integration's numbers with it."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[catalog_slug])
     name = models.CharField(max_length=200)
     kind = models.CharField(
         max_length=40,
@@ -247,7 +250,7 @@ class Limit(models.Model):
     pool = models.CharField(
         max_length=50,
         blank=True,
-        validators=[validate_slug],
+        validators=[catalog_slug],
         help_text="For a shared limit: the budget it is one of, when the platform counts several limits as one "
         "(a slug; limits of one pool are summed together and must agree on value, unit, window and sharing). "
         "Empty: its own.",
@@ -300,7 +303,7 @@ class Rule(models.Model):
     """An interaction between answers (and numbers) that per-answer fits can't say: when every condition holds, the
     rule rules its patterns out, caps the fit level they can reach as the first option, or moves their scores."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[catalog_slug])
     title = models.CharField(max_length=200, help_text="Shown as the reason's heading on the results.")
     text = models.CharField(max_length=400, help_text="Why, in a sentence or two, as the source states it.")
     source_url = models.URLField(max_length=500, validators=[https_only, learn_only])
@@ -356,7 +359,7 @@ class Rule(models.Model):
 
 
 class ChecklistSection(models.Model):
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[catalog_slug])
     title = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -370,7 +373,7 @@ class ChecklistSection(models.Model):
 
 class ChecklistItem(models.Model):
     section = models.ForeignKey(ChecklistSection, on_delete=models.CASCADE, related_name="items")
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[catalog_slug])
     title = models.CharField(max_length=300)
     guidance = models.TextField(help_text="Markdown.")
     position = models.PositiveSmallIntegerField(default=0)

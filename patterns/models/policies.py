@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from patterns.models.curated import Pattern
-from patterns.models.validators import https_only, validate_conditions
+from patterns.models.validators import catalog_slug, https_only, validate_conditions
 from patterns.ranking.policies import AVOID, FORBID, POLICY_EFFECTS, POLICY_POINTS, PREFER
 
 POLICY_EFFECT_CHOICES = [
@@ -24,7 +24,7 @@ class Policy(models.Model):
     """One of the organisation's own standards ("partner interfaces go through our integration platform"): when every
     answer it names is given, it prefers, avoids or forbids the patterns of its effects."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[catalog_slug])
     title = models.CharField(max_length=200, help_text="Shown with the patterns it applies to, on the results.")
     text = models.CharField(max_length=1000, help_text="Why, in a sentence or two, as the organisation states it.")
     source_url = models.URLField(

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import RegexValidator, URLValidator
 
 from patterns.ranking.capacity import VERDICTS as CAPACITY_VERDICTS
 from patterns.requirements import CAPACITY_BY_NAME, QUESTIONS_BY_NAME, Requirements, RequirementsError
 
 https_only = URLValidator(schemes=["https"])
+
+# What the content checker accepts, so a slug saved in the admin can be published: Django's own slug validator lets
+# underscores through, which publishing then refused.
+catalog_slug = RegexValidator(
+    r"\A[-a-zA-Z0-9]+\Z", "Use letters (a to z), digits and hyphens only: no underscores, spaces or accents."
+)
 
 
 LEARN = "https://learn.microsoft.com/"

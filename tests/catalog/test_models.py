@@ -80,3 +80,23 @@ def test_a_limit_refuses_in_the_admin_what_a_load_would_refuse() -> None:
     with pytest.raises(ValidationError) as error:
         limit.full_clean()
     assert set(error.value.message_dict) >= {"value", "window_minutes", "batch_rows", "batch_label"}
+
+
+def test_a_slug_publishing_would_refuse_is_refused_when_saved() -> None:
+    # Django's slug validator lets underscores through; the content checker (and so publishing) doesn't.
+    from patterns.content.checker import is_slug
+    from patterns.models import Limit, Policy
+
+    pattern = Pattern.objects.first()
+    limit = Limit.objects.first()
+    for record, field, value in ((pattern, "slug", "my_pattern"), (limit, "pool", "one_budget"),
+                                 (Policy(title="T", text="T."), "slug", "no_underscores")):  # fmt: skip
+        setattr(record, field, value)
+        assert not is_slug(value)
+        with pytest.raises(ValidationError) as error:
+            record.full_clean()
+        assert "Use letters (a to z), digits and hyphens only: no underscores, spaces or accents." in (
+            error.value.message_dict[field]
+        )
+    pattern.slug = "my-pattern-2"
+    pattern.full_clean()
