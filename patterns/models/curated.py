@@ -230,7 +230,10 @@ class Limit(models.Model):
     )
     batch_label = models.CharField(max_length=200, blank=True, help_text="How batching is done, in words.")
     scales_with = models.CharField(
-        max_length=200, blank=True, help_text="What spreads the load past the limit (then it's near, not over)."
+        max_length=200,
+        blank=True,
+        help_text="What takes a design past the limit (more users or connections, within ten times it; or, for the "
+        "rows of one live query, a filter that asks for fewer): then it's near, not over.",
     )
     guidance = models.BooleanField(
         default=False,

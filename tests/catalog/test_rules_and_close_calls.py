@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from patterns.content.schema import ContentError, read_content, validate_content
-from patterns.ranking.capacity import OVER_LIMIT, assess
+from patterns.ranking.capacity import NEAR_LIMIT, OVER_LIMIT, assess
 from patterns.ranking.confidence import LEVEL_ORDER
 from patterns.ranking.recommender import CLOSE_POINTS, recommend
 from patterns.ranking.records import RankingRecord
@@ -221,6 +221,20 @@ def test_numbers_over_a_legal_entity_or_rows_per_query_limit_are_over_it() -> No
     over = assess((rows,), Capacity(rows_per_query=25000), "ce_external", None)
     assert over.verdict == OVER_LIMIT and over.estimates[0].text.startswith("25,000 rows in one query")
     assert assess((rows,), Capacity(), "ce_external", None).verdict == "unknown"
+
+
+def test_a_live_query_past_its_cap_is_near_whatever_the_multiple_when_a_filter_gets_under_it() -> None:
+    # Microsoft's way round the virtual connector's 1,000-row cap is a filter that asks for fewer rows, which works
+    # however many the unfiltered query would return; more users or connections only spread up to ten times a limit.
+    from dataclasses import replace
+
+    rows = LimitEntry("vt-rows", "Virtual connector: rows per query", "rows_per_live_query", 1000, "records", SOURCE,
+                      scales_with="filter the sub-grid so one query needs at most 1,000 records")  # fmt: skip
+    near = assess((rows,), Capacity(rows_per_query=25000), "ce_external", None)
+    assert near.verdict == NEAR_LIMIT
+    assert near.estimates[0].text.endswith(": filter the sub-grid so one query needs at most 1,000 records.")
+    spread = replace(rows, kind="legal_entities", scales_with="more environments")
+    assert assess((spread,), Capacity(legal_entities=25000), "ce_external", None).verdict == OVER_LIMIT
 
 
 def test_bad_rule_data_is_refused_naming_the_field_and_nothing_is_loaded() -> None:
