@@ -77,6 +77,9 @@ def publish(request: SignedInRequest) -> HttpResponse:
         "form": form,
         "latest": number,
         "regression": regression,
+        # Rows whose top three move are shown in full; the others, which rank exactly as published, in a short list.
+        "moving": [row for row in regression if row["broken"] or row["top_three_changed"]],
+        "steady": [row for row in regression if not (row["broken"] or row["top_three_changed"])],
         "broken": [row for row in regression if row["broken"]],
         "changed_first": [row for row in regression if row["first_changed"]],
         "diff": catalog_diff(published, draft) if published and draft else None,

@@ -227,6 +227,21 @@ def test_the_publish_page_shows_the_regression_and_needs_a_reason(client: Client
     assert accepted.status_code == 302 and CatalogVersion.objects.latest().override_reason == "On purpose."
 
 
+def test_the_regression_shows_what_moves_in_full_and_the_rest_in_a_short_list(client: Client, curator: User) -> None:
+    # Every scenario in full made the page outgrow its 100 KB once the scenarios passed 170.
+    client.force_login(curator)
+    scenarios = CatalogVersion.objects.latest().content["scenarios"]
+    same = client.get(reverse("curation:publish")).content.decode()
+    assert "No scenario's top three changes." in same and "<tbody>" not in same
+    assert f"{len(scenarios)} scenarios rank exactly as published" in same
+    break_webhooks_for_low_volume()
+    page = client.get(reverse("curation:publish")).content.decode()
+    table, steady = page.split("<tbody>")[1].split("</tbody>")[0], page.split("rank exactly as published")[1]
+    assert "Tell the billing system when a case closes" in table and "expected not first" in table
+    assert "Tell the billing system when a case closes" not in steady
+    assert table.count("<tr") + steady.split("</ul>")[0].count("<li>") == len(scenarios)
+
+
 def test_publishing_needs_a_note(curator: User) -> None:
     with pytest.raises(ValidationError):
         version_publish(actor=curator, note=" ")
