@@ -80,6 +80,7 @@ def test_a_record_takes_its_worst_verdict_and_nothing_shared_is_within() -> None
 
 POOL = "dataverse-service-protection-requests"
 WEB_API, CONNECTORS = "dataverse-requests-per-5-minutes", "dataverse-requests-per-5-minutes-connectors"
+DATA_FACTORY = "dataverse-requests-per-5-minutes-data-factory"
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +108,11 @@ def _refusals(content: dict[str, Any], **changes: dict[str, Any]) -> str:
     return "\n".join(error.value.errors)
 
 
-def test_the_two_dataverse_request_limits_are_one_pool_named_by_the_first_by_slug(content: dict[str, Any]) -> None:
+def test_the_dataverse_request_limits_are_one_pool_named_by_the_first_by_slug(content: dict[str, Any]) -> None:
     limits = _limits(content)
-    assert limits[WEB_API]["pool"] == limits[CONNECTORS]["pool"] == POOL
+    assert limits[WEB_API]["pool"] == limits[CONNECTORS]["pool"] == limits[DATA_FACTORY]["pool"] == POOL
     budget = pools(snapshot_from_content(content).patterns)[POOL]
-    assert budget.limit.slug == WEB_API and budget.limits == 2
+    assert budget.limit.slug == WEB_API and budget.limits == 3
     assert {"Azure Logic Apps", "Dataverse Web API and SDK (with bulk messages)"} <= set(budget.patterns)
     alone = pools(snapshot_from_content(content).patterns)["dataverse-concurrent-requests"]  # no pool: its own
     assert alone.limit.slug == "dataverse-concurrent-requests" and alone.limits == 1
@@ -127,6 +128,8 @@ def test_each_share_of_a_pool_is_worked_out_with_its_own_limit_and_the_sum_says_
     web_api = share_of(limits[WEB_API], "Portal", writes)
     flow = share_of(limits[CONNECTORS], "Flow", writes)
     assert (web_api.amount, web_api.batched) == (3750, 4) and (flow.amount, flow.batched) == (3750, None)
+    # Data Factory's Dataverse sink writes 10 rows a request (its write batch), so it sends a tenth as many.
+    assert share_of(limits[DATA_FACTORY], "Pipeline", writes).amount == 375
     budget = pools(snapshot.patterns)[POOL]
     estimate = shared_estimate(budget.limit, [web_api, flow], counted=budget.patterns)
     assert estimate.limit == WEB_API and estimate.estimate == 7500 and estimate.verdict == OVER_LIMIT
