@@ -212,8 +212,7 @@ def test_rerank_re_evaluates_the_capacity_check_with_the_current_limits(
     client.force_login(alice)
     page = client.get(reverse("projects:integration", args=[project.pk, integration.pk])).content.decode()
     assert "Records in the busiest hour" in page and "120,000" in page  # the numbers used are shown
-    one_budget = ["dataverse-requests-per-5-minutes", "dataverse-requests-per-5-minutes-connectors"]  # one pool
-    Limit.objects.filter(slug__in=one_budget).update(value=200_000)
+    Limit.objects.filter(pool="dataverse-service-protection-requests").update(value=200_000)  # one budget, together
     version_publish(actor=alice, note="Service protection raised.", override_reason="Testing re-evaluation.")
     comparison = client.get(reverse("projects:rerank", args=[project.pk, integration.pk])).context["comparison"]
     saved = next(e for e in comparison.saved.top.capacity.estimates if e.limit == "dataverse-requests-per-5-minutes")
