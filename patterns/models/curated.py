@@ -232,8 +232,9 @@ class Limit(models.Model):
     scales_with = models.CharField(
         max_length=200,
         blank=True,
-        help_text="What takes a design past the limit (more users or connections, within ten times it; or, for the "
-        "rows of one live query, a filter that asks for fewer): then it's near, not over.",
+        help_text="What takes a design past the limit: more users or connections (within ten times it), or, for a "
+        "cap on one query, one run or the legal entities, another way of doing it (a filter, a data migration). "
+        "Then it's near, not over.",
     )
     guidance = models.BooleanField(
         default=False,

@@ -21,9 +21,10 @@ VERDICT_LABELS = {WITHIN: "within the limits", NEAR_LIMIT: "near a limit", OVER_
                   UNKNOWN: "not enough numbers"}  # fmt: skip
 NEAR_FROM = 0.7  # a share of a limit from which an estimate is near it
 MAX_SCALE = 10  # more users or connections can absorb up to this many times a limit; past it the design is over
-# Caps a design gets under by asking for less at a time, however far past it the numbers are (a live query is filtered
-# to fewer rows): with what to do (``scales_with``) they are near, whatever the multiple.
-NARROWED = frozenset({"rows_per_live_query"})
+# Caps a design gets under by doing it another way, however far past them the numbers are (a live query filtered to
+# fewer rows; an initial load migrated rather than synced), never by adding capacity: with what to do (``scales_with``)
+# they are near, whatever the multiple.
+DONE_ANOTHER_WAY = frozenset({"rows_per_live_query", "rows_per_run", "legal_entities"})
 FAR_PAST_GUIDANCE = 10  # this many times Microsoft's guidance figure or more: say plainly what to use instead
 OVER_LIMIT_PENALTY = 20.0  # points an option over a limit gives up in the order (its score stays as it is)
 SEVERITY = {OVER_LIMIT: 3, NEAR_LIMIT: 2, WITHIN: 1, UNKNOWN: 0}
@@ -142,8 +143,8 @@ def judged(limit: LimitEntry, share: float, verdict: str, text: str, *, batched:
     for several integrations' sum alike (``patterns.ranking.shared``).
 
     Past the limit, a design that batching brings within it (``batched``: the share once batched; ``batched_words``
-    end the sentence then), that more users or connections spread within MAX_SCALE times the limit, or that asks for
-    less at a time (a NARROWED cap, with what to do), is near it; anything else is over. A guidance figure
+    end the sentence then), that more users or connections spread within MAX_SCALE times the limit, or that does it
+    another way (a DONE_ANOTHER_WAY cap, with what to do), is near it; anything else is over. A guidance figure
     (Microsoft's example or benchmark, not a limit the platform enforces) is never called a limit: above it reads as
     above Microsoft's figure (near); FAR_PAST_GUIDANCE times it or more is over, with what to use instead."""
     if limit.guidance and share > 1:
@@ -155,7 +156,7 @@ def judged(limit: LimitEntry, share: float, verdict: str, text: str, *, batched:
         needed = batched if batched is not None else share
         if batched is not None and batched <= 1:
             return NEAR_LIMIT, text[:-1] + batched_words
-        if limit.scales_with and limit.kind in NARROWED:
+        if limit.scales_with and limit.kind in DONE_ANOTHER_WAY:
             return NEAR_LIMIT, text[:-1] + f": {limit.scales_with}."
         if limit.scales_with and needed <= MAX_SCALE:
             times = math.ceil(needed * 10) / 10

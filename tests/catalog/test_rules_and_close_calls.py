@@ -223,18 +223,24 @@ def test_numbers_over_a_legal_entity_or_rows_per_query_limit_are_over_it() -> No
     assert assess((rows,), Capacity(), "ce_external", None).verdict == "unknown"
 
 
-def test_a_live_query_past_its_cap_is_near_whatever_the_multiple_when_a_filter_gets_under_it() -> None:
-    # Microsoft's way round the virtual connector's 1,000-row cap is a filter that asks for fewer rows, which works
-    # however many the unfiltered query would return; more users or connections only spread up to ten times a limit.
-    from dataclasses import replace
-
+def test_a_cap_a_design_gets_under_another_way_is_near_whatever_the_multiple() -> None:
+    # Microsoft's way round the virtual connector's 1,000-row cap is a filter that asks for fewer rows, and round
+    # dual-write's initial sync limits a data migration into both apps: either works however far past the cap the
+    # numbers are. More licences or connections only spread up to ten times a limit.
     rows = LimitEntry("vt-rows", "Virtual connector: rows per query", "rows_per_live_query", 1000, "records", SOURCE,
                       scales_with="filter the sub-grid so one query needs at most 1,000 records")  # fmt: skip
     near = assess((rows,), Capacity(rows_per_query=25000), "ce_external", None)
     assert near.verdict == NEAR_LIMIT
     assert near.estimates[0].text.endswith(": filter the sub-grid so one query needs at most 1,000 records.")
-    spread = replace(rows, kind="legal_entities", scales_with="more environments")
-    assert assess((spread,), Capacity(legal_entities=25000), "ce_external", None).verdict == OVER_LIMIT
+    initial = LimitEntry("dw-rows", "Initial sync: rows per run", "rows_per_run", 500_000, "rows", SOURCE,
+                         scales_with="migrate the data into both apps and skip the initial sync")  # fmt: skip
+    migrated = assess((initial,), Capacity(initial_load_records=6_000_000), "fno_dataverse", None)  # 12 times
+    assert migrated.verdict == NEAR_LIMIT and "plan for" not in migrated.estimates[0].text
+    assert migrated.estimates[0].text.endswith(": migrate the data into both apps and skip the initial sync.")
+    licences = LimitEntry("pp-day", "Requests a day", "requests_per_day", 1000, "requests", SOURCE,
+                          scales_with="more licences")  # fmt: skip
+    assert assess((licences,), Capacity(records_per_day=25000), "ce_external", None).verdict == OVER_LIMIT
+    assert assess((licences,), Capacity(records_per_day=5000), "ce_external", None).verdict == NEAR_LIMIT
 
 
 def test_bad_rule_data_is_refused_naming_the_field_and_nothing_is_loaded() -> None:
