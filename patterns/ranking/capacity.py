@@ -60,6 +60,7 @@ class Estimate(NamedTuple):
     text: str
     source: str
     guidance: bool = False  # the value is Microsoft's guidance figure, not a limit the platform enforces
+    another_way: bool = False  # past the limit, near only when done another way (DONE_ANOTHER_WAY, ``scales_with``)
 
     def to_json(self) -> dict[str, Any]:
         return self._asdict()
@@ -91,6 +92,7 @@ class Estimate(NamedTuple):
             text=data.get("text", ""),
             source=data.get("source", ""),
             guidance=data.get("guidance", False),
+            another_way=data.get("another_way", False),
         )
 
 
@@ -195,8 +197,9 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None, directio
             verdict, text = judged(limit, share, verdict, text, batched=batched, batched_words=": send them batched.")
         if limit.note and verdict in {NEAR_LIMIT, OVER_LIMIT}:
             text = f"{text} {limit.note}"
+        another_way = verdict == NEAR_LIMIT and (share or 0) > 1 and limit.kind in DONE_ANOTHER_WAY
         return Estimate(limit.slug, limit.name, limit.value, limit.unit, amount, share, verdict, text,
-                        limit.source_url, limit.guidance)  # fmt: skip
+                        limit.source_url, limit.guidance, another_way)  # fmt: skip
 
     if limit.value <= 0:
         return Estimate(limit.slug, limit.name, limit.value, limit.unit, None, None, UNKNOWN,

@@ -183,8 +183,9 @@ class FitVerdict:
 
     @classmethod
     def of(cls, top: OptionRecord | None, excluded: tuple[ExclusionRecord, ...] = ()) -> FitVerdict:
-        """The level from the answers; a first option over a platform limit at the given numbers is at best
-        partial (the answers fit, the numbers don't). With no option left, ``excluded`` says why."""
+        """The level from the answers; a first option over a platform limit at the given numbers, or past one it gets
+        under only done another way (a filtered query, a migrated initial load), is at best partial (the answers fit,
+        the numbers don't, as asked). With no option left, ``excluded`` says why."""
         score, name = (top.fit_score, top.name) if top else (None, None)
         reasons = top.contributions if top else ()
         level = fit_level(score, reasons)
@@ -192,6 +193,10 @@ class FitVerdict:
         if worst is not None and level == STRONG:
             return cls(PARTIAL, f"{name} fits your answers ({score:.0f}/100), but at your numbers it is over a "
                                 f"platform limit: {worst.name}.")  # fmt: skip
+        detour = next((e for e in top.capacity.estimates if e.another_way), None) if top and top.capacity else None
+        if detour is not None and level == STRONG:
+            return cls(PARTIAL, f"{name} fits your answers ({score:.0f}/100), but your numbers are past a platform "
+                                f"limit that it gets under only done another way: {detour.name}.")  # fmt: skip
         cap = top.cap if top else None
         if cap is not None and LEVEL_ORDER.get(cap.cap, 0) > LEVEL_ORDER[level]:
             return cls(cap.cap, f"{name} scores {score:.0f}/100 on your answers, but together they meet a known "

@@ -70,6 +70,11 @@ class EstimateOut(BaseModel):
     guidance: bool = Field(
         default=False, description="The value is Microsoft's guidance figure rather than a limit the platform enforces."
     )
+    another_way: bool = Field(
+        default=False,
+        description="Past the limit, and near it only done another way (a filtered query, a migrated initial load: "
+        "the text says how); a first option with one is at best a partial fit.",
+    )
 
 
 class CapacityOut(BaseModel):

@@ -144,6 +144,29 @@ def test_a_first_option_over_a_limit_is_at_best_a_partial_fit() -> None:
     assert ranking.verdict.level == "partial" and "over a platform limit" in ranking.verdict.summary
 
 
+def test_a_first_option_past_a_limit_it_gets_under_only_done_another_way_is_at_best_a_partial_fit() -> None:
+    # 25,000 rows in one live query against a cap of 1,000: near, with the filter that gets under it, but the
+    # answers as given aren't met; batching, which sends the same rows in fewer requests, leaves the fit strong.
+    cap = limit("rows_per_live_query", 1000, "records", scales_with="filter each query")
+    live = replace(pattern("live", goal__data_sync="strong", scope__ce_external="strong"), limits=(cap,))
+    ranking = recommend(Requirements(scope="ce_external", goal="data_sync", capacity=Capacity(rows_per_query=25000)),
+                        snapshot(live))  # fmt: skip
+    estimate = ranking.top.capacity.estimates[0]
+    assert estimate.verdict == NEAR_LIMIT and estimate.another_way and estimate.to_json()["another_way"]
+    assert ranking.verdict.level == "partial" and "only done another way: A rows_per_live_query limit" in (
+        ranking.verdict.summary
+    )
+    within = recommend(Requirements(scope="ce_external", goal="data_sync", capacity=Capacity(rows_per_query=900)),
+                       snapshot(live))  # fmt: skip
+    assert within.verdict.level == "strong" and not within.top.capacity.estimates[0].another_way
+    bulk = replace(pattern("bulk", goal__data_sync="strong", scope__ce_external="strong"),
+                   limits=(limit("requests_per_window", 6000, window_minutes=5, batch_rows=1000,
+                                 batch_label="bulk messages"),))  # fmt: skip
+    batched = recommend(Requirements(scope="ce_external", goal="data_sync",
+                                     capacity=Capacity(peak_records_per_hour=120_000)), snapshot(bulk))  # fmt: skip
+    assert batched.top.capacity.verdict == NEAR_LIMIT and batched.verdict.level == "strong"
+
+
 def test_numbers_that_imply_the_volume_keep_it_out_of_the_relaxations() -> None:
     catalog = snapshot(
         pattern("small", goal__data_sync="strong", scope__fno_external="strong", volume__low="strong",
