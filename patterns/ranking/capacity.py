@@ -139,6 +139,11 @@ def _verdict(share: float) -> str:
     return OVER_LIMIT if share > 1 else NEAR_LIMIT if share >= NEAR_FROM else WITHIN
 
 
+def done_another_way(limit: LimitEntry, share: float) -> bool:
+    """Past ``limit``, which a design gets under only by doing it another way (``scales_with`` says how)."""
+    return share > 1 and not limit.guidance and bool(limit.scales_with) and limit.kind in DONE_ANOTHER_WAY
+
+
 def judged(limit: LimitEntry, share: float, verdict: str, text: str, *, batched: float | None = None,
            batched_words: str = "") -> tuple[str, str]:  # fmt: skip
     """The verdict on ``share`` of ``limit`` and ``text`` (a sentence) with why, for one integration's numbers and
@@ -158,7 +163,7 @@ def judged(limit: LimitEntry, share: float, verdict: str, text: str, *, batched:
         needed = batched if batched is not None else share
         if batched is not None and batched <= 1:
             return NEAR_LIMIT, text[:-1] + batched_words
-        if limit.scales_with and limit.kind in DONE_ANOTHER_WAY:
+        if done_another_way(limit, share):
             return NEAR_LIMIT, text[:-1] + f": {limit.scales_with}."
         if limit.scales_with and needed <= MAX_SCALE:
             times = math.ceil(needed * 10) / 10
@@ -197,7 +202,7 @@ def estimate(limit: LimitEntry, capacity: Capacity, timing: str | None, directio
             verdict, text = judged(limit, share, verdict, text, batched=batched, batched_words=": send them batched.")
         if limit.note and verdict in {NEAR_LIMIT, OVER_LIMIT}:
             text = f"{text} {limit.note}"
-        another_way = verdict == NEAR_LIMIT and (share or 0) > 1 and limit.kind in DONE_ANOTHER_WAY
+        another_way = share is not None and verdict == NEAR_LIMIT and done_another_way(limit, share)
         return Estimate(limit.slug, limit.name, limit.value, limit.unit, amount, share, verdict, text,
                         limit.source_url, limit.guidance, another_way)  # fmt: skip
 

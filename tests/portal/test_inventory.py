@@ -35,6 +35,28 @@ GOOD = (
 )
 
 
+def _together(*steps: Any) -> list[BaseException]:
+    """Each step in a thread of its own, with its own database connection; what they raised."""
+    from django.db import connection
+
+    failures: list[BaseException] = []
+
+    def run(step: Any) -> None:
+        try:
+            step()
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return failures
+
+
 @pytest.fixture
 def project(alice: User, bob: User) -> Any:
     return make_team_project(alice, bob=Role.VIEWER)
@@ -328,7 +350,7 @@ def test_the_import_page_title_is_text(client: Client, project: Any, alice: User
 def test_an_import_and_a_change_that_writes_an_integration_then_the_project_both_commit(alice: User) -> None:
     """Every change writes its integration first and the project's row (history, counter) last. An import that took
     the project's row first deadlocked with one (PostgreSQL aborted the import); both must commit, in turn."""
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.db.models import F
 
     from portal.models import Project
@@ -338,37 +360,21 @@ def test_an_import_and_a_change_that_writes_an_integration_then_the_project_both
     inventory_import(project=project, actor=alice, rows=rows, dry_run=False)
     orders = Integration.objects.get(name="Orders")
     holding, importing = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
 
     def change() -> None:  # as placing it in an environment does: the integration, a moment later the project
-        try:
-            with transaction.atomic():
-                Integration.objects.filter(pk=orders.pk).update(identity="svc-b")
-                holding.set()
-                importing.wait(10)
-                time.sleep(0.5)  # the import is now waiting for the integration's row
-                Project.objects.filter(pk=project.pk).update(revision=F("revision") + 1)
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            Integration.objects.filter(pk=orders.pk).update(identity="svc-b")
+            holding.set()
+            importing.wait(10)
+            time.sleep(0.5)  # the import is now waiting for the integration's row
+            Project.objects.filter(pk=project.pk).update(revision=F("revision") + 1)
 
     def import_again() -> None:
-        try:
-            holding.wait(10)
-            importing.set()
-            inventory_import(project=project, actor=alice, rows=rows, dry_run=False)
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connection.close()
+        holding.wait(10)
+        importing.set()
+        inventory_import(project=project, actor=alice, rows=rows, dry_run=False)
 
-    threads = [threading.Thread(target=change), threading.Thread(target=import_again)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert failures == []
+    assert _together(change, import_again) == []
     assert HistoryEntry.objects.filter(action="integration updated by import", subject="Orders").count() == 1
 
 
@@ -397,7 +403,6 @@ def test_removing_an_environment_while_an_import_places_integrations_in_it_waits
     """The import updates an integration in the environment and adds one to it; removing the environment meanwhile
     used to wait for the first, miss the second and fail at commit on the foreign key (a 500). It waits for the whole
     import now, and then takes both integrations out of the environment."""
-    from django.db import connection
 
     import portal.services.inventory as inventory
     from portal.services.environments import environment_create, environment_delete
@@ -410,7 +415,6 @@ def test_removing_an_environment_while_an_import_places_integrations_in_it_waits
     again = first + b"Invoices,FO prod,fno_external,data_sync\n"
     rows = parse_inventory(read_table("x.csv", again), project.environments.all())
     writing, removing = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
     record = inventory.history_records
 
     def paused(**kwargs: Any) -> None:  # the rows are written; the import hasn't committed yet
@@ -421,30 +425,12 @@ def test_removing_an_environment_while_an_import_places_integrations_in_it_waits
 
     monkeypatch.setattr(inventory, "history_records", paused)
 
-    def import_again() -> None:
-        try:
-            inventory_import(project=project, actor=alice, rows=rows, dry_run=False)
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connection.close()
-
     def remove() -> None:
-        try:
-            writing.wait(10)
-            removing.set()
-            environment_delete(environment=prod, actor=alice)
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connection.close()
+        writing.wait(10)
+        removing.set()
+        environment_delete(environment=prod, actor=alice)
 
-    threads = [threading.Thread(target=import_again), threading.Thread(target=remove)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert failures == []
+    assert _together(lambda: inventory_import(project=project, actor=alice, rows=rows, dry_run=False), remove) == []
     assert not project.environments.exists()
     assert sorted(Integration.objects.filter(project=project, environment=None).values_list("name", flat=True)) == [
         "Invoices", "Orders"
