@@ -112,8 +112,12 @@ def pick_changes(integrations: QuerySet[Integration], snapshot: CatalogSnapshot 
 
 
 def pick_change_of(integration: Integration) -> PickChange | None:
-    """The change for one integration (its page's banner), or None."""
-    return next(iter(pick_changes(Integration.objects.filter(pk=integration.pk))), None)
+    """The change for one integration (its page's banner), or None: worked out from the integration as its page
+    loaded it (with its project), so the page reads nothing more for it."""
+    row = (integration.pk, integration.project_id, integration.name, integration.project.name,
+           integration.top_pattern_slug, integration.top_pattern_name, integration.fit_level, integration.requirements,
+           integration.catalog_version, integration.reviewed_catalog_version)  # the FIELDS, in their order  # fmt: skip
+    return next(_changes([row], published_snapshot()), None)
 
 
 def my_pick_changes(user: Any, limit: int = 200) -> list[PickChange]:

@@ -218,3 +218,21 @@ def test_rerank_re_evaluates_the_capacity_check_with_the_current_limits(
     saved = next(e for e in comparison.saved.top.capacity.estimates if e.limit == "dataverse-requests-per-5-minutes")
     new = next(e for e in comparison.new.top.capacity.estimates if e.limit == "dataverse-requests-per-5-minutes")
     assert (saved.verdict, new.verdict, new.value) == ("near_limit", "within", 200_000)
+
+
+def test_the_integration_page_says_when_the_catalog_answers_differently_without_reading_more(
+    client: Client, project: Any, alice: User, django_assert_max_num_queries: Any
+) -> None:
+    integration = make_integration(project)
+    page = reverse("projects:integration", args=[project.pk, integration.pk])
+    client.force_login(alice)
+    assert "The catalog changed." not in client.get(page).content.decode()
+    demote_odata(alice)
+    with django_assert_max_num_queries(8) as read:  # the banner is worked out from the integration the page loaded
+        body = client.get(page).content.decode()
+    assert [q["sql"].count('FROM "portal_integration"') for q in read.captured_queries].count(1) == 1  # access only
+    assert "The catalog changed." in body
+    assert "would pick" in body and "not the saved OData" in body
+    assert reverse("projects:rerank", args=[project.pk, integration.pk]) in body
+    client.post(reverse("projects:rerank", args=[project.pk, integration.pk]), {"action": "keep"})
+    assert "The catalog changed." not in client.get(page).content.decode()
