@@ -233,8 +233,8 @@ class Limit(models.Model):
         max_length=200,
         blank=True,
         help_text="What takes a design past the limit: more users or connections (within ten times it), or, for a "
-        "cap on one query, one run or the legal entities, another way of doing it (a filter, a data migration). "
-        "Then it's near, not over.",
+        "cap on one query, one run, the legal entities or a message's size, another way of doing it (a filter, a data "
+        "migration, a message with the row's key only). Then it's near, not over.",
     )
     guidance = models.BooleanField(
         default=False,

@@ -22,9 +22,9 @@ VERDICT_LABELS = {WITHIN: "within the limits", NEAR_LIMIT: "near a limit", OVER_
 NEAR_FROM = 0.7  # a share of a limit from which an estimate is near it
 MAX_SCALE = 10  # more users or connections can absorb up to this many times a limit; past it the design is over
 # Caps a design gets under by doing it another way, however far past them the numbers are (a live query filtered to
-# fewer rows; an initial load migrated rather than synced), never by adding capacity: with what to do (``scales_with``)
-# they are near, whatever the multiple.
-DONE_ANOTHER_WAY = frozenset({"rows_per_live_query", "rows_per_run", "legal_entities"})
+# fewer rows; an initial load migrated rather than synced; a message that carries the row's key while the receiver
+# reads the row), never by adding capacity: with what to do (``scales_with``) they are near, whatever the multiple.
+DONE_ANOTHER_WAY = frozenset({"rows_per_live_query", "rows_per_run", "legal_entities", "message_size_kb"})
 FAR_PAST_GUIDANCE = 10  # this many times Microsoft's guidance figure or more: say plainly what to use instead
 OVER_LIMIT_PENALTY = 20.0  # points an option over a limit gives up in the order (its score stays as it is)
 SEVERITY = {OVER_LIMIT: 3, NEAR_LIMIT: 2, WITHIN: 1, UNKNOWN: 0}

@@ -167,6 +167,21 @@ def test_a_first_option_past_a_limit_it_gets_under_only_done_another_way_is_at_b
     assert batched.top.capacity.verdict == NEAR_LIMIT and batched.verdict.level == "strong"
 
 
+def test_a_message_past_its_size_with_what_to_send_instead_is_near_whatever_the_multiple_and_at_best_partial() -> None:
+    # Dataverse still posts an event past the message size, without the changed row: the receiver reads the row by
+    # its key. 2,000 KB against 192 KB (10.4 times) is near, not over; a size cap with no other way stays over.
+    sized = limit("message_size_kb", 192, "KB", scales_with="send the row's key and let the receiver read the row")
+    bus = replace(pattern("bus", goal__event_notification="strong", scope__ce_external="strong"), limits=(sized,))
+    ranking = recommend(Requirements(scope="ce_external", goal="event_notification",
+                                     capacity=Capacity(record_size_kb=2000)), snapshot(bus))  # fmt: skip
+    estimate_ = ranking.top.capacity.estimates[0]
+    assert estimate_.verdict == NEAR_LIMIT and estimate_.another_way
+    assert estimate_.text.endswith(": send the row's key and let the receiver read the row.")
+    assert ranking.verdict.level == "partial" and ranking.top.pattern == "bus"
+    plain = estimate(limit("message_size_kb", 192, "KB"), Capacity(record_size_kb=2000), None)
+    assert plain.verdict == OVER_LIMIT and not plain.another_way
+
+
 def test_numbers_that_imply_the_volume_keep_it_out_of_the_relaxations() -> None:
     catalog = snapshot(
         pattern("small", goal__data_sync="strong", scope__fno_external="strong", volume__low="strong",
