@@ -370,17 +370,24 @@ def test_the_documented_fit_levels_are_the_confidence_rules_levels() -> None:
 def test_numbers_get_a_capacity_check_per_option(client: Client) -> None:
     from portal.api import schemas
 
-    body = {"scope": "ce_external", "goal": "event_notification", "direction": "outbound",
+    # A call to a service: past 256 KB the service would get the event without the data it needs (over).
+    body = {"scope": "ce_external", "goal": "call_external_service", "direction": "outbound",
             "capacity": {"records_per_day": 2000, "record_size_kb": 300}}  # fmt: skip
     data = post_json(client, RECOMMEND, body).json()
     schemas.Ranking.model_validate(data)
     by_pattern = {option["pattern"]: option for option in data["options"]}
     webhooks = by_pattern["webhooks"]["capacity"]
     assert webhooks["verdict"] == "over_limit"
-    size = next(e for e in webhooks["estimates"] if e["limit"] == "webhook-payload-kb")
+    size = next(e for e in webhooks["estimates"] if e["limit"] == "webhook-payload-kb-calls")
     assert (size["value"], size["estimate"], size["unit"]) == (256, 300, "KB") and size["source"].startswith("https://")
     assert round(size["share"], 3) == round(300 / 256, 3) and "one record of 300 KB, 117% of 256 KB" in size["text"]
-    assert data["options"][0]["pattern"] == "power-automate"  # webhooks (100) order as 80, below the flow's 90
+    assert not size["another_way"]
+    assert data["options"][0]["pattern"] == "power-automate"  # webhooks (90) order as 70, below the flow's 90
+    # A notification: the receiver reads the row by its key, so the same size is near, done another way.
+    body["goal"] = "event_notification"
+    notified = {o["pattern"]: o for o in post_json(client, RECOMMEND, body).json()["options"]}["webhooks"]["capacity"]
+    near = next(e for e in notified["estimates"] if e["limit"] == "webhook-payload-kb")
+    assert notified["verdict"] == "near_limit" and near["another_way"] and "read the full row" in near["text"]
 
 
 def test_without_numbers_every_option_says_unknown(client: Client) -> None:

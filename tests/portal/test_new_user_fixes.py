@@ -192,7 +192,7 @@ def test_a_bar_ranked_under_a_lower_score_says_why() -> None:
     from patterns.catalog import rank
     from patterns.requirements import Requirements
 
-    answers = {"scope": "ce_external", "goal": "event_notification", "direction": "outbound",
+    answers = {"scope": "ce_external", "goal": "call_external_service", "direction": "outbound",
                "capacity": {"records_per_day": 3000, "record_size_kb": 300}}  # fmt: skip
     ranking = rank(Requirements.from_mapping(answers))
     chart = contribution_chart(ranking)
