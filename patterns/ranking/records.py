@@ -184,8 +184,8 @@ class FitVerdict:
     @classmethod
     def of(cls, top: OptionRecord | None, excluded: tuple[ExclusionRecord, ...] = ()) -> FitVerdict:
         """The level from the answers; a first option over a platform limit at the given numbers, or past one it gets
-        under only done another way (a filtered query, a migrated initial load), is at best partial (the answers fit,
-        the numbers don't, as asked). With no option left, ``excluded`` says why."""
+        under only done another way (a filtered query, a migrated initial load, a message with the row's key), is at
+        best partial (the answers fit, the numbers don't, as asked). With no option left, ``excluded`` says why."""
         score, name = (top.fit_score, top.name) if top else (None, None)
         reasons = top.contributions if top else ()
         level = fit_level(score, reasons)

@@ -72,8 +72,8 @@ class EstimateOut(BaseModel):
     )
     another_way: bool = Field(
         default=False,
-        description="Past the limit, and near it only done another way (a filtered query, a migrated initial load: "
-        "the text says how); a first option with one is at best a partial fit.",
+        description="Past the limit, and near it only done another way (a filtered query, a migrated initial load, "
+        "a message carrying the row's key: the text says how); a first option with one is at best a partial fit.",
     )
 
 

@@ -114,10 +114,15 @@ def pick_changes(integrations: QuerySet[Integration], snapshot: CatalogSnapshot 
 def pick_change_of(integration: Integration) -> PickChange | None:
     """The change for one integration (its page's banner), or None: worked out from the integration as its page
     loaded it (with its project), so the page reads nothing more for it."""
-    row = (integration.pk, integration.project_id, integration.name, integration.project.name,
-           integration.top_pattern_slug, integration.top_pattern_name, integration.fit_level, integration.requirements,
-           integration.catalog_version, integration.reviewed_catalog_version)  # the FIELDS, in their order  # fmt: skip
-    return next(_changes([row], published_snapshot()), None)
+    return next(_changes([tuple(_loaded(integration, name) for name in FIELDS)], published_snapshot()), None)
+
+
+def _loaded(integration: Integration, name: str) -> Any:
+    """A value of FIELDS ("project__name" through the loaded project) from the integration in memory."""
+    value: Any = integration
+    for part in name.split("__"):
+        value = getattr(value, part)
+    return value
 
 
 def my_pick_changes(user: Any, limit: int = 200) -> list[PickChange]:
