@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from patterns.http import SignedInRequest
 from portal.models import ApiToken, Capability, Environment, Integration, Membership, Project, Team, WizardDraft, can
 from portal.models.team_templates import TeamTemplate
+from portal.selectors.prepared import PreparedRead
 
 
 def _one[M: Model](queryset: QuerySet[M, Any]) -> M | None:
@@ -31,16 +33,32 @@ def _check(role: str | None, capability: str) -> str:
     return role
 
 
-def get_project_for_user(request: SignedInRequest, project_id: int, *, capability: str = Capability.READ) -> Project:
-    """The project with ``project.role`` set to the user's role in its team, in one query."""
-    project = _one(
-        Project.objects.filter(pk=project_id, team__memberships__user=request.user)
-        .annotate(member_role=F("team__memberships__role"))
-        .select_related("team")
+PROJECT_FIELDS = tuple(field.attname for field in Project._meta.concrete_fields)
+TEAM_FIELDS = tuple(field.attname for field in Team._meta.concrete_fields)
+
+
+@PreparedRead
+def _project_team_role(project_id: int, user_id: int) -> QuerySet[Project, tuple[Any, ...]]:
+    """The project's columns, its team's and the user's role there: no row unless the user is in the team. Read on
+    every project page, so its SQL is written once (``portal.selectors.prepared``)."""
+    team = (f"team__{name}" for name in TEAM_FIELDS)
+    return (
+        Project.objects.filter(pk=project_id, team__memberships__user_id=user_id)
+        .order_by()
+        .values_list(*PROJECT_FIELDS, *team, "team__memberships__role")[:1]
     )
-    if project is None:
+
+
+def get_project_for_user(request: SignedInRequest, project_id: int, *, capability: str = Capability.READ) -> Project:
+    """The project with its team and ``project.role`` set to the user's role in that team, in one query."""
+    row = next(iter(_project_team_role(project_id, request.user.pk)), None)
+    if row is None:
         raise Http404("No such project.")
-    project.role = _check(project.member_role, capability)
+    role = _check(row[-1], capability)
+    split = len(PROJECT_FIELDS)
+    project = Project.from_db(DEFAULT_DB_ALIAS, PROJECT_FIELDS, row[:split])
+    project.team = Team.from_db(DEFAULT_DB_ALIAS, TEAM_FIELDS, row[split:-1])
+    project.role = role
     return project
 
 

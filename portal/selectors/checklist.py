@@ -7,12 +7,14 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.links import public_url
-from portal.models import CLOSED_STATUSES, Project, ProjectChecklistEntry
+from portal.models import CLOSED_STATUSES, HistoryEntry, Project, ProjectChecklistEntry
 from portal.pictures.progress import BarRow, Burnup, Change, burnup, burnup_points, share_bars
+from portal.selectors.prepared import PreparedRead
 from portal.selectors.teams import Progress
 
 CHECKLIST_FILTERS = {"all": "All tasks", "mine": "Mine", "open": "Not done", "overdue": "Overdue"}
@@ -102,10 +104,15 @@ def _matches(entry: Task, chosen: str, user: Any, today: date) -> bool:
     return True
 
 
+@PreparedRead
+def _task_rows(project_id: int) -> QuerySet[ProjectChecklistEntry, tuple[Any, ...]]:
+    return ProjectChecklistEntry.objects.filter(project_id=project_id).values_list(*TASK_FIELDS)
+
+
 def project_checklist(project: Project, *, chosen: str, user: Any, today: date) -> ProjectChecklist:
     """The project's tasks by section, filtered, with progress per section (of all its tasks) and overall."""
     chosen = chosen if chosen in CHECKLIST_FILTERS else "all"
-    entries = [_task(*row) for row in project.checklist_entries.values_list(*TASK_FIELDS)]
+    entries = [_task(*row) for row in _task_rows(project.pk)]
     sections = []
     for (_, title), items in groupby(entries, key=lambda e: (e.section_position, e.section_title)):
         section_entries = list(items)
@@ -139,6 +146,15 @@ MILESTONE_SAVED = "milestone saved"  # portal.services.milestones records each o
 BURNUP_HISTORY = 5000  # the most recent checklist changes and milestones the burn-up reads
 
 
+@PreparedRead
+def _progress_history(project_id: int) -> QuerySet[HistoryEntry, tuple[Any, ...]]:
+    return (
+        HistoryEntry.objects.filter(project_id=project_id, action__in=(*CHECKLIST_ACTIONS, MILESTONE_SAVED))
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "action", "subject", "before", "after")[:BURNUP_HISTORY]
+    )
+
+
 @dataclass
 class ProjectProgress:
     sections: list[BarRow]
@@ -150,11 +166,7 @@ def project_progress(project: Project, checklist: ProjectChecklist) -> ProjectPr
     query, whatever the size (the history holds both the checklist's changes and each milestone as it was saved).
     Its times are the reader's, so its days are too."""
     changes, milestones = [], []
-    for at, action, subject, before, after in (
-        project.history.filter(action__in=(*CHECKLIST_ACTIONS, MILESTONE_SAVED))
-        .order_by("-created_at", "-id")
-        .values_list("created_at", "action", "subject", "before", "after")[:BURNUP_HISTORY]
-    ):
+    for at, action, subject, before, after in _progress_history(project.pk):
         at = timezone.localtime(at)
         if action == MILESTONE_SAVED:
             milestones.append((at, subject))

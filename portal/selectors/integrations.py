@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from patterns.catalog import first_pick, published_snapshot, rank
@@ -21,6 +23,7 @@ from portal.models import (
 from portal.pictures.landscape import Landscape, Link, landscape
 from portal.selectors.catalog_changes import fit_phrase
 from portal.selectors.decisions import approvals_for_current_version, decision_of
+from portal.selectors.prepared import PreparedRead
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +56,23 @@ ROW_FIELDS = ("pk", "name", "source_system", "target_system", "top_pattern_name"
               "reviewed_catalog_version")  # fmt: skip
 
 
+@PreparedRead
+def _integration_rows(project_id: int) -> QuerySet[Integration, tuple[Any, ...]]:
+    return (
+        Integration.objects.filter(project_id=project_id)
+        .order_by("created_at", "id")
+        .values_list(*ROW_FIELDS, "fit_level")
+    )
+
+
 def project_integrations(project: Project) -> list[IntegrationRow]:
     """The project's integrations, oldest first, each with its page's URL and the current catalog's first pick when
     it differs from the saved one (worked out only for those ranked with an older version the team hasn't kept)."""
     snapshot = published_snapshot()
     base = reverse("projects:integration", args=[project.pk, 0]).removesuffix("0/")  # one reverse for the list
     rows = []
-    for pk, name, source, target, top, status, chosen, ranked_at, requirements, top_slug, version, kept, level in (
-        Integration.objects.filter(project=project).order_by("created_at", "id").values_list(*ROW_FIELDS, "fit_level")
-    ):  # fmt: skip
+    for row in _integration_rows(project.pk):
+        pk, name, source, target, top, status, chosen, ranked_at, requirements, top_slug, version, kept, level = row
         flag = None
         if snapshot.version not in {version, kept}:
             pick = first_pick(Requirements.from_mapping(requirements), snapshot)
