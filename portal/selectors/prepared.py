@@ -44,7 +44,7 @@ class _Compiled:
 
 class PreparedRead:
     """``build(*arguments)`` gives a ``values_list`` queryset; calling the read with whole numbers gives its rows as
-    tuples, with the SQL written once per database."""
+    tuples, with the SQL written once per process."""
 
     def __init__(self, build: Callable[..., QuerySet[Any, Any]]) -> None:
         self._build = build
