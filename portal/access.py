@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, Model, QuerySet
@@ -33,54 +34,81 @@ def _check(role: str | None, capability: str) -> str:
     return role
 
 
-PROJECT_FIELDS = tuple(field.attname for field in Project._meta.concrete_fields)
-TEAM_FIELDS = tuple(field.attname for field in Team._meta.concrete_fields)
+def _columns(model: type[Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def _loaded(row: tuple[Any, ...], models: tuple[type[Model], ...]) -> list[Any]:
+    """The instances whose columns follow each other in ``row`` (as ``_columns`` lists them), one per model; None for
+    a relation that is empty (its key is null)."""
+    loaded, start = [], 0
+    for model in models:
+        names = _columns(model)
+        values = row[start : start + len(names)]
+        found = values[names.index(model._meta.pk.attname)] is not None
+        loaded.append(model.from_db(DEFAULT_DB_ALIAS, names, values) if found else None)
+        start += len(names)
+    return loaded
+
+
+# The access reads of the pages every member opens most: their SQL is written once (``portal.selectors.prepared``).
+# Each joins the user's membership of the team once, by the user's key: no row for anyone outside it.
 
 
 @PreparedRead
-def _project_team_role(project_id: int, user_id: int) -> QuerySet[Project, tuple[Any, ...]]:
-    """The project's columns, its team's and the user's role there: no row unless the user is in the team. Read on
-    every project page, so its SQL is written once (``portal.selectors.prepared``)."""
-    team = (f"team__{name}" for name in TEAM_FIELDS)
+def _project_row(project_id: int, user_id: int) -> QuerySet[Project, tuple[Any, ...]]:
+    """The project's columns, its team's, then the user's role there."""
+    team = (f"team__{name}" for name in _columns(Team))
     return (
         Project.objects.filter(pk=project_id, team__memberships__user_id=user_id)
         .order_by()
-        .values_list(*PROJECT_FIELDS, *team, "team__memberships__role")[:1]
+        .values_list(*_columns(Project), *team, "team__memberships__role")[:1]
     )
 
 
 def get_project_for_user(request: SignedInRequest, project_id: int, *, capability: str = Capability.READ) -> Project:
     """The project with its team and ``project.role`` set to the user's role in that team, in one query."""
-    row = next(iter(_project_team_role(project_id, request.user.pk)), None)
+    row = next(iter(_project_row(project_id, request.user.pk)), None)
     if row is None:
         raise Http404("No such project.")
     role = _check(row[-1], capability)
-    split = len(PROJECT_FIELDS)
-    project = Project.from_db(DEFAULT_DB_ALIAS, PROJECT_FIELDS, row[:split])
-    project.team = Team.from_db(DEFAULT_DB_ALIAS, TEAM_FIELDS, row[split:-1])
+    project, project.team = _loaded(row, (Project, Team))
     project.role = role
     return project
 
 
+INTEGRATION_RELATIONS: dict[str, type[Model]] = {
+    "project": Project, "project__team": Team, "created_by": User, "ranked_by": User, "environment": Environment,
+}  # fmt: skip
+
+
+@PreparedRead
+def _integration_row(project_id: int, integration_id: int, user_id: int) -> QuerySet[Integration, tuple[Any, ...]]:
+    """The integration's columns, each of INTEGRATION_RELATIONS' in turn (nulls for an empty one), then the user's
+    role in the project's team."""
+    related = (f"{path}__{name}" for path, model in INTEGRATION_RELATIONS.items() for name in _columns(model))
+    return (
+        Integration.objects.filter(pk=integration_id, project_id=project_id,
+                                   project__team__memberships__user_id=user_id)
+        .order_by()
+        .values_list(*_columns(Integration), *related, "project__team__memberships__role")[:1]
+    )  # fmt: skip
+
+
 def get_integration_for_user(
-    request: SignedInRequest,
-    project_id: int,
-    integration_id: int,
-    *,
-    capability: str = Capability.READ,
-    defer: tuple[str, ...] = (),
+    request: SignedInRequest, project_id: int, integration_id: int, *, capability: str = Capability.READ
 ) -> Integration:
-    """The integration with ``role`` set, in one query; ``defer`` leaves big fields (the saved ranking) to be read
-    only if used."""
-    integration = _one(
-        Integration.objects.defer(*defer)
-        .filter(pk=integration_id, project_id=project_id, project__team__memberships__user=request.user)
-        .annotate(member_role=F("project__team__memberships__role"))
-        .select_related("project", "project__team", "created_by", "ranked_by", "environment")
-    )
-    if integration is None:
+    """The integration with its project, team, creator, ranker and environment, and ``role`` set, in one query."""
+    row = next(iter(_integration_row(project_id, integration_id, request.user.pk)), None)
+    if row is None:
         raise Http404("No such project.")
-    integration.role = integration.project.role = _check(integration.member_role, capability)
+    role = _check(row[-1], capability)
+    loaded = _loaded(row, (Integration, *INTEGRATION_RELATIONS.values()))
+    integration, project, team, creator, ranker, environment = loaded
+    project.team = team
+    integration.project, integration.created_by, integration.ranked_by = project, creator, ranker
+    integration.environment = environment
+    integration.role = project.role = role
     return integration
 
 

@@ -89,8 +89,7 @@ def environment_remove(request: SignedInRequest, project_id: int, environment_id
 @login_required
 @require_POST
 def integration_placement(request: SignedInRequest, project_id: int, integration_id: int) -> HttpResponse:
-    integration = get_integration_for_user(request, project_id, integration_id, capability=Capability.WRITE,
-                                           defer=("ranking",))  # fmt: skip
+    integration = get_integration_for_user(request, project_id, integration_id, capability=Capability.WRITE)
     form = PlacementForm(request.POST, project=integration.project)
     if not form.is_valid():
         messages.error(request, f"Not saved. {form_problems(form)}")

@@ -6,17 +6,19 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.access import get_project_for_user
-from portal.models import HistoryEntry, Integration, Membership, Project, Role, Team
+from portal.access import get_integration_for_user, get_project_for_user
+from portal.models import Capability, HistoryEntry, Integration, Membership, Project, Role, Team
 from portal.selectors.prepared import PreparedRead
 from portal.services.checklist import checklist_entry_update
 from portal.services.decisions import decision_save
+from portal.services.environments import environment_create, integration_place
 from tests.conftest import make_user
 from tests.factories import make_integration, make_team_project
 
@@ -105,6 +107,51 @@ def test_the_project_helper_gives_a_whole_project_with_its_team_and_role(alice: 
             getattr(orms, f.attname) for f in model._meta.concrete_fields
         ]
     assert not found._state.adding and found.get_deferred_fields() == set()
+
+
+def same_columns(ours: Any, orms: Any) -> bool:
+    if ours is None or orms is None:
+        return ours is orms
+    fields = type(orms)._meta.concrete_fields
+    return [getattr(ours, f.attname) for f in fields] == [getattr(orms, f.attname) for f in fields]
+
+
+def test_the_integration_helper_gives_it_with_every_relation_and_none_for_an_empty_one(alice: User, rf: Any) -> None:
+    project = make_team_project(alice)
+    placed, unplaced = make_integration(project, name="Orders"), make_integration(project, name="Invoices")
+    environment = environment_create(project=project, actor=alice, name="FO production", kind="fno", production=True)
+    integration_place(integration=placed, actor=alice, environment=environment, identity="svc-orders")
+    request = rf.get("/")
+    request.user = alice
+
+    for integration in (placed, unplaced):
+        found = get_integration_for_user(request, project.pk, integration.pk)
+
+        expected = Integration.objects.select_related(
+            "project", "project__team", "created_by", "ranked_by", "environment"
+        ).get(pk=integration.pk)
+        assert found.role == found.project.role == Role.OWNER
+        assert same_columns(found, expected) and found.get_deferred_fields() == set()
+        for relation in ("project", "created_by", "ranked_by", "environment"):
+            assert same_columns(getattr(found, relation), getattr(expected, relation)), relation
+        assert same_columns(found.project.team, expected.project.team)
+    assert found.environment is None and get_integration_for_user(request, project.pk, placed.pk).environment
+
+
+def test_each_member_gets_their_own_role_and_a_wrong_pair_of_keys_gets_404(alice: User, rf: Any) -> None:
+    project, elsewhere = make_team_project(alice), make_team_project(alice)
+    integration = make_integration(project)
+    bob = make_user("bob")
+    Membership.objects.create(team=project.team, user=bob, role=Role.VIEWER)
+    for user, role in ((alice, Role.OWNER), (bob, Role.VIEWER)):
+        request = rf.get("/")
+        request.user = user
+        assert get_project_for_user(request, project.pk).role == role
+        assert get_integration_for_user(request, project.pk, integration.pk).role == role
+    with pytest.raises(Http404):
+        get_integration_for_user(request, elsewhere.pk, integration.pk)  # an integration of another project
+    with pytest.raises(PermissionDenied):
+        get_project_for_user(request, project.pk, capability=Capability.WRITE)
 
 
 def test_the_project_page_answers_404_to_outsiders_and_to_keys_no_column_holds(alice: User) -> None:
