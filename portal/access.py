@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -18,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from patterns.http import SignedInRequest
 from portal.models import ApiToken, Capability, Environment, Integration, Membership, Project, Team, WizardDraft, can
 from portal.models.team_templates import TeamTemplate
-from portal.selectors.prepared import PreparedRead
+from portal.selectors.prepared import PreparedRead, columns, instances
 
 
 def _one[M: Model](queryset: QuerySet[M, Any]) -> M | None:
@@ -34,23 +33,6 @@ def _check(role: str | None, capability: str) -> str:
     return role
 
 
-def _columns(model: type[Model]) -> tuple[str, ...]:
-    return tuple(field.attname for field in model._meta.concrete_fields)
-
-
-def _loaded(row: tuple[Any, ...], models: tuple[type[Model], ...]) -> list[Any]:
-    """The instances whose columns follow each other in ``row`` (as ``_columns`` lists them), one per model; None for
-    a relation that is empty (its key is null)."""
-    loaded, start = [], 0
-    for model in models:
-        names = _columns(model)
-        values = row[start : start + len(names)]
-        found = values[names.index(model._meta.pk.attname)] is not None
-        loaded.append(model.from_db(DEFAULT_DB_ALIAS, names, values) if found else None)
-        start += len(names)
-    return loaded
-
-
 # The access reads of the pages every member opens most: their SQL is written once (``portal.selectors.prepared``).
 # Each joins the user's membership of the team once, by the user's key: no row for anyone outside it.
 
@@ -58,11 +40,11 @@ def _loaded(row: tuple[Any, ...], models: tuple[type[Model], ...]) -> list[Any]:
 @PreparedRead
 def _project_row(project_id: int, user_id: int) -> QuerySet[Project, tuple[Any, ...]]:
     """The project's columns, its team's, then the user's role there."""
-    team = (f"team__{name}" for name in _columns(Team))
+    team = (f"team__{name}" for name in columns(Team))
     return (
         Project.objects.filter(pk=project_id, team__memberships__user_id=user_id)
         .order_by()
-        .values_list(*_columns(Project), *team, "team__memberships__role")[:1]
+        .values_list(*columns(Project), *team, "team__memberships__role")[:1]
     )
 
 
@@ -72,7 +54,7 @@ def get_project_for_user(request: SignedInRequest, project_id: int, *, capabilit
     if row is None:
         raise Http404("No such project.")
     role = _check(row[-1], capability)
-    project, project.team = _loaded(row, (Project, Team))
+    project, project.team = instances(row, (Project, Team))
     project.role = role
     return project
 
@@ -86,12 +68,12 @@ INTEGRATION_RELATIONS: dict[str, type[Model]] = {
 def _integration_row(project_id: int, integration_id: int, user_id: int) -> QuerySet[Integration, tuple[Any, ...]]:
     """The integration's columns, each of INTEGRATION_RELATIONS' in turn (nulls for an empty one), then the user's
     role in the project's team."""
-    related = (f"{path}__{name}" for path, model in INTEGRATION_RELATIONS.items() for name in _columns(model))
+    related = (f"{path}__{name}" for path, model in INTEGRATION_RELATIONS.items() for name in columns(model))
     return (
         Integration.objects.filter(pk=integration_id, project_id=project_id,
                                    project__team__memberships__user_id=user_id)
         .order_by()
-        .values_list(*_columns(Integration), *related, "project__team__memberships__role")[:1]
+        .values_list(*columns(Integration), *related, "project__team__memberships__role")[:1]
     )  # fmt: skip
 
 
@@ -103,7 +85,7 @@ def get_integration_for_user(
     if row is None:
         raise Http404("No such project.")
     role = _check(row[-1], capability)
-    loaded = _loaded(row, (Integration, *INTEGRATION_RELATIONS.values()))
+    loaded = instances(row, (Integration, *INTEGRATION_RELATIONS.values()))
     integration, project, team, creator, ranker, environment = loaded
     project.team = team
     integration.project, integration.created_by, integration.ranked_by = project, creator, ranker

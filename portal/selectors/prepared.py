@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 STAND_IN = -2_046_000_001  # the first argument's stand-in; the next ones count down from it
@@ -76,3 +76,22 @@ def _prepare(queryset: QuerySet[Any, Any], arity: int) -> _Compiled:
         raise ImproperlyConfigured(f"Every argument of a prepared read must reach its SQL as a parameter: {sql}")
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
     return _Compiled(queryset.db, sql, slots, tuple(params), compiler, compiler.get_converters(fields))
+
+
+def columns(model: type[Model]) -> tuple[str, ...]:
+    """A model's columns in the order ``instances`` reads them: select ``path__name`` for each to follow a relation."""
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def instances(row: tuple[Any, ...], models: tuple[type[Model], ...]) -> list[Any]:
+    """The instances whose ``columns`` follow each other in a prepared read's ``row``, one per model (what
+    ``select_related`` would build), and None for an empty relation (its key is null); the columns after them are
+    left for the caller."""
+    loaded, start = [], 0
+    for model in models:
+        names = columns(model)
+        values = row[start : start + len(names)]
+        found = values[names.index(model._meta.pk.attname)] is not None
+        loaded.append(model.from_db(DEFAULT_DB_ALIAS, names, values) if found else None)
+        start += len(names)
+    return loaded

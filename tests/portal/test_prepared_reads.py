@@ -14,11 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.access import get_integration_for_user, get_project_for_user
-from portal.models import Capability, HistoryEntry, Integration, Membership, Project, Role, Team
+from portal.models import Capability, Decision, HistoryEntry, Integration, Membership, Project, Role, Team
+from portal.selectors.decisions import decision_of
+from portal.selectors.integrations import integration_page
 from portal.selectors.prepared import PreparedRead
 from portal.services.checklist import checklist_entry_update
-from portal.services.decisions import decision_save
+from portal.services.decisions import decision_save, decision_transition
 from portal.services.environments import environment_create, integration_place
+from portal.services.integrations import comment_add
 from tests.conftest import make_user
 from tests.factories import make_integration, make_team_project
 
@@ -165,3 +168,45 @@ def test_the_project_page_answers_404_to_outsiders_and_to_keys_no_column_holds(a
     assert outsider.get(reverse("projects:detail", args=[project.pk])).status_code == 404
     assert viewer.get(reverse("projects:detail", args=[project.pk])).status_code == 200
     assert viewer.get(f"/projects/{2**70}/").status_code == 404
+
+
+def test_a_decision_comes_with_its_people_and_the_decision_that_replaced_it_as_the_orm_gives_it(
+    alice: User, bob: User
+) -> None:
+    project = make_team_project(alice, bob=Role.REVIEWER)
+    Project.objects.filter(pk=project.pk).update(required_approvals=0)
+    first, second, undecided = (make_integration(project, name) for name in ("Orders", "Orders v2", "Invoices"))
+    decisions = {}
+    for integration in (first, second):
+        proposed = decision_save(integration=integration, actor=alice, chosen_pattern_slug="odata", rationale="x")
+        decisions[integration.pk] = decision_transition(decision=proposed, actor=bob, status="accepted",
+                                                        expected_version=proposed.version)  # fmt: skip
+    decision_transition(decision=decisions[first.pk], actor=alice, status="superseded",
+                        expected_version=decisions[first.pk].version, superseded_by=decisions[second.pk])  # fmt: skip
+
+    assert decision_of(undecided) is None
+    for integration in (first, second):
+        found = decision_of(integration)
+        expected = Decision.objects.select_related(
+            "proposed_by", "decided_by", "status_changed_by", "superseded_by__integration"
+        ).get(integration=integration)
+        assert same_columns(found, expected)
+        for relation in ("proposed_by", "decided_by", "status_changed_by", "superseded_by"):
+            assert same_columns(getattr(found, relation), getattr(expected, relation)), relation
+    replaced = decision_of(first)
+    assert replaced is not None and replaced.superseded_by is not None
+    assert (replaced.decided_by, replaced.status_changed_by) == (bob, alice)
+    assert same_columns(replaced.superseded_by.integration, second)
+
+
+def test_an_integrations_comments_come_oldest_first_with_their_authors(alice: User, bob: User) -> None:
+    integration = make_integration(make_team_project(alice, bob=Role.REVIEWER))
+    for author, body in ((alice, "First"), (bob, "Second"), (alice, "Third")):
+        comment_add(integration=integration, author=author, body=body)
+
+    comments = integration_page(integration).comments
+
+    assert [(c.body, c.author.get_username()) for c in comments] == [("First", "alice"), ("Second", "bob"),
+                                                                      ("Third", "alice")]  # fmt: skip
+    expected = list(integration.comments.select_related("author"))
+    assert all(same_columns(a, b) and same_columns(a.author, b.author) for a, b in zip(comments, expected, strict=True))
