@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, QuerySet
 from django.http import Http404
@@ -17,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from patterns.http import SignedInRequest
 from portal.models import ApiToken, Capability, Environment, Integration, Membership, Project, Team, WizardDraft, can
 from portal.models.team_templates import TeamTemplate
-from portal.selectors.prepared import PreparedRead, columns, instances
+from portal.selectors.prepared import PreparedRead, columns, instance
 
 
 def _one[M: Model](queryset: QuerySet[M, Any]) -> M | None:
@@ -40,11 +39,10 @@ def _check(role: str | None, capability: str) -> str:
 @PreparedRead
 def _project_row(project_id: int, user_id: int) -> QuerySet[Project, tuple[Any, ...]]:
     """The project's columns, its team's, then the user's role there."""
-    team = (f"team__{name}" for name in columns(Team))
     return (
         Project.objects.filter(pk=project_id, team__memberships__user_id=user_id)
         .order_by()
-        .values_list(*columns(Project), *team, "team__memberships__role")[:1]
+        .values_list(*columns(Project, ("team",)), "team__memberships__role")[:1]
     )
 
 
@@ -54,26 +52,23 @@ def get_project_for_user(request: SignedInRequest, project_id: int, *, capabilit
     if row is None:
         raise Http404("No such project.")
     role = _check(row[-1], capability)
-    project, project.team = instances(row, (Project, Team))
+    project = instance(row, Project, ("team",))
     project.role = role
     return project
 
 
-INTEGRATION_RELATIONS: dict[str, type[Model]] = {
-    "project": Project, "project__team": Team, "created_by": User, "ranked_by": User, "environment": Environment,
-}  # fmt: skip
+INTEGRATION_RELATED = ("project", "project__team", "created_by", "ranked_by", "environment")
 
 
 @PreparedRead
 def _integration_row(project_id: int, integration_id: int, user_id: int) -> QuerySet[Integration, tuple[Any, ...]]:
-    """The integration's columns, each of INTEGRATION_RELATIONS' in turn (nulls for an empty one), then the user's
-    role in the project's team."""
-    related = (f"{path}__{name}" for path, model in INTEGRATION_RELATIONS.items() for name in columns(model))
+    """The integration's columns, those of INTEGRATION_RELATED (nulls for an empty one), then the user's role in the
+    project's team."""
     return (
         Integration.objects.filter(pk=integration_id, project_id=project_id,
                                    project__team__memberships__user_id=user_id)
         .order_by()
-        .values_list(*columns(Integration), *related, "project__team__memberships__role")[:1]
+        .values_list(*columns(Integration, INTEGRATION_RELATED), "project__team__memberships__role")[:1]
     )  # fmt: skip
 
 
@@ -85,12 +80,8 @@ def get_integration_for_user(
     if row is None:
         raise Http404("No such project.")
     role = _check(row[-1], capability)
-    loaded = instances(row, (Integration, *INTEGRATION_RELATIONS.values()))
-    integration, project, team, creator, ranker, environment = loaded
-    project.team = team
-    integration.project, integration.created_by, integration.ranked_by = project, creator, ranker
-    integration.environment = environment
-    integration.role = project.role = role
+    integration = instance(row, Integration, INTEGRATION_RELATED)
+    integration.role = integration.project.role = role
     return integration
 
 

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portal.models import (
     Approval,
@@ -21,7 +20,7 @@ from portal.models import (
     Team,
     roles_that_can,
 )
-from portal.selectors.prepared import PreparedRead, columns, instances
+from portal.selectors.prepared import PreparedRead, columns, instance
 
 
 def approvals_for_current_version(decision: Decision) -> int:
@@ -32,19 +31,17 @@ def approvals_for_current_version(decision: Decision) -> int:
     return decision.approvals.filter(decision_version=decision.version, reviewer_id__in=reviewers).count()
 
 
-DECISION_RELATIONS: dict[str, type[Model]] = {
-    "proposed_by": User, "decided_by": User, "status_changed_by": User, "superseded_by": Decision,
-    "superseded_by__integration": Integration,
-}  # fmt: skip
+DECISION_RELATED = ("proposed_by", "decided_by", "status_changed_by", "superseded_by", "superseded_by__integration")
 
 
 @PreparedRead
 def _decision_row(integration_id: int) -> QuerySet[Decision, tuple[Any, ...]]:
-    """The decision's columns, then each of DECISION_RELATIONS' (nulls for an empty one). At most one row (one
+    """The decision's columns, then those of DECISION_RELATED (nulls for an empty one). At most one row (one
     decision per integration): no ORDER BY."""
-    related = (f"{path}__{name}" for path, model in DECISION_RELATIONS.items() for name in columns(model))
     return (
-        Decision.objects.filter(integration_id=integration_id).order_by().values_list(*columns(Decision), *related)[:1]
+        Decision.objects.filter(integration_id=integration_id)
+        .order_by()
+        .values_list(*columns(Decision, DECISION_RELATED))[:1]
     )
 
 
@@ -52,16 +49,7 @@ def decision_of(integration: Integration) -> Decision | None:
     """The integration's decision with the people and the decision it links to, as the decision pages show them (a
     prepared read: every integration page makes it)."""
     row = next(iter(_decision_row(integration.pk)), None)
-    if row is None:
-        return None
-    decision, proposer, decider, changer, superseding, its_integration = instances(
-        row, (Decision, *DECISION_RELATIONS.values())
-    )
-    decision.proposed_by, decision.decided_by, decision.status_changed_by = proposer, decider, changer
-    if superseding is not None:
-        superseding.integration = its_integration
-    decision.superseded_by = superseding
-    return decision
+    return None if row is None else instance(row, Decision, DECISION_RELATED)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.urls import reverse
 
@@ -24,7 +23,7 @@ from portal.models import (
 from portal.pictures.landscape import Landscape, Link, landscape
 from portal.selectors.catalog_changes import fit_phrase
 from portal.selectors.decisions import approvals_for_current_version, decision_of
-from portal.selectors.prepared import PreparedRead, columns, instances
+from portal.selectors.prepared import PreparedRead, columns, instance
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +94,7 @@ def project_landscape(rows: list[IntegrationRow], *, links: bool = True) -> Land
 @PreparedRead
 def _comment_rows(integration_id: int) -> QuerySet[Comment, tuple[Any, ...]]:
     """An integration's comments, oldest first, each with its author's columns."""
-    author = (f"author__{name}" for name in columns(User))
-    return Comment.objects.filter(integration_id=integration_id).values_list(*columns(Comment), *author)
-
-
-def _comment(row: tuple[Any, ...]) -> Comment:
-    comment, comment.author = instances(row, (Comment, User))
-    return comment
+    return Comment.objects.filter(integration_id=integration_id).values_list(*columns(Comment, ("author",)))
 
 
 @dataclass
@@ -136,7 +129,7 @@ def integration_page(integration: Integration) -> IntegrationPage:
         decision=decision,
         approvals=approvals,
         approval_count=approvals_for_current_version(decision) if decision and proposed else 0,
-        comments=[_comment(row) for row in _comment_rows(integration.pk)],
+        comments=[instance(row, Comment, ("author",)) for row in _comment_rows(integration.pk)],
         other_decisions=list(others) if accepted else [],
         ranking=RankingRecord.from_json(integration.ranking),
         requirements=Requirements.from_mapping(integration.requirements),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -78,20 +79,39 @@ def _prepare(queryset: QuerySet[Any, Any], arity: int) -> _Compiled:
     return _Compiled(queryset.db, sql, slots, tuple(params), compiler, compiler.get_converters(fields))
 
 
-def columns(model: type[Model]) -> tuple[str, ...]:
-    """A model's columns in the order ``instances`` reads them: select ``path__name`` for each to follow a relation."""
+@cache
+def _own_columns(model: type[Model]) -> tuple[str, ...]:
     return tuple(field.attname for field in model._meta.concrete_fields)
 
 
-def instances(row: tuple[Any, ...], models: tuple[type[Model], ...]) -> list[Any]:
-    """The instances whose ``columns`` follow each other in a prepared read's ``row``, one per model (what
-    ``select_related`` would build), and None for an empty relation (its key is null); the columns after them are
-    left for the caller."""
-    loaded, start = [], 0
-    for model in models:
-        names = columns(model)
+@cache
+def _model_at(model: type[Model], path: str) -> type[Model]:
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model  # type: ignore[assignment]
+    return model
+
+
+def columns(model: type[Model], related: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """What a prepared read selects for ``instance``: the model's columns, then each related path's in turn
+    (``"project__team"``: a relation of a relation comes after it), as ``select_related`` would read them."""
+    paths = (f"{path}__{name}" for path in related for name in _own_columns(_model_at(model, path)))
+    return (*_own_columns(model), *paths)
+
+
+def instance(row: tuple[Any, ...], model: type[Model], related: tuple[str, ...] = ()) -> Any:
+    """The instance of ``model`` from a row's first ``columns(model, related)``, each related instance set on it as
+    ``select_related`` sets it (None for an empty relation); the columns after them are the caller's."""
+    loaded: dict[str, Any] = {}
+    start = 0
+    for path in ("", *related):
+        kind = _model_at(model, path) if path else model
+        names = _own_columns(kind)
         values = row[start : start + len(names)]
-        found = values[names.index(model._meta.pk.attname)] is not None
-        loaded.append(model.from_db(DEFAULT_DB_ALIAS, names, values) if found else None)
         start += len(names)
-    return loaded
+        found = values[names.index(kind._meta.pk.attname)] is not None
+        loaded[path] = kind.from_db(DEFAULT_DB_ALIAS, names, values) if found else None
+        if path:
+            parent, _, name = path.rpartition("__")
+            if loaded[parent] is not None:
+                setattr(loaded[parent], name, loaded[path])
+    return loaded[""]
